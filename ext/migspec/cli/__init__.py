@@ -1,0 +1,70 @@
+"""Command-line front end: ``migspec COMMAND ...``.
+
+Each command lives in its own module here with ``add_parser(subparsers)`` and
+``run(args) -> int``.  Modules are imported only when their command runs, so
+``migspec lint`` never pays for Sphinx, Jinja2, tree-sitter or Graphviz.
+Exit codes: 0 clean, 1 findings at or above ``--fail-on`` (or, for checks,
+differences), 2 usage errors or unreadable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+
+# (command, module, one-line help): the help is here so that building the
+# parser does not import every command module.
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("lint", "lint", "check a spec (or trace-events files) and report diagnostics"),
+    ("show", "show", "print a summary of the machine a spec describes"),
+)
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser(argv: Sequence[str]) -> tuple[argparse.ArgumentParser, str | None]:
+    parser = _Parser(
+        prog="migspec",
+        description="Documentation-as-code for device state machines.",
+    )
+    parser.add_argument("--version", action="version", version=f"migspec {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    for name, module, help_text in COMMANDS:
+        if name == chosen:
+            mod = importlib.import_module(f"{__name__}.{module}")
+            mod.add_parser(sub, name, help_text)
+        else:
+            sub.add_parser(name, help=help_text, add_help=False)
+    return parser, chosen
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser, chosen = build_parser(args_list)
+    if not args_list or chosen is None:
+        args = parser.parse_args(args_list)
+        parser.print_help()
+        return EXIT_USAGE
+    args = parser.parse_args(args_list)
+    module = next(m for n, m, _ in COMMANDS if n == args.command)
+    mod = importlib.import_module(f"{__name__}.{module}")
+    try:
+        code: int = mod.run(args)
+    except BrokenPipeError:
+        # `migspec ... | head`: not an error of ours.
+        sys.stderr.close()
+        return EXIT_OK
+    return code

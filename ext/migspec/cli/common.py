@@ -1,0 +1,69 @@
+"""Options and helpers shared by the commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from ..diagnostics import Diagnostic, Policy, Severity
+from ..load.spec import LoadResult, load_spec
+from ..report import FORMATS, format_diagnostics, summary_line
+
+
+def add_spec_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--spec",
+        metavar="PATH",
+        help="the spec to read (default: the bundled VFIO migration spec)",
+    )
+
+
+def add_report_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="human",
+        help="how to print diagnostics (default: human)",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=[s.label for s in Severity],
+        default="error",
+        help="lowest severity that makes the exit code 1 (default: error)",
+    )
+    parser.add_argument(
+        "--disable",
+        action="append",
+        default=[],
+        metavar="RULE[,RULE]",
+        help="turn rules off (repeatable; see --list-rules)",
+    )
+
+
+def policy_from(args: argparse.Namespace) -> Policy:
+    disabled = {r.strip() for value in args.disable for r in value.split(",") if r.strip()}
+    return Policy(disabled=frozenset(disabled), fail_on=Severity.parse(args.fail_on))
+
+
+def load_from(args: argparse.Namespace) -> LoadResult:
+    return load_spec(args.spec)
+
+
+def emit(diagnostics: Sequence[Diagnostic], args: argparse.Namespace, what: str) -> None:
+    """Print diagnostics in the chosen format; a summary goes to stderr for humans."""
+    from ..rules import all_rules
+
+    fmt = getattr(args, "format", "human")
+    text = format_diagnostics(diagnostics, fmt, rules=all_rules() if fmt == "sarif" else ())
+    sys.stdout.write(text)
+    if fmt == "human":
+        sys.stderr.write(f"{what}: {summary_line(diagnostics)}\n")
+
+
+def unreadable(result: LoadResult) -> bool:
+    """True when the spec could not even be read (exit 2 rather than 1)."""
+    return result.spec is None and any(
+        d.rule in ("input-unreadable", "input-encoding", "input-too-large")
+        for d in result.diagnostics
+    )

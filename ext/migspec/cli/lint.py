@@ -1,0 +1,45 @@
+"""``migspec lint``: check a spec, or trace-events files without a spec."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from .common import add_report_options, add_spec_option, emit, load_from, policy_from, unreadable
+
+
+def add_parser(sub: Any, name: str, help_text: str) -> None:
+    p = sub.add_parser(name, help=help_text, description=help_text)
+    add_spec_option(p)
+    add_report_options(p)
+    p.add_argument("--list-rules", action="store_true", help="list every rule id and exit")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list_rules:
+        return list_rules()
+    policy = policy_from(args)
+    result = load_from(args)
+    diagnostics = list(result.diagnostics)
+    if result.spec is not None:
+        from ..lint import lint_spec
+
+        diagnostics.extend(lint_spec(result.spec, policy.disabled))
+        policy = policy.merged(result.spec.disabled_rules)
+    kept = policy.filter(diagnostics)
+    emit(kept, args, result.spec.path if result.spec else (args.spec or "spec"))
+    if unreadable(result):
+        return EXIT_USAGE
+    return EXIT_FINDINGS if policy.fails(kept) else EXIT_OK
+
+
+def list_rules() -> int:
+    from ..rules import all_rules
+
+    rules = all_rules()
+    width = max(len(r.id) for r in rules)
+    for r in rules:
+        sys.stdout.write(f"{r.id:<{width}}  {r.severity.label:<7}  {r.scope:<12}  {r.summary}\n")
+    return EXIT_OK

@@ -1,0 +1,389 @@
+"""Structural rules over a spec: names, values, reachability, arcs, flow tuples.
+
+Inputs: a :class:`~migspec.model.Spec`.  Outputs: findings.  FSM semantics
+(combination transitions, the kernel walk, projections) are in
+:mod:`migspec.fsm.rules`; trace-event rules in :mod:`migspec.lint.trace_rules`.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator
+
+from ..diagnostics import Finding, Location, Note, Severity, rule
+from ..model import Session, Spec
+
+SCOPE = "spec"
+
+
+def _duplicates(items: Iterable[tuple[object, str, Location]], what: str) -> Iterator[Finding]:
+    first: dict[object, Location] = {}
+    for key, shown, where in items:
+        if key in first:
+            yield Finding(
+                f"{what} {shown} is defined twice",
+                where,
+                (Note(message="first defined here", location=first[key]),),
+            )
+        else:
+            first[key] = where
+
+
+@rule(
+    "duplicate-name",
+    Severity.ERROR,
+    scope=SCOPE,
+    example="states:\n  - {name: STOP, value: 1}\n  - {name: STOP, value: 2}",
+)
+def duplicate_name(spec: Spec) -> Iterator[Finding]:
+    """Two states, features, groups, classes, callbacks, flows or trace events share a name.
+
+    Every name is a key other parts of the spec (and generated C) refer to, so
+    it must be unique within its kind.
+    """
+    kinds: list[tuple[str, Iterable[tuple[str, Location]]]] = [
+        ("state", ((s.name, s.location) for s in spec.states)),
+        ("feature", ((f.name, f.location) for f in spec.features)),
+        ("group", ((g.name, g.location) for g in spec.groups)),
+        ("class", ((c.name, c.location) for c in spec.classes)),
+        ("callback", ((c.name, c.location) for c in spec.callbacks)),
+        ("flow", ((f.name, f.location) for f in spec.flows)),
+        ("trace event", ((e.name, e.location) for e in spec.trace_events())),
+    ]
+    for what, pairs in kinds:
+        yield from _duplicates(((n, f"'{n}'", loc) for n, loc in pairs), what)
+
+
+@rule(
+    "duplicate-value",
+    Severity.ERROR,
+    scope=SCOPE,
+    example="states:\n  - {name: STOP, value: 1}\n  - {name: RUNNING, value: 1}",
+)
+def duplicate_value(spec: Spec) -> Iterator[Finding]:
+    """Two states share an enum value, or two features share a flag bit (or macro)."""
+    yield from _duplicates(
+        ((s.value, f"value {s.value} (state {s.name})", s.location) for s in spec.states), "enum"
+    )
+    yield from _duplicates(
+        ((f.bit, f"bit {f.bit} (feature {f.name})", f.location) for f in spec.features), "feature"
+    )
+    yield from _duplicates(
+        ((f.macro, f"macro {f.macro}", f.location) for f in spec.features), "feature"
+    )
+
+
+@rule(
+    "state-error-count",
+    Severity.ERROR,
+    scope=SCOPE,
+    example="states:\n  - {name: ERR1, value: 0, error: true}\n  - {name: ERR2, value: 9, error: true}",
+)
+def error_and_initial(spec: Spec) -> Iterator[Finding]:
+    """More than one state is marked ``error: true`` or ``initial: true``, or no state is initial.
+
+    Reachability is measured from the initial state, and the kernel's walk
+    treats the one error state specially.
+    """
+    for flag in ("error", "initial"):
+        marked = [s for s in spec.states if getattr(s, flag)]
+        for extra in marked[1:]:
+            yield Finding(
+                f"state {extra.name} is a second '{flag}: true' state",
+                extra.location,
+                (Note(message=f"{marked[0].name} is already {flag}", location=marked[0].location),),
+            )
+    if spec.states and not any(s.initial for s in spec.states):
+        yield Finding("no state is marked 'initial: true'", spec.states[0].location)
+
+
+def _reachable(start: str, edges: dict[str, set[str]]) -> set[str]:
+    seen = {start}
+    queue = deque([start])
+    while queue:
+        for nxt in edges.get(queue.popleft(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
+
+@rule(
+    "state-unreachable",
+    Severity.ERROR,
+    scope=SCOPE,
+    example="states: [..., {name: LIMBO, value: 9}]  # no arc into LIMBO",
+)
+def state_unreachable(spec: Spec) -> Iterator[Finding]:
+    """A state cannot be reached from the initial state by following arcs.
+
+    The error state is exempt: it is entered by failure, not by an arc.
+    Reachability uses every arc, whatever features it needs.
+    """
+    initial = spec.initial_state
+    if initial is None:
+        return
+    forward: dict[str, set[str]] = {}
+    for arc in spec.arcs:
+        forward.setdefault(arc.source, set()).add(arc.target)
+    seen = _reachable(initial.name, forward)
+    for state in spec.states:
+        if state.name not in seen and not state.error:
+            yield Finding(
+                f"state {state.name} cannot be reached from {initial.name}", state.location
+            )
+
+
+@rule(
+    "state-no-return",
+    Severity.ERROR,
+    scope=SCOPE,
+    example="arcs: [{from: RUNNING, to: TRAP}]  # and none out of TRAP",
+)
+def state_no_return(spec: Spec) -> Iterator[Finding]:
+    """A state has no way back to the initial state (a device would be stuck there).
+
+    The error state is exempt: only a device reset leaves it.
+    """
+    initial = spec.initial_state
+    if initial is None:
+        return
+    backward: dict[str, set[str]] = {}
+    for arc in spec.arcs:
+        backward.setdefault(arc.target, set()).add(arc.source)
+    seen = _reachable(initial.name, backward)
+    for state in spec.states:
+        if state.name not in seen and not state.error:
+            yield Finding(f"state {state.name} has no path back to {initial.name}", state.location)
+
+
+@rule(
+    "arc-feature-missing",
+    Severity.ERROR,
+    scope=SCOPE,
+    example="arcs:\n  - {from: RUNNING, to: RUNNING_P2P}  # RUNNING_P2P needs P2P",
+)
+def arc_feature_missing(spec: Spec) -> Iterator[Finding]:
+    """An arc touches a state that needs a feature the arc does not declare.
+
+    A device without that feature has no such state, so it cannot have the
+    arc either; the arc's ``features`` must name it (mandatory features may be
+    left out).
+    """
+    states = spec.state_map
+    for arc in spec.arcs:
+        needed: set[str] = set()
+        for end in (arc.source, arc.target):
+            if end in states:
+                needed |= states[end].features
+        missing = sorted(needed - arc.features - spec.mandatory_features)
+        if missing:
+            yield Finding(
+                f"arc {arc.source} -> {arc.target} touches a state that needs "
+                f"{', '.join(missing)}, but the arc does not declare it",
+                arc.location,
+            )
+        both = sorted(arc.features & arc.without)
+        if both:
+            yield Finding(
+                f"arc {arc.source} -> {arc.target} both needs and excludes {', '.join(both)}",
+                arc.location,
+            )
+
+
+@rule(
+    "arc-duplicate",
+    Severity.ERROR,
+    scope=SCOPE,
+    example="arcs:\n  - {from: STOP, to: RUNNING}\n  - {from: STOP, to: RUNNING}",
+)
+def arc_duplicate(spec: Spec) -> Iterator[Finding]:
+    """The same arc (same ends, same features) is listed twice."""
+    yield from _duplicates(
+        (
+            ((a.source, a.target, a.features, a.without), f"{a.source} -> {a.target}", a.location)
+            for a in spec.arcs
+        ),
+        "arc",
+    )
+
+
+@rule(
+    "arc-refused-conflict",
+    Severity.ERROR,
+    scope=SCOPE,
+    example="refused: [{from: STOP_COPY, to: STOP}]  # also an arc",
+)
+def arc_refused_conflict(spec: Spec) -> Iterator[Finding]:
+    """A pair is both an arc and a refused arc."""
+    arcs = {(a.source, a.target): a for a in spec.arcs}
+    for refused in spec.refused:
+        arc = arcs.get((refused.source, refused.target))
+        if arc is not None:
+            yield Finding(
+                f"{refused.source} -> {refused.target} is refused but is also an arc",
+                refused.location,
+                (Note(message="the arc is defined here", location=arc.location),),
+            )
+
+
+@rule("arc-error-state", Severity.ERROR, scope=SCOPE, example="arcs: [{from: RUNNING, to: ERROR}]")
+def arc_error_state(spec: Spec) -> Iterator[Finding]:
+    """An arc leads into or out of the error state.
+
+    The error state is never requested and only a reset leaves it; failure,
+    not an arc, puts a device there.
+    """
+    error = spec.error_state
+    if error is None:
+        return
+    for arc in spec.arcs:
+        if error.name in (arc.source, arc.target):
+            yield Finding(
+                f"arc {arc.source} -> {arc.target} touches the error state {error.name}",
+                arc.location,
+            )
+
+
+@rule(
+    "arc-session",
+    Severity.WARNING,
+    scope=SCOPE,
+    example="arcs: [{from: STOP, to: STOP_COPY}]  # enters the saving group without 'session: open'",
+)
+def arc_session(spec: Spec) -> Iterator[Finding]:
+    """An arc's ``session`` mark disagrees with the groups it crosses.
+
+    An arc from outside a group into it opens that group's data session; an
+    arc leaving the group closes it; an arc inside the group does neither.
+    States outside every group (such as RESUMING) may open and close their own.
+    """
+    states = spec.state_map
+    for arc in spec.arcs:
+        if arc.source not in states or arc.target not in states:
+            continue
+        src = set(states[arc.source].groups)
+        dst = set(states[arc.target].groups)
+        if dst - src and arc.session is not Session.OPEN:
+            yield Finding(
+                f"arc {arc.source} -> {arc.target} enters group {', '.join(sorted(dst - src))} "
+                "and should say 'session: open'",
+                arc.location,
+            )
+        elif src - dst and arc.session is not Session.CLOSE:
+            yield Finding(
+                f"arc {arc.source} -> {arc.target} leaves group {', '.join(sorted(src - dst))} "
+                "and should say 'session: close'",
+                arc.location,
+            )
+        elif src and src == dst and arc.session is not Session.NONE:
+            yield Finding(
+                f"arc {arc.source} -> {arc.target} stays inside group {', '.join(sorted(src))} "
+                f"and cannot {arc.session.value} a session",
+                arc.location,
+            )
+
+
+@rule(
+    "stand-in-invalid",
+    Severity.ERROR,
+    scope=SCOPE,
+    example="- {name: PRE_COPY, features: [PRE_COPY], stand_in: PRE_COPY}",
+)
+def stand_in_invalid(spec: Spec) -> Iterator[Finding]:
+    """A stand-in names a feature the state does not need, or a state that needs the missing feature too."""
+    states = spec.state_map
+    for state in spec.states:
+        optional = state.features - spec.mandatory_features
+        if state.stand_ins and not optional:
+            yield Finding(
+                f"state {state.name} needs no optional feature, so it needs no stand-in",
+                state.stand_ins[0].location,
+            )
+            continue
+        for stand_in in state.stand_ins:
+            missing = {stand_in.feature} if stand_in.feature else optional
+            if stand_in.feature and stand_in.feature not in optional:
+                yield Finding(
+                    f"state {state.name} does not need feature {stand_in.feature}",
+                    stand_in.location,
+                )
+            other = states.get(stand_in.state)
+            if other is not None and (other.features & missing or other.name == state.name):
+                yield Finding(
+                    f"{stand_in.state} cannot stand in for {state.name}: it needs "
+                    f"{', '.join(sorted(other.features & missing)) or 'the same features'} too",
+                    stand_in.location,
+                )
+
+
+@rule(
+    "tuple-unknown-state",
+    Severity.ERROR,
+    scope=SCOPE,
+    example="state: [RUNING, ACTIVE, STOP]  # VM state typo",
+)
+def tuple_unknown_state(spec: Spec) -> Iterator[Finding]:
+    """A flow step's tuple names a VM or migration state the spec does not list.
+
+    The device state is checked when the spec is loaded (``ref-unknown``).
+    When ``vm_states`` or ``migration_states`` is not given, that member is
+    not checked.
+    """
+    vm = set(spec.vm_states)
+    mig = set(spec.migration_states)
+    for flow in spec.flows:
+        for step in flow.steps:
+            t = step.state
+            if vm and t.vm not in vm:
+                yield Finding(f"flow '{flow.name}': unknown VM state '{t.vm}'", t.location)
+            if mig and t.migration not in mig:
+                yield Finding(
+                    f"flow '{flow.name}': unknown migration state '{t.migration}'", t.location
+                )
+
+
+@rule(
+    "flow-feature-unknown-state",
+    Severity.ERROR,
+    scope=SCOPE,
+    example="flows: [{name: save, features: [], steps: [{state: [RUNNING, ACTIVE, PRE_COPY]}]}]",
+)
+def flow_state_needs_feature(spec: Spec) -> Iterator[Finding]:
+    """A flow step shows a device state its own feature assumptions do not allow.
+
+    A step's state must exist for a device with the flow's ``features`` (plus
+    the step's own): draw the state the device is really in for that kind of
+    device, or widen the flow's features.
+    """
+    states = spec.state_map
+    for flow in spec.flows:
+        for step in flow.steps:
+            state = states.get(step.state.device)
+            if state is None:
+                continue
+            have = flow.features | step.features | spec.mandatory_features
+            missing = sorted(state.features - have)
+            if missing:
+                yield Finding(
+                    f"flow '{flow.name}' shows {state.name}, which needs {', '.join(missing)} "
+                    "that the flow does not assume",
+                    step.state.location,
+                )
+
+
+RULES = (
+    duplicate_name,
+    duplicate_value,
+    error_and_initial,
+    state_unreachable,
+    state_no_return,
+    arc_feature_missing,
+    arc_duplicate,
+    arc_refused_conflict,
+    arc_error_state,
+    arc_session,
+    stand_in_invalid,
+    tuple_unknown_state,
+    flow_state_needs_feature,
+)

@@ -1,0 +1,1 @@
+"""Load stage: files in, located model objects and diagnostics out."""

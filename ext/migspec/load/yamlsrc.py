@@ -1,0 +1,502 @@
+"""Bounded, located YAML reading.
+
+Inputs: the bytes of a YAML file.  Outputs: a tree of :class:`Scalar`,
+:class:`Mapping` and :class:`Sequence` nodes, each carrying its
+:class:`~migspec.diagnostics.Location`, plus diagnostics.
+
+The tree is built from PyYAML's *event* stream by an iterative composer of our
+own rather than by ``yaml.load``: no Python object is ever constructed from a
+tag, nesting depth and node count are bounded before anything grows, alias
+expansion is charged against the same node budget (a billion-laughs file stops
+after a few thousand nodes), and duplicate keys are reported with both places.
+Plain scalars follow the YAML 1.2 core schema (``yes``/``no``/``on`` stay
+strings), which is what people writing state names expect.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import yaml
+
+from ..diagnostics import Diagnostic, Location, Note, Severity, declare
+
+RULES = (
+    declare(
+        "input-unreadable",
+        Severity.ERROR,
+        "The input file cannot be read (missing, a directory, no permission).",
+        scope="load",
+    ),
+    declare(
+        "input-encoding",
+        Severity.ERROR,
+        "The input is not UTF-8 text (binary data, NUL bytes, another encoding).",
+        scope="load",
+        example="a spec saved as UTF-16, or a compiled file passed by mistake",
+    ),
+    declare(
+        "input-too-large",
+        Severity.ERROR,
+        "The input is larger than the reader's size limit.",
+        scope="load",
+    ),
+    declare(
+        "yaml-syntax",
+        Severity.ERROR,
+        "The file is not well-formed YAML.",
+        scope="load",
+        example="states: [STOP, RUNNING",
+    ),
+    declare(
+        "yaml-limits",
+        Severity.ERROR,
+        "The YAML nests too deeply or expands to too many nodes (e.g. alias bombs).",
+        scope="load",
+        example='a: &a ["x","x"]\nb: &b [*a,*a]\nc: &c [*b,*b]  # ... and so on',
+    ),
+    declare(
+        "yaml-tag",
+        Severity.ERROR,
+        "A YAML tag other than the standard scalar and collection tags is used.",
+        scope="load",
+        example="states: !!python/object/apply:os.system [echo]",
+    ),
+    declare(
+        "yaml-duplicate-key",
+        Severity.ERROR,
+        "A mapping has the same key twice; YAML would silently keep the last one.",
+        scope="load",
+        example="name: STOP\nname: RUNNING",
+    ),
+    declare(
+        "yaml-key-type",
+        Severity.ERROR,
+        "A mapping key is not a plain string.",
+        scope="load",
+        example="{[a, b]: 1}",
+    ),
+    declare(
+        "yaml-documents",
+        Severity.ERROR,
+        "The file holds no document or more than one YAML document.",
+        scope="load",
+    ),
+)
+_RULE = {r.id: r for r in RULES}
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_bytes: int = 8 * 1024 * 1024
+    max_depth: int = 64
+    max_nodes: int = 200_000
+
+
+DEFAULT_LIMITS = Limits()
+
+ScalarValue = str | int | float | bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class Scalar:
+    value: ScalarValue
+    location: Location
+    quoted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Mapping:
+    items: tuple[tuple[Scalar, Node], ...]
+    location: Location
+
+    def get(self, key: str) -> Node | None:
+        for k, v in self.items:
+            if k.value == key:
+                return v
+        return None
+
+    def key_node(self, key: str) -> Scalar | None:
+        for k, _ in self.items:
+            if k.value == key:
+                return k
+        return None
+
+    def keys(self) -> list[str]:
+        return [str(k.value) for k, _ in self.items]
+
+
+@dataclass(frozen=True, slots=True)
+class Sequence:
+    items: tuple[Node, ...]
+    location: Location
+
+
+Node = Scalar | Mapping | Sequence
+
+
+@dataclass(slots=True)
+class Document:
+    root: Node | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    text: str = ""
+
+
+@dataclass(slots=True)
+class _Frame:
+    kind: str
+    location: Location
+    anchor: str | None
+    start: int
+    items: list[Node] = field(default_factory=list)
+    pairs: list[tuple[Node, Node]] = field(default_factory=list)
+    key: Node | None = None
+    has_key: bool = False
+
+
+class _Fail(Exception):
+    """Stops composing; the diagnostic has been recorded."""
+
+
+def _diag(
+    rule_id: str, message: str, location: Location, notes: tuple[Note, ...] = ()
+) -> Diagnostic:
+    return _RULE[rule_id].diagnostic(message, location, notes=notes)
+
+
+def read_text(
+    path: str, display: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> tuple[str | None, list[Diagnostic]]:
+    """Read a UTF-8 text file within the size limit; one clear error otherwise."""
+    shown = display or path
+    where = Location(shown)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limits.max_bytes + 1)
+    except IsADirectoryError:
+        return None, [_diag("input-unreadable", "is a directory, not a file", where)]
+    except FileNotFoundError:
+        return None, [_diag("input-unreadable", "no such file", where)]
+    except OSError as exc:
+        return None, [_diag("input-unreadable", f"cannot read: {exc.strerror or exc}", where)]
+    if len(data) > limits.max_bytes:
+        return None, [
+            _diag(
+                "input-too-large",
+                f"file is larger than the {limits.max_bytes // (1024 * 1024)} MiB limit",
+                where,
+            )
+        ]
+    return decode_text(data, shown)
+
+
+def decode_text(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [
+            _diag(
+                "input-encoding",
+                "file is UTF-16 encoded; save it as UTF-8",
+                Location(display, 1, 1),
+            )
+        ]
+    nul = data.find(b"\0")
+    if nul >= 0:
+        line, col = _line_col(data, nul)
+        return None, [
+            _diag(
+                "input-encoding",
+                "file contains NUL bytes: binary data, not UTF-8 text",
+                Location(display, line, col),
+            )
+        ]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, col = _line_col(data, exc.start)
+        return None, [
+            _diag(
+                "input-encoding",
+                f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                Location(display, line, col),
+            )
+        ]
+    return text, []
+
+
+def _line_col(data: bytes, offset: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, offset) + 1
+    start = data.rfind(b"\n", 0, offset) + 1
+    return line, offset - start + 1
+
+
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
+_OCT = re.compile(r"0o[0-7]+\Z")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_STD_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    "!",
+}
+
+
+def _resolve_plain(text: str) -> ScalarValue:
+    if text in ("", "~", "null", "Null", "NULL"):
+        return None
+    if text in ("true", "True", "TRUE"):
+        return True
+    if text in ("false", "False", "FALSE"):
+        return False
+    if _INT.match(text):
+        return int(text, 10)
+    if _HEX.match(text):
+        return int(text, 16)
+    if _OCT.match(text):
+        return int(text[2:], 8)
+    if _FLOAT.match(text) and any(c.isdigit() for c in text):
+        return float(text)
+    return text
+
+
+def _resolve_tagged(tag: str, text: str) -> ScalarValue:
+    if tag.endswith(":str") or tag == "!":
+        return text
+    value = _resolve_plain(text)
+    if tag.endswith(":int") and not isinstance(value, int):
+        raise ValueError(f"{text!r} is not an integer")
+    return value
+
+
+_Loader: type[yaml.SafeLoader]
+try:
+    _Loader = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - PyYAML without libyaml
+    _Loader = yaml.SafeLoader
+
+
+def parse_yaml(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> Document:
+    """Compose ``text`` into located nodes, never raising."""
+    doc = Document(root=None, text=text)
+    try:
+        doc.root = _Composer(display, limits, doc.diagnostics).compose(
+            yaml.parse(text, Loader=_Loader)
+        )
+    except _Fail:
+        doc.root = None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = Location(display, mark.line + 1, mark.column + 1) if mark else Location(display)
+        problem = exc.problem or "invalid YAML"
+        if exc.context:
+            problem = f"{problem} ({exc.context})"
+        doc.diagnostics.append(_diag("yaml-syntax", problem, loc))
+        doc.root = None
+    except yaml.YAMLError as exc:
+        # ReaderError and friends carry a position but not a mark.
+        position = getattr(exc, "position", None)
+        if isinstance(position, int):
+            line, col = _line_col(text.encode("utf-8"), len(text[:position].encode("utf-8")))
+            loc = Location(display, line, col)
+        else:
+            loc = Location(display)
+        reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
+        doc.diagnostics.append(_diag("yaml-syntax", str(reason), loc))
+        doc.root = None
+    return doc
+
+
+class _Composer:
+    def __init__(self, display: str, limits: Limits, sink: list[Diagnostic]) -> None:
+        self.display = display
+        self.limits = limits
+        self.sink = sink
+        self.nodes = 0
+        self.anchors: dict[str, tuple[Node, int]] = {}
+
+    def loc(self, event: yaml.Event) -> Location:
+        mark = event.start_mark
+        if mark is None:  # pragma: no cover - libyaml always sets marks
+            return Location(self.display)
+        return Location(self.display, mark.line + 1, mark.column + 1)
+
+    def charge(self, count: int, event: yaml.Event) -> None:
+        self.nodes += count
+        if self.nodes > self.limits.max_nodes:
+            self.sink.append(
+                _diag(
+                    "yaml-limits",
+                    f"document expands to more than {self.limits.max_nodes} nodes "
+                    "(alias expansion counts)",
+                    self.loc(event),
+                )
+            )
+            raise _Fail
+
+    def compose(self, events: Iterator[yaml.Event]) -> Node | None:
+        stack: list[_Frame] = []
+        root: Node | None = None
+        documents = 0
+        for event in events:
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    self.sink.append(
+                        _diag(
+                            "yaml-documents",
+                            "more than one YAML document in the file",
+                            self.loc(event),
+                        )
+                    )
+                    raise _Fail
+                continue
+            if isinstance(
+                event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)
+            ):
+                continue
+            node: Node
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                self._check_tag(event.tag, event)
+                if len(stack) >= self.limits.max_depth:
+                    self.sink.append(
+                        _diag(
+                            "yaml-limits",
+                            f"nesting deeper than {self.limits.max_depth} levels",
+                            self.loc(event),
+                        )
+                    )
+                    raise _Fail
+                self.charge(1, event)
+                kind = "map" if isinstance(event, yaml.MappingStartEvent) else "seq"
+                stack.append(_Frame(kind, self.loc(event), event.anchor, self.nodes))
+                continue
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                frame = stack.pop()
+                if frame.kind == "map":
+                    node = self._finish_mapping(frame.pairs, frame.location)
+                else:
+                    node = Sequence(tuple(frame.items), frame.location)
+                if frame.anchor:
+                    self.anchors[frame.anchor] = (node, self.nodes - frame.start + 1)
+            elif isinstance(event, yaml.ScalarEvent):
+                self.charge(1, event)
+                node = self._scalar(event)
+                if event.anchor:
+                    self.anchors[event.anchor] = (node, 1)
+            elif isinstance(event, yaml.AliasEvent):
+                target = self.anchors.get(event.anchor or "")
+                if target is None:
+                    self.sink.append(
+                        _diag("yaml-syntax", f"unknown alias *{event.anchor}", self.loc(event))
+                    )
+                    raise _Fail
+                self.charge(target[1], event)
+                node = target[0]
+            else:  # pragma: no cover - no other event kinds exist
+                continue
+            if not stack:
+                root = node
+                continue
+            top = stack[-1]
+            if top.kind == "seq":
+                top.items.append(node)
+            elif not top.has_key:
+                top.key, top.has_key = node, True
+            else:
+                assert top.key is not None
+                top.pairs.append((top.key, node))
+                top.key, top.has_key = None, False
+        if documents == 0 or root is None:
+            self.sink.append(
+                _diag("yaml-documents", "the file is empty", Location(self.display, 1, 1))
+            )
+            raise _Fail
+        return root
+
+    def _check_tag(self, tag: str | None, event: yaml.Event) -> None:
+        if tag is not None and tag not in _STD_TAGS:
+            self.sink.append(
+                _diag(
+                    "yaml-tag",
+                    f"YAML tag {tag!r} is not allowed; migspec reads plain data only",
+                    self.loc(event),
+                )
+            )
+            raise _Fail
+
+    def _scalar(self, event: yaml.ScalarEvent) -> Scalar:
+        loc = self.loc(event)
+        self._check_tag(event.tag, event)
+        quoted = event.style is not None and event.style in ("'", '"', "|", ">")
+        if event.tag and event.tag != "!":
+            try:
+                return Scalar(_resolve_tagged(event.tag, event.value), loc, quoted)
+            except ValueError as exc:
+                self.sink.append(_diag("yaml-syntax", str(exc), loc))
+                raise _Fail from None
+        if quoted or not event.implicit[0]:
+            return Scalar(event.value, loc, True)
+        return Scalar(_resolve_plain(event.value), loc, False)
+
+    def _finish_mapping(self, items: list[tuple[Node, Node]], location: Location) -> Mapping:
+        seen: dict[object, Scalar] = {}
+        pairs: list[tuple[Scalar, Node]] = []
+        for key, value in items:
+            if (
+                not isinstance(key, Scalar)
+                or isinstance(key.value, (bool, float))
+                or key.value is None
+            ):
+                where = key.location
+                self.sink.append(
+                    _diag("yaml-key-type", "mapping keys must be plain strings or integers", where)
+                )
+                continue
+            first = seen.get(key.value)
+            if first is not None:
+                self.sink.append(
+                    _diag(
+                        "yaml-duplicate-key",
+                        f"duplicate key {key.value!r}",
+                        key.location,
+                        (Note(message="first defined here", location=first.location),),
+                    )
+                )
+                continue
+            seen[key.value] = key
+            pairs.append((key, value))
+        return Mapping(tuple(pairs), location)
+
+
+def to_plain(node: Node) -> object:
+    """The node tree as JSON-like Python data (for JSON Schema validation)."""
+    if isinstance(node, Scalar):
+        return node.value
+    if isinstance(node, Sequence):
+        return [to_plain(n) for n in node.items]
+    return {str(k.value): to_plain(v) for k, v in node.items}
+
+
+def node_at(root: Node, path: tuple[object, ...]) -> tuple[Node, Scalar | None]:
+    """Follow a JSON path into the tree; returns the deepest node reached and its key."""
+    node: Node = root
+    key_node: Scalar | None = None
+    for step in path:
+        if isinstance(node, Mapping) and isinstance(step, str):
+            child = node.get(step)
+            if child is None:
+                break
+            key_node = node.key_node(step)
+            node = child
+        elif isinstance(node, Sequence) and isinstance(step, int) and 0 <= step < len(node.items):
+            node = node.items[step]
+            key_node = None
+        else:
+            break
+    return node, key_node

@@ -1,0 +1,431 @@
+"""The typed, immutable spec model.
+
+Inputs: nothing (built by :mod:`migspec.load.spec`).  Outputs: frozen
+dataclasses that every later stage reads: lint rules, the FSM engine, the
+renderers, the source checker and both front ends.  Every object carries the
+:class:`~migspec.diagnostics.Location` it was defined at; names are resolved
+once, by the loader, so a model that exists has no dangling references.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+from .diagnostics import Location
+
+NOWHERE = Location("<builtin>")
+
+
+class Session(enum.Enum):
+    """What an arc does to the data-transfer session (the migration fd)."""
+
+    NONE = "none"
+    OPEN = "open"
+    CLOSE = "close"
+
+
+class Interior(enum.Enum):
+    """May a combination transition pass *through* states of a group?"""
+
+    ALLOWED = "allowed"
+    NEVER = "never"
+    # Only on a path that never leaves the group: moving between the states
+    # of one data session is fine, crossing its border mid-path is not.
+    WITHIN_GROUP = "within-group"
+
+
+class FlowStyle(enum.Enum):
+    """How a flow is drawn in rst."""
+
+    # The drawing for one feature set (QEMU since the P2P commit).
+    PROJECTED = "projected"
+    # The base flow with feature-dependent parts in square brackets
+    # (QEMU before the P2P commit): ``(RUNNING, _SETUP, _RUNNING [_PRE_COPY])``.
+    BRACKETED = "bracketed"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Machine:
+    name: str
+    title: str
+    doc: str
+    enum: str
+    prefix: str
+    header: str
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Feature:
+    name: str
+    macro: str
+    bit: int
+    mandatory: bool
+    doc: str
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Group:
+    name: str
+    doc: str
+    interior: Interior
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StateClass:
+    name: str
+    doc: str
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StandIn:
+    """``state`` stands in when ``feature`` is absent (``None``: any of the state's)."""
+
+    feature: str | None
+    state: str
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class State:
+    name: str
+    value: int
+    doc: str
+    features: frozenset[str]
+    groups: tuple[str, ...]
+    classes: tuple[str, ...]
+    docs_as: str
+    stand_ins: tuple[StandIn, ...]
+    error: bool
+    initial: bool
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Arc:
+    source: str
+    target: str
+    features: frozenset[str]
+    without: frozenset[str]
+    session: Session
+    doc: str
+    location: Location = NOWHERE
+
+    def available(self, features: frozenset[str]) -> bool:
+        """Does a device with exactly ``features`` implement this arc?"""
+        return self.features <= features and not (self.without & features)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RefusedArc:
+    source: str
+    target: str
+    doc: str
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PathPin:
+    """An explicit choice of path where the rules leave more than one."""
+
+    path: tuple[str, ...]
+    doc: str
+    location: Location = NOWHERE
+
+    @property
+    def source(self) -> str:
+        return self.path[0]
+
+    @property
+    def target(self) -> str:
+        return self.path[-1]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Walk:
+    """How the kernel's next-state lookup skips states a device lacks.
+
+    ``error_flags_all``: the flags entry of the error state is "every bit"
+    (``~0U``), so no device ever "supports" the error state.
+    ``stop_at_error``: the skip loop ends when it reaches the error state.
+    """
+
+    skip_unsupported: bool
+    error_flags_all: bool
+    stop_at_error: bool
+    doc: str
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Callback:
+    """A phase the docs name (``.save_setup()``) and how C registers it."""
+
+    name: str
+    docs_as: str
+    doc: str
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Line:
+    text: str
+    features: frozenset[str] = frozenset()
+    without: frozenset[str] = frozenset()
+    location: Location = NOWHERE
+
+    def applies(self, features: frozenset[str]) -> bool:
+        return self.features <= features and not (self.without & features)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StateTuple:
+    vm: str
+    migration: str
+    device: str
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Step:
+    text: tuple[Line, ...]
+    state: StateTuple
+    text_after: tuple[Line, ...]
+    callbacks: tuple[str, ...]
+    features: frozenset[str]
+    without: frozenset[str]
+    doc: str
+    location: Location = NOWHERE
+
+    def applies(self, features: frozenset[str]) -> bool:
+        return self.features <= features and not (self.without & features)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DocsTarget:
+    file: str
+    section: str
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Flow:
+    name: str
+    title: str
+    doc: str
+    features: frozenset[str]
+    style: FlowStyle
+    steps: tuple[Step, ...]
+    docs: DocsTarget | None
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Notation:
+    """How flows are laid out and how tuple members are spelled in rst."""
+
+    width: int = 80
+    connector_column: int = 38
+    connector: str = "|"
+    vm_prefix: str = ""
+    migration_prefix: str = "_"
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TraceArg:
+    type: str
+    name: str
+
+    def __str__(self) -> str:
+        if self.type.endswith("*"):
+            return f"{self.type}{self.name}"
+        return f"{self.type} {self.name}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TraceEvent:
+    """One trace point.  ``format`` is the format as written in trace-events:
+    C string pieces and ``PRI*`` macros, quotes included (``" (%s) size 0x%"PRIx64``).
+    """
+
+    name: str
+    args: tuple[TraceArg, ...]
+    format: str
+    properties: tuple[str, ...] = ()
+    caller: str | None = None
+    doc: str = ""
+    location: Location = NOWHERE
+
+    @property
+    def args_text(self) -> str:
+        return ", ".join(str(a) for a in self.args) if self.args else "void"
+
+    @property
+    def line(self) -> str:
+        props = "".join(p + " " for p in self.properties)
+        return f"{props}{self.name}({self.args_text}) {self.format}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TraceSection:
+    file: str
+    section: str
+    events: tuple[TraceEvent, ...]
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ToString:
+    function: str
+    file: str
+    default: str
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Predicate:
+    function: str
+    file: str
+    state_class: str
+    subject: str
+    doc: str = ""
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Setter:
+    """A C function that requests a device state: which argument is the state."""
+
+    function: str
+    state_arg: int
+    recover_arg: int | None
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Registration:
+    """A C call that registers callbacks: argument index -> callback name."""
+
+    function: str
+    args: tuple[tuple[int, str], ...]
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KernelTables:
+    file: str
+    function: str
+    next_table: str
+    flags_table: str
+    header: str
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Code:
+    """The C artefacts that follow from the machine."""
+
+    to_string: ToString | None = None
+    predicates: tuple[Predicate, ...] = ()
+    setters: tuple[Setter, ...] = ()
+    registrations: tuple[Registration, ...] = ()
+    kernel: KernelTables | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Spec:
+    """A whole spec, names resolved.  (No ``slots``: the lookups are cached.)"""
+
+    path: str
+    version: int
+    machine: Machine
+    features: tuple[Feature, ...]
+    groups: tuple[Group, ...]
+    classes: tuple[StateClass, ...]
+    states: tuple[State, ...]
+    arcs: tuple[Arc, ...]
+    refused: tuple[RefusedArc, ...]
+    pins: tuple[PathPin, ...]
+    walk: Walk
+    vm_states: tuple[str, ...]
+    migration_states: tuple[str, ...]
+    notation: Notation
+    callbacks: tuple[Callback, ...]
+    flows: tuple[Flow, ...]
+    trace: tuple[TraceSection, ...]
+    code: Code
+    disabled_rules: frozenset[str] = frozenset()
+    location: Location = NOWHERE
+
+    # -- lookups -------------------------------------------------------------
+
+    @cached_property
+    def state_map(self) -> dict[str, State]:
+        return {s.name: s for s in self.states}
+
+    @cached_property
+    def feature_map(self) -> dict[str, Feature]:
+        return {f.name: f for f in self.features}
+
+    @cached_property
+    def group_map(self) -> dict[str, Group]:
+        return {g.name: g for g in self.groups}
+
+    @cached_property
+    def flow_map(self) -> dict[str, Flow]:
+        return {f.name: f for f in self.flows}
+
+    @cached_property
+    def callback_map(self) -> dict[str, Callback]:
+        return {c.name: c for c in self.callbacks}
+
+    def state(self, name: str) -> State:
+        return self.state_map[name]
+
+    @cached_property
+    def error_state(self) -> State | None:
+        return next((s for s in self.states if s.error), None)
+
+    @cached_property
+    def initial_state(self) -> State | None:
+        return next((s for s in self.states if s.initial), None)
+
+    @cached_property
+    def states_by_value(self) -> tuple[State, ...]:
+        return tuple(sorted(self.states, key=lambda s: s.value))
+
+    @cached_property
+    def mandatory_features(self) -> frozenset[str]:
+        return frozenset(f.name for f in self.features if f.mandatory)
+
+    @cached_property
+    def optional_features(self) -> tuple[str, ...]:
+        return tuple(f.name for f in sorted(self.features, key=lambda f: f.bit) if not f.mandatory)
+
+    @cached_property
+    def all_features(self) -> frozenset[str]:
+        return frozenset(f.name for f in self.features)
+
+    def feature_sets(self) -> Iterator[frozenset[str]]:
+        """Every device kind: the mandatory features plus each subset of the optional ones."""
+        optional = self.optional_features
+        for mask in range(1 << len(optional)):
+            chosen = {name for i, name in enumerate(optional) if mask >> i & 1}
+            yield self.mandatory_features | chosen
+
+    def supports(self, state: State, features: frozenset[str]) -> bool:
+        return state.features <= features
+
+    def in_group(self, state: str, group: str) -> bool:
+        return group in self.state_map[state].groups
+
+    def trace_events(self) -> Iterable[TraceEvent]:
+        for section in self.trace:
+            yield from section.events

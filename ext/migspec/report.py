@@ -1,0 +1,167 @@
+"""Diagnostics out: human text, JSON, SARIF 2.1.0 and GitLab code quality.
+
+Inputs: sorted :class:`~migspec.diagnostics.Diagnostic` values and the rules
+they came from.  Outputs: one string per format.  All machine formats share the
+same fields (rule, severity, message, path, line, column).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from . import __version__
+from .diagnostics import Diagnostic, Rule, Severity, count_by_severity
+
+FORMATS = ("human", "json", "sarif", "gitlab")
+
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
+_GITLAB_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.NOTE: "info"}
+
+
+def format_diagnostics(
+    diagnostics: Sequence[Diagnostic],
+    fmt: str,
+    *,
+    rules: Iterable[Rule[Any]] = (),
+) -> str:
+    if fmt == "human":
+        return format_human(diagnostics)
+    if fmt == "json":
+        return format_json(diagnostics)
+    if fmt == "sarif":
+        return format_sarif(diagnostics, rules)
+    if fmt == "gitlab":
+        return format_gitlab(diagnostics)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def format_human(diagnostics: Sequence[Diagnostic]) -> str:
+    lines: list[str] = []
+    for d in diagnostics:
+        lines.append(f"{d.location}: {d.severity.label}: {d.message} [{d.rule}]")
+        for note in d.notes:
+            where = f"{note.location}: " if note.location else ""
+            lines.append(f"{where}note: {note.message}")
+    return "".join(line + "\n" for line in lines)
+
+
+def summary_line(diagnostics: Sequence[Diagnostic]) -> str:
+    counts = count_by_severity(diagnostics)
+    parts = [
+        f"{counts[s]} {s.label}{'' if counts[s] == 1 else 's'}"
+        for s in (Severity.ERROR, Severity.WARNING, Severity.NOTE)
+    ]
+    return ", ".join(parts)
+
+
+def _as_record(d: Diagnostic) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "rule": d.rule,
+        "severity": d.severity.label,
+        "message": d.message,
+        "path": d.location.path,
+        "line": d.location.line,
+        "column": d.location.column,
+    }
+    if d.notes:
+        record["notes"] = [
+            {
+                "message": n.message,
+                "path": n.location.path if n.location else None,
+                "line": n.location.line if n.location else 0,
+                "column": n.location.column if n.location else 0,
+            }
+            for n in d.notes
+        ]
+    return record
+
+
+def format_json(diagnostics: Sequence[Diagnostic]) -> str:
+    return json.dumps({"diagnostics": [_as_record(d) for d in diagnostics]}, indent=2) + "\n"
+
+
+def _sarif_location(path: str, line: int, column: int) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": path}}
+    if line > 0:
+        region: dict[str, Any] = {"startLine": line}
+        if column > 0:
+            region["startColumn"] = column
+        physical["region"] = region
+    return {"physicalLocation": physical}
+
+
+def format_sarif(diagnostics: Sequence[Diagnostic], rules: Iterable[Rule[Any]] = ()) -> str:
+    known = {r.id: r for r in rules}
+    used = sorted({d.rule for d in diagnostics} | set(known))
+    index = {rule_id: i for i, rule_id in enumerate(used)}
+    rule_records: list[dict[str, Any]] = []
+    for rule_id in used:
+        rule = known.get(rule_id)
+        record: dict[str, Any] = {"id": rule_id}
+        if rule is not None:
+            record["shortDescription"] = {"text": rule.summary or rule_id}
+            if rule.doc:
+                record["fullDescription"] = {"text": rule.doc}
+            record["defaultConfiguration"] = {"level": _SARIF_LEVEL[rule.severity]}
+        rule_records.append(record)
+    results: list[dict[str, Any]] = []
+    for d in diagnostics:
+        result: dict[str, Any] = {
+            "ruleId": d.rule,
+            "ruleIndex": index[d.rule],
+            "level": _SARIF_LEVEL[d.severity],
+            "message": {"text": d.message},
+            "locations": [_sarif_location(d.location.path, d.location.line, d.location.column)],
+        }
+        related = [
+            {
+                "id": i,
+                "message": {"text": n.message},
+                **_sarif_location(n.location.path, n.location.line, n.location.column),
+            }
+            for i, n in enumerate(d.notes)
+            if n.location is not None
+        ]
+        if related:
+            result["relatedLocations"] = related
+        results.append(result)
+    log = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "migspec",
+                        "version": __version__,
+                        "informationUri": "https://pypi.org/project/migspec/",
+                        "rules": rule_records,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2) + "\n"
+
+
+def format_gitlab(diagnostics: Sequence[Diagnostic]) -> str:
+    issues = []
+    for d in diagnostics:
+        key = f"{d.rule}\0{d.location.path}\0{d.location.line}\0{d.message}"
+        issues.append(
+            {
+                "description": d.message,
+                "check_name": d.rule,
+                "fingerprint": hashlib.sha256(key.encode()).hexdigest(),
+                "severity": _GITLAB_SEVERITY[d.severity],
+                "location": {
+                    "path": d.location.path,
+                    "lines": {"begin": max(d.location.line, 1)},
+                },
+            }
+        )
+    return json.dumps(issues, indent=2) + "\n"

@@ -1,0 +1,20 @@
+"""Shared fixtures: paths to the bundled spec and to ../shared real data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+BUNDLED_SPEC = ROOT / "spec" / "vfio-migration.yaml"
+
+
+@pytest.fixture
+def corpus() -> Path:
+    """The real QEMU data in ../shared/corpus; tests using it skip without it."""
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus is not present")
+    return CORPUS
