@@ -1,0 +1,37 @@
+"""The Jinja2 environment every renderer uses."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import jinja2
+
+from . import escape
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """Templates from the package, strict about undefined names, with the escaping filters."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("migspec", "templates"),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    env.filters.update(
+        c_string=escape.c_string,
+        c_comment=escape.c_comment,
+        c_identifier=escape.c_identifier,
+        rst_text=escape.rst_text,
+        rst_literal_line=escape.rst_literal_line,
+        dot_string=escape.dot_string,
+        dot_html=escape.dot_html,
+        trace_text=escape.trace_format_text,
+    )
+    return env
+
+
+def render_template(name: str, **context: object) -> str:
+    return environment().get_template(name).render(**context)
