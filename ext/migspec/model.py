@@ -330,8 +330,14 @@ class KernelTables:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Code:
-    """The C artefacts that follow from the machine."""
+    """The C artefacts that follow from the machine.
 
+    ``features``: the optional features the C code handles (``None``: all).
+    A QEMU that drives no P2P state has no case for it in its to-string
+    function and does not test it in its predicates.
+    """
+
+    features: frozenset[str] | None = None
     to_string: ToString | None = None
     predicates: tuple[Predicate, ...] = ()
     setters: tuple[Setter, ...] = ()
@@ -425,6 +431,18 @@ class Spec:
 
     def in_group(self, state: str, group: str) -> bool:
         return group in self.state_map[state].groups
+
+    @cached_property
+    def code_features(self) -> frozenset[str]:
+        """The features the spec's C artefacts handle (mandatory ones included)."""
+        if self.code.features is None:
+            return self.all_features
+        return self.code.features | self.mandatory_features
+
+    @cached_property
+    def code_states(self) -> tuple[State, ...]:
+        """The states the C artefacts handle, in enum value order."""
+        return tuple(s for s in self.states_by_value if s.features <= self.code_features)
 
     def trace_events(self) -> Iterable[TraceEvent]:
         for section in self.trace:

@@ -722,7 +722,11 @@ class _Builder:
                 header=self.text(k, "header", "include/uapi/linux/vfio.h"),
                 location=k.location,
             )
+        features = None
+        if node.get("features") is not None:
+            features = frozenset(self.names(node.get("features"), self.features, "feature"))
         return Code(
+            features=features,
             to_string=to_string,
             predicates=predicates,
             setters=setters,
