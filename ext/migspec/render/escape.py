@@ -68,8 +68,18 @@ def rst_literal_line(text: str) -> str:
 
 
 def dot_string(text: str) -> str:
-    """A DOT double-quoted string body."""
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "")
+    """A DOT double-quoted string body that Graphviz draws as ``text``.
+
+    Graphviz decodes HTML entities even in quoted (non-HTML) labels and
+    tooltips (``&amp;`` is drawn as ``&``), so ``&`` is written as ``&amp;``.
+    """
+    return (
+        text.replace("&", "&amp;")
+        .replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "")
+    )
 
 
 def dot_html(text: str) -> str:
