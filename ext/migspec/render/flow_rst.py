@@ -2,7 +2,11 @@
 
 Inputs: a spec, one of its flows, a feature set and a style.  Outputs: the
 literal block's lines (the indented lines after ``::``), from
-``templates/flow.rst.j2``.  This module decides *what* is drawn -- which
+``templates/flow.rst.j2``.  As in QEMU's files, a line's indentation *is* its
+centring -- ``(notation.width - len) // 2`` spaces, the connector at
+``notation.connector_column`` -- with no extra block indent on top; the
+``::`` line and the blank lines around the block are the caller's.  A line
+too long to centre starts one column in, so it cannot end the block.  This module decides *what* is drawn -- which
 lines, which tuple, what is bracketed; the template decides *how*: centring in
 ``notation.width`` columns, the connector line, the tuple's punctuation.
 
