@@ -291,10 +291,18 @@ class ToString:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Predicate:
+    """``bool function(params) { prologue; return subject == A || subject == B; }``.
+
+    ``params`` (the C parameter list) and ``prologue`` (statements before the
+    ``return``) come from the spec: they are the project's, not migspec's.
+    """
+
     function: str
     file: str
     state_class: str
     subject: str
+    params: str = "void"
+    prologue: tuple[str, ...] = ()
     doc: str = ""
     location: Location = NOWHERE
 

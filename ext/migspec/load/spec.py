@@ -679,6 +679,8 @@ class _Builder:
                     self.text(p, "class"), self.classes, "class", _loc(p, "class")
                 ),
                 subject=self.text(p, "subject", "migration->device_state"),
+                params=self.text(p, "params", "void"),
+                prologue=tuple(str(to_plain(x)) for x in _seq(p.get("prologue"))),
                 doc=self.text(p, "doc"),
                 location=p.location,
             )

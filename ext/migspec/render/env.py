@@ -23,12 +23,15 @@ def environment() -> jinja2.Environment:
     env.filters.update(
         c_string=escape.c_string,
         c_comment=escape.c_comment,
+        c_code_line=escape.c_code_line,
         c_identifier=escape.c_identifier,
         rst_text=escape.rst_text,
         rst_literal_line=escape.rst_literal_line,
         dot_string=escape.dot_string,
         dot_html=escape.dot_html,
         trace_text=escape.trace_format_text,
+        svg_inline=escape.svg_inline,
+        html_id=escape.html_id,
     )
     return env
 

@@ -37,6 +37,12 @@ def c_comment(text: str) -> str:
     return text.replace("*/", "* /").replace("/*", "/ *")
 
 
+def c_code_line(text: str) -> str:
+    """A fragment of C the spec's author wrote (a parameter list, a statement):
+    it is code, so nothing is quoted, but it stays on its one line."""
+    return " ".join(text.split())
+
+
 _C_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -62,8 +68,18 @@ def rst_literal_line(text: str) -> str:
 
 
 def dot_string(text: str) -> str:
-    """A DOT double-quoted string body."""
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "")
+    """A DOT double-quoted string body that Graphviz draws as ``text``.
+
+    Graphviz decodes HTML entities even in quoted (non-HTML) labels and
+    tooltips (``&amp;`` is drawn as ``&``), so ``&`` is written as ``&amp;``.
+    """
+    return (
+        text.replace("&", "&amp;")
+        .replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "")
+    )
 
 
 def dot_html(text: str) -> str:
@@ -80,3 +96,31 @@ def dot_html(text: str) -> str:
 def trace_format_text(text: str) -> str:
     """Text that must not break a trace-events line (one event per line)."""
     return text.replace("\n", " ").replace("\r", " ")
+
+
+_SVG_START = re.compile(r"<svg\b")
+_XML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_SVG_ID = re.compile(r'\bid="([^"]*)"')
+_SVG_REF = re.compile(r'(url\(|href=")#')
+
+
+def svg_inline(svg: str, prefix: str) -> str:
+    """An SVG document (as ``dot`` writes it) made fit to sit inside HTML:
+    the XML prolog and DOCTYPE go (the DOCTYPE names a remote DTD), comments go
+    (they repeat node names verbatim), and every ``id`` gets ``prefix`` so that
+    several drawings on one page do not share ids.  ``prefix`` must itself be
+    safe in an attribute (letters, digits, ``-``, ``_``)."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]*", prefix):
+        raise ValueError(f"{prefix!r} is not a safe id prefix")
+    start = _SVG_START.search(svg)
+    body = svg[start.start() :] if start else ""
+    body = _XML_COMMENT.sub("", body)
+    body = _SVG_ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', body)
+    body = _SVG_REF.sub(lambda m: f"{m.group(1)}#{prefix}-", body)
+    return body.strip() + "\n"
+
+
+def html_id(text: str) -> str:
+    """A string usable as an HTML id / file-name-ish fragment: anything but
+    letters, digits, ``-`` and ``_`` becomes ``-``."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", text)

@@ -1,0 +1,54 @@
+"""``migspec generate --out DIR``: write every artefact and an index.html.
+
+See :mod:`migspec.render.site` for the directory layout.  Files whose content
+did not change are not rewritten.  Without Graphviz ``dot`` the ``.dot`` files
+are still written, with a warning; exit 0 (``--strict``: 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from .common import add_spec_option, emit, load_from, unreadable
+
+
+def add_parser(sub: Any, name: str, help_text: str) -> None:
+    p = sub.add_parser(name, help=help_text, description=help_text)
+    add_spec_option(p)
+    p.add_argument("--out", metavar="DIR", required=True, help="the directory to write into")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 on any warning (Graphviz dot missing, a flow state with no stand-in)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    result = load_from(args)
+    if result.spec is None:
+        emit(result.diagnostics, args, args.spec or "spec")
+        return EXIT_USAGE if unreadable(result) else EXIT_FINDINGS
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        sys.stderr.write(f"migspec generate: error: {out} exists and is not a directory\n")
+        return EXIT_USAGE
+    from ..render.site import generate
+
+    try:
+        report = generate(result.spec, out)
+    except OSError as err:
+        sys.stderr.write(f"migspec generate: error: cannot write {out}: {err}\n")
+        return EXIT_USAGE
+    for warning in report.warnings:
+        sys.stderr.write(f"migspec generate: warning: {warning}\n")
+    for note in report.notes:
+        sys.stderr.write(f"migspec generate: note: {note}\n")
+    sys.stderr.write(
+        f"migspec generate: {len(report.written)} written, "
+        f"{len(report.unchanged)} unchanged in {out}; open {out / 'index.html'}\n"
+    )
+    return EXIT_FINDINGS if args.strict and report.warnings else EXIT_OK

@@ -1,0 +1,264 @@
+"""``migspec generate``: every artefact for every flow and device kind, and an
+``index.html`` that shows them.
+
+Inputs: a spec and an output directory.  Outputs: files under the directory
+(written atomically, unchanged ones left alone) and a :class:`GenerateReport`.
+Layout of the directory::
+
+    index.html                         the page (self-contained: inline SVG and CSS)
+    fsm/machine.dot|svg                every state, styled by feature, refused pairs shown
+    fsm/<kind>.dot|svg                 one device kind (``none``, ``P2P``, ``P2P+PRE_COPY``...)
+    flows/<flow>/<kind>.projected.rst  the literal block for that kind
+    flows/<flow>/<kind>.bracketed.rst  base flow, the kind's extra parts in brackets
+    flows/<flow>/<kind>.dot|svg        the flow as a graph
+    c/<enum>.h, c/<to-string>.c, c/predicates.c, c/kernel-table.c (when available)
+    trace-events
+
+SVG needs Graphviz ``dot``; without it the ``.dot`` files are still written
+and the report says so.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import __version__
+from ..fsm.projection import feature_set_name
+from ..model import Flow, FlowStyle, Machine, Spec
+from .c import render_c_enum, render_predicates, render_to_str
+from .dot import DotMissing, kind_text, render_flow_dot, render_fsm_dot, render_svg
+from .escape import html_id
+from .flow_rst import flow_rst_data, render_flow_rst
+from .output import write_if_changed
+from .trace import render_trace_events
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Drawing:
+    id: str
+    title: str
+    dot_path: str
+    dot: str
+    # Empty when there is no SVG (Graphviz missing).
+    svg_path: str = ""
+    svg: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Listing:
+    id: str
+    title: str
+    path: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FlowKind:
+    name: str
+    label: str
+    own: bool  # the flow's own feature set (the one QEMU's docs draw)
+    drawing: Drawing
+    projected: Listing
+    bracketed: Listing
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FlowPage:
+    flow: Flow
+    kinds: tuple[FlowKind, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Site:
+    version: str
+    spec_path: str
+    machine: Machine
+    machine_drawing: Drawing
+    kind_drawings: tuple[Drawing, ...]
+    flows: tuple[FlowPage, ...]
+    code: tuple[Listing, ...]
+    trace: Listing | None
+    notes: tuple[str, ...]
+
+
+@dataclass
+class GenerateReport:
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    dot_missing: bool = False
+
+
+class _Builder:
+    """Collects the files of one run: path -> text, plus what went wrong."""
+
+    def __init__(self, spec: Spec, svg: Callable[[str], str] | None) -> None:
+        self.spec = spec
+        self.svg = svg
+        self.files: dict[str, str] = {}
+        self.warnings: list[str] = []
+        self.notes: list[str] = []
+        self.dot_missing = False
+
+    def add(self, path: str, text: str) -> str:
+        self.files[path] = text
+        return path
+
+    def drawing(self, ident: str, title: str, stem: str, dot: str) -> Drawing:
+        dot_path = self.add(f"{stem}.dot", dot)
+        if self.svg is None or self.dot_missing:
+            return Drawing(id=ident, title=title, dot_path=dot_path, dot=dot)
+        try:
+            svg = self.svg(dot)
+        except DotMissing as err:
+            self.dot_missing = True
+            self.warnings.append(f"{err}: wrote .dot files only, no SVG (install graphviz)")
+            return Drawing(id=ident, title=title, dot_path=dot_path, dot=dot)
+        svg_path = self.add(f"{stem}.svg", svg)
+        return Drawing(
+            id=ident, title=title, dot_path=dot_path, dot=dot, svg_path=svg_path, svg=svg
+        )
+
+    def listing(self, ident: str, title: str, path: str, text: str) -> Listing:
+        return Listing(id=ident, title=title, path=self.add(path, text), text=text)
+
+
+def build_site(
+    spec: Spec, *, svg: Callable[[str], str] | None = render_svg
+) -> tuple[Site, _Builder]:
+    """Every artefact as text, and the page's data; nothing is written yet.
+
+    ``svg`` turns DOT into SVG (``None``: no SVG at all).
+    """
+    b = _Builder(spec, svg)
+    kinds = list(spec.feature_sets())
+    machine_drawing = b.drawing(
+        "fsm-machine",
+        f"{spec.machine.title}: every state",
+        "fsm/machine",
+        render_fsm_dot(spec, None, show_refused=True),
+    )
+    kind_drawings = tuple(
+        b.drawing(
+            html_id(f"fsm-{feature_set_name(spec, k)}"),
+            f"device {kind_text(spec, k)}",
+            f"fsm/{feature_set_name(spec, k)}",
+            render_fsm_dot(spec, k),
+        )
+        for k in kinds
+    )
+    flows = []
+    for flow in spec.flows:
+        own = flow.features | spec.mandatory_features
+        pages = []
+        for k in sorted(kinds, key=lambda k: k != own):
+            name = feature_set_name(spec, k)
+            stem = f"flows/{flow.name}/{name}"
+            ident = html_id(f"flow-{flow.name}-{name}")
+            for style in FlowStyle:
+                unresolved = flow_rst_data(spec, flow, features=k, style=style).unresolved
+                for state in unresolved:
+                    b.warnings.append(
+                        f"flow {flow.name}, device {kind_text(spec, k)}: "
+                        f"no stand-in for {state}; drawn as written"
+                    )
+            pages.append(
+                FlowKind(
+                    name=name,
+                    label=kind_text(spec, k),
+                    own=k == own,
+                    drawing=b.drawing(
+                        ident,
+                        f"{flow.title}, device {kind_text(spec, k)}",
+                        stem,
+                        render_flow_dot(spec, flow, k),
+                    ),
+                    projected=b.listing(
+                        f"{ident}-projected",
+                        "rst literal block, projected",
+                        f"{stem}.projected.rst",
+                        render_flow_rst(spec, flow, features=k, style=FlowStyle.PROJECTED),
+                    ),
+                    bracketed=b.listing(
+                        f"{ident}-bracketed",
+                        "rst literal block, bracketed",
+                        f"{stem}.bracketed.rst",
+                        render_flow_rst(spec, flow, features=k, style=FlowStyle.BRACKETED),
+                    ),
+                )
+            )
+        flows.append(FlowPage(flow=flow, kinds=tuple(pages)))
+    code = [
+        b.listing(
+            "c-enum", f"enum {spec.machine.enum}", f"c/{spec.machine.enum}.h", render_c_enum(spec)
+        )
+    ]
+    to_str = render_to_str(spec)
+    if to_str is not None and spec.code.to_string is not None:
+        name = spec.code.to_string.function
+        code.append(b.listing("c-to-str", f"{name}()", f"c/{name}.c", to_str))
+    predicates = render_predicates(spec)
+    if predicates is not None:
+        code.append(b.listing("c-predicates", "state predicates", "c/predicates.c", predicates))
+    kernel = kernel_table(spec, spec.all_features)
+    if kernel is None:
+        b.notes.append("kernel table: not available in this build (migspec.render.kernel)")
+    else:
+        code.append(
+            b.listing("c-kernel-table", "kernel next-state table", "c/kernel-table.c", kernel)
+        )
+    trace = None
+    if spec.trace:
+        trace = b.listing("trace-events", "trace-events", "trace-events", render_trace_events(spec))
+    site = Site(
+        version=__version__,
+        spec_path=spec.path,
+        machine=spec.machine,
+        machine_drawing=machine_drawing,
+        kind_drawings=kind_drawings,
+        flows=tuple(flows),
+        code=tuple(code),
+        trace=trace,
+        notes=tuple(b.notes + b.warnings),
+    )
+    return site, b
+
+
+def kernel_table(spec: Spec, features: frozenset[str]) -> str | None:
+    """The kernel table from :mod:`migspec.render.kernel`, or ``None`` when this
+    build does not have that module."""
+    try:
+        module = importlib.import_module("migspec.render.kernel")
+    except ModuleNotFoundError as err:
+        if err.name != "migspec.render.kernel":
+            raise
+        return None
+    text: str = module.render_kernel_table(spec, features)
+    return text
+
+
+def render_index(site: Site) -> str:
+    from .env import render_template
+
+    return render_template("index.html.j2", site=site)
+
+
+def generate(
+    spec: Spec, out: Path, *, svg: Callable[[str], str] | None = render_svg
+) -> GenerateReport:
+    """Write every artefact and ``index.html`` under ``out``."""
+    site, builder = build_site(spec, svg=svg)
+    builder.add("index.html", render_index(site))
+    report = GenerateReport(
+        warnings=list(builder.warnings), notes=list(builder.notes), dot_missing=builder.dot_missing
+    )
+    for rel, text in builder.files.items():
+        if write_if_changed(out / rel, text):
+            report.written.append(rel)
+        else:
+            report.unchanged.append(rel)
+    return report

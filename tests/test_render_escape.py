@@ -1,0 +1,290 @@
+"""Escaping: each filter on its own, then a hostile spec through every renderer.
+
+Spec text (titles, docs, flow lines, state spellings, the to-string default)
+may hold quotes, backslashes, comment closers, rst markup, HTML and newlines;
+none of it may break or inject into rst, C, trace-events, DOT, SVG or HTML.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from migspec.model import FlowStyle, Spec
+from migspec.render import escape
+from migspec.render.c import render_c_enum, render_predicates, render_to_str
+from migspec.render.dot import render_flow_dot, render_fsm_dot, render_svg
+from migspec.render.flow_rst import render_flow_rst
+from migspec.render.site import generate
+from migspec.render.trace import render_trace_events
+
+from .render_support import spec_from
+
+EVIL = (
+    'a "quote" \\ back */ end /* `rst` *emph* :: .. note:: <b>bold</b> '
+    "</svg><script>alert(1)</script> &amp; |sub| {brace} ]]> -->\nsecond line\tafter tab"
+)
+# What a single output line can keep of EVIL: line breaks and tabs become spaces.
+EVIL_LINE = EVIL.replace("\n", " ").replace("\t", " ")
+
+
+# -- the filters -------------------------------------------------------------------
+
+
+def test_c_string_reads_back() -> None:
+    assert escape.c_string('say "hi"\\\n\t??=') == 'say \\"hi\\"\\\\\\n\\t\\?\\?='
+    assert escape.c_string("\x01\x7f") == "\\001\\177"
+
+
+def test_c_comment_cannot_close_early() -> None:
+    assert "*/" not in escape.c_comment("a */ b /* c")
+    assert "/*" not in escape.c_comment("a */ b /* c")
+
+
+def test_c_identifier_refuses_non_identifiers() -> None:
+    assert escape.c_identifier("VFIO_X1") == "VFIO_X1"
+    for bad in ("1X", "a-b", "a b", "", "x;y"):
+        with pytest.raises(ValueError):
+            escape.c_identifier(bad)
+
+
+def test_c_code_line_keeps_one_line() -> None:
+    assert escape.c_code_line("Foo *a,\n\tint b") == "Foo *a, int b"
+
+
+def test_rst_text_escapes_inline_markup() -> None:
+    assert escape.rst_text("*a* `b` c_ |d|") == "\\*a\\* \\`b\\` c\\_ \\|d\\|"
+    assert "\n" not in escape.rst_text("a\nb")
+
+
+def test_rst_literal_line_and_trace_text_stay_on_one_line() -> None:
+    assert escape.rst_literal_line("a\nb\tc\rd") == "a b c d"
+    assert escape.trace_format_text("a\nb\rc") == "a b c"
+
+
+def test_dot_string_and_html() -> None:
+    assert escape.dot_string('a"b\\c\nd') == 'a\\"b\\\\c\\nd'
+    assert escape.dot_string("&amp; &") == "&amp;amp; &amp;"
+    assert escape.dot_html('<b a="1">&</b>\n') == "&lt;b a=&quot;1&quot;&gt;&amp;&lt;/b&gt;<br/>"
+
+
+def test_svg_inline_strips_prolog_comments_and_prefixes_ids() -> None:
+    svg = (
+        '<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "x" "http://example.invalid/svg.dtd">\n'
+        '<!-- a --> <svg id="graph0"><!-- b\n--><g id="node1"><use href="#node1"/>'
+        '<path fill="url(#grad)"/></g></svg>\n'
+    )
+    out = escape.svg_inline(svg, "fsm-all")
+    assert out == (
+        '<svg id="fsm-all-graph0"><g id="fsm-all-node1"><use href="#fsm-all-node1"/>'
+        '<path fill="url(#fsm-all-grad)"/></g></svg>\n'
+    )
+    with pytest.raises(ValueError):
+        escape.svg_inline(svg, 'x" onload="y')
+
+
+def test_html_id() -> None:
+    assert escape.html_id("flow-save-P2P+PRE_COPY") == "flow-save-P2P-PRE_COPY"
+
+
+# -- a hostile spec through every renderer ------------------------------------
+
+
+def hostile_spec() -> Spec:
+    doc: dict[str, Any] = {
+        "migspec": 1,
+        "machine": {
+            "name": "evil",
+            "title": EVIL,
+            "doc": EVIL,
+            "c": {"enum": "evil_state", "prefix": "EVIL_"},
+        },
+        "features": [
+            {"name": "BASE", "macro": "EVIL_BASE", "bit": 0, "mandatory": True, "doc": EVIL},
+            {"name": "MORE", "macro": "EVIL_MORE", "bit": 1, "doc": EVIL},
+        ],
+        "groups": [{"name": "grp", "doc": EVIL}],
+        "classes": [{"name": "up", "doc": EVIL}],
+        "states": [
+            {"name": "DEAD", "value": 0, "error": True, "doc": EVIL},
+            {"name": "IDLE", "value": 1, "initial": True, "doc": EVIL, "docs_as": '_I"<i>\\'},
+            {"name": "UP", "value": 2, "groups": ["grp"], "classes": ["up"], "doc": EVIL},
+            {
+                "name": "UP_MORE",
+                "value": 3,
+                "features": ["MORE"],
+                "groups": ["grp"],
+                "stand_in": "UP",
+                "doc": EVIL,
+            },
+        ],
+        "arcs": [
+            {"from": "IDLE", "to": "UP", "session": "open", "doc": EVIL},
+            {"from": "UP", "to": "IDLE", "session": "close", "doc": EVIL},
+            {"from": "UP", "to": "UP_MORE", "features": ["MORE"], "doc": EVIL},
+            {"from": "UP_MORE", "to": "UP", "features": ["MORE"], "doc": EVIL},
+        ],
+        "refused": [{"from": "IDLE", "to": "UP_MORE", "doc": EVIL}],
+        "flows": [
+            {
+                "name": "evil-flow",
+                "title": EVIL,
+                "doc": EVIL,
+                "features": ["MORE"],
+                "steps": [
+                    {"text": [EVIL, ""], "state": ["V", "M", "IDLE"]},
+                    {
+                        "text": [{"text": EVIL, "features": ["MORE"]}],
+                        "state": ["V", "M", "UP_MORE"],
+                        "text_after": [EVIL, "x" * 200],
+                    },
+                ],
+            }
+        ],
+        "trace": [
+            {
+                "file": "t/trace-events",
+                "section": "evil.c\n# injected",
+                "events": [
+                    {"name": "evil_event", "args": ["int a"], "format": '"%d"\ninjected(void) ""'}
+                ],
+            }
+        ],
+        "code": {
+            "to_string": {"function": "evil_to_str", "file": "e.c", "default": EVIL},
+            "predicates": [
+                {
+                    "function": "evil_is_up",
+                    "file": "e.c",
+                    "class": "up",
+                    "subject": "e->state",
+                    "params": "const struct evil *e",
+                    "doc": EVIL,
+                }
+            ],
+        },
+    }
+    return spec_from(yaml.safe_dump(doc, allow_unicode=True), "evil.yaml")
+
+
+@pytest.mark.parametrize("style", list(FlowStyle))
+def test_rst_block_stays_one_literal_block(style: FlowStyle) -> None:
+    from docutils.core import publish_doctree
+    from docutils.utils import Reporter
+
+    spec = hostile_spec()
+    block = render_flow_rst(spec, spec.flows[0], style=style)
+    lines = block.splitlines()
+    assert all(line == "" or line.startswith(" ") for line in lines)
+    assert sum(EVIL_LINE in line for line in lines) == 3
+    assert "x" * 200 in block  # too long to centre: one column in, still in the block
+    document = "Title\n=====\n\n::\n\n" + block + "\nAfter.\n"
+    tree = publish_doctree(document, settings_overrides={"report_level": Reporter.SEVERE_LEVEL + 1})
+    literals = [n for n in list(tree.findall()) if n.tagname == "literal_block"]
+    assert len(literals) == 1
+    assert EVIL_LINE in literals[0].astext()
+    assert not [n for n in list(tree.findall()) if n.tagname == "system_message"]
+    assert list(tree.findall())[-1].astext() == "After."
+
+
+def test_trace_events_stay_one_line_each() -> None:
+    text = render_trace_events(hostile_spec())
+    assert text == '# evil.c # injected\nevil_event(int a) "%d" injected(void) ""\n'
+
+
+needs_gcc = pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc not installed")
+
+
+@needs_gcc
+def test_c_compiles_and_the_default_string_reads_back(tmp_path: Path) -> None:
+    spec = hostile_spec()
+    to_str, predicates = render_to_str(spec), render_predicates(spec)
+    assert to_str is not None and predicates is not None
+    program = (
+        "#include <stdbool.h>\n#include <stdio.h>\n#include <string.h>\n"
+        + render_c_enum(spec)
+        + "struct evil { enum evil_state state; };\n"
+        + to_str.replace("static ", "", 1)
+        + predicates
+        + "int main(int argc, char **argv)\n{\n"
+        + "    struct evil e = { EVIL_UP_MORE };\n"
+        + "    (void)argv;\n"
+        + "    fputs(evil_to_str((enum evil_state)(argc + 40)), stdout);\n"
+        + "    return evil_is_up(&e) ? 3 : 0;\n}\n"
+    )
+    source = tmp_path / "evil.c"
+    source.write_text(program)
+    binary = tmp_path / "evil"
+    subprocess.run(
+        ["gcc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-o", str(binary), str(source)],
+        check=True,
+        capture_output=True,
+    )
+    run = subprocess.run([str(binary)], capture_output=True, check=False)
+    # The class "up" holds UP only (UP_MORE is not in it): the predicate says no.
+    assert run.returncode == 0
+    assert run.stdout.decode() == EVIL
+
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
+
+
+@needs_dot
+def test_dot_parses_and_keeps_the_text() -> None:
+    import json
+
+    import graphviz
+
+    spec = hostile_spec()
+    for source in (
+        render_fsm_dot(spec, show_refused=True),
+        render_fsm_dot(spec, spec.all_features),
+        render_flow_dot(spec, spec.flows[0]),
+    ):
+        laid = json.loads(graphviz.Source(source).pipe(format="json"))
+        # The strings Graphviz actually draws: the title is EVIL's first line,
+        # exactly (the line break became a real one).
+        drawn = [
+            op["text"]
+            for item in [laid, *laid.get("objects", []), *laid.get("edges", [])]
+            for op in item.get("_ldraw_", [])
+            if op.get("op") == "T"
+        ]
+        assert EVIL.split("\n")[0] in drawn
+        svg = render_svg(source)
+        assert "<script" not in svg
+        assert "&lt;/svg&gt;&lt;script&gt;" in svg
+
+
+@needs_dot
+def test_index_html_escapes_everything(tmp_path: Path) -> None:
+    report = generate(hostile_spec(), tmp_path)
+    assert not report.warnings
+    page = (tmp_path / "index.html").read_text("utf-8")
+
+    class Tags(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: list[str] = []
+            self.text: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.tags.append(tag)
+
+        def handle_data(self, data: str) -> None:
+            self.text.append(data)
+
+    parser = Tags()
+    parser.feed(page)
+    assert "script" not in parser.tags
+    assert "b" not in parser.tags and "i" not in parser.tags
+    assert parser.tags.count("svg") == page.count("<svg ")
+    assert parser.tags.count("svg") == 1 + 2 + 2  # machine, two kinds, the flow for two kinds
+    text = "".join(parser.text)
+    assert "</svg><script>alert(1)</script>" in text  # shown as text, not markup
