@@ -231,3 +231,17 @@ def test_bracketed_toy_brackets_state_and_line() -> None:
         "(vm.NIGHT, BUSY, _ON [_DIMMED])",
         "read",
     ]
+
+
+def test_bracketed_keeps_lines_of_a_step_that_vanishes() -> None:
+    """Without P2P the P2P-only step's tuple vanishes, but its plain line stays (joins the next step)."""
+    from migspec.load.spec import load_spec
+    from migspec.render.flow_rst import render_flow_rst
+
+    spec = load_spec().spec
+    assert spec is not None
+    text = render_flow_rst(
+        spec, spec.flow_map["save"], features=spec.mandatory_features, style=FlowStyle.BRACKETED
+    )
+    assert "On migration completion, the vCPUs and the VFIO device are stopped" in text
+    assert "P2P quiescent" not in text

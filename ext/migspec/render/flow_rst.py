@@ -109,9 +109,13 @@ def bracketed_steps(spec: Spec, flow: Flow, features: frozenset[str] | None) -> 
             return name
         return found
 
-    steps = []
+    steps: list[RstStep] = []
+    # As in projection: a step that does not exist even with every bracketed
+    # feature loses its tuple, and its lines join the next step.
+    carried: list[RstLine] = []
     for step in flow.steps:
         if not step.applies(full):
+            carried.extend(lines(step.text) + lines(step.text_after))
             continue
         full_device = resolve(step.state.device, full)
         if step.applies(base):
@@ -130,7 +134,17 @@ def bracketed_steps(spec: Spec, flow: Flow, features: frozenset[str] | None) -> 
             state = RstTuple(
                 vm=plain.vm, migration=plain.migration, device=plain.device, bracketed=True
             )
-        steps.append(RstStep(text=lines(step.text), state=state, text_after=lines(step.text_after)))
+        steps.append(
+            RstStep(
+                text=(*carried, *lines(step.text)), state=state, text_after=lines(step.text_after)
+            )
+        )
+        carried = []
+    if carried and steps:
+        last = steps[-1]
+        steps[-1] = RstStep(
+            text=last.text, state=last.state, text_after=(*last.text_after, *carried)
+        )
     return RstFlow(
         flow=flow,
         features=full,
