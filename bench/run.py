@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Run migspec's benchmarks side by side with their peers and print a table.
+
+Usage: ``python3 bench/run.py [--runs N] [NAME ...]``
+
+Each benchmark measures migspec and a peer in the same run, alternating them
+run by run so that machine noise hits both alike, and reports the median, min
+and max wall time of each and the ratio of the medians against its target.
+Benchmarks whose peer is unavailable (no ``QEMU_SRC``, no corpus) say so and
+are skipped.  Nothing here is a test: the suite never times anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+PY = sys.executable
+
+
+@dataclass(frozen=True)
+class Side:
+    label: str
+    argv: Sequence[str]
+    cwd: Path = ROOT
+    env: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Bench:
+    name: str
+    what: str
+    target: float  # migspec median / peer median must be <= target
+    prepare: Callable[[], tuple[Side, Side] | str]  # the pair, or why it is skipped
+
+
+def _time(side: Side) -> float:
+    env = dict(os.environ)
+    if side.env:
+        env.update(side.env)
+    start = time.perf_counter()
+    proc = subprocess.run(
+        side.argv, cwd=side.cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(
+            f"{side.label} failed ({proc.returncode}): {proc.stderr.decode()[-400:]}"
+        )
+    return elapsed
+
+
+def trace_files() -> list[str]:
+    base = CORPUS / "qemu-trace-events"
+    return sorted(str(p) for p in base.rglob("trace-events"))
+
+
+def bench_startup() -> tuple[Side, Side] | str:
+    return (
+        Side("migspec lint", [PY, "-m", "migspec", "lint"]),
+        Side('python -c "import yaml"', [PY, "-c", "import yaml"]),
+    )
+
+
+def bench_trace_events() -> tuple[Side, Side] | str:
+    files = trace_files()
+    if not files:
+        return "no ../shared/corpus/qemu-trace-events"
+    qemu = os.environ.get("QEMU_SRC")
+    if not qemu or not (Path(qemu) / "scripts" / "tracetool.py").is_file():
+        return "set QEMU_SRC to a QEMU checkout (scripts/tracetool.py) to compare with tracetool"
+    out = Path("/tmp/migspec-bench-trace.h")
+    return (
+        Side(
+            "migspec lint --trace-events (90 files)",
+            [PY, "-m", "migspec", "lint", "--trace-events", *files],
+        ),
+        Side(
+            "tracetool --format=h (90 files)",
+            [
+                PY,
+                str(Path(qemu) / "scripts" / "tracetool.py"),
+                "--backends=nop",
+                "--format=h",
+                "--group=all",
+                *files,
+                str(out),
+            ],
+            env={"PYTHONPATH": str(Path(qemu) / "scripts")},
+        ),
+    )
+
+
+BENCHES = (
+    Bench(
+        "startup", "cold `migspec lint` on the bundled spec vs importing PyYAML", 2.5, bench_startup
+    ),
+    Bench(
+        "trace-events",
+        "lint all 90 QEMU trace-events files vs tracetool parsing+emitting them",
+        0.3,
+        bench_trace_events,
+    ),
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("names", nargs="*")
+    args = parser.parse_args(argv)
+    chosen = [b for b in BENCHES if not args.names or b.name in args.names]
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cpus, Python {platform.python_version()}, {platform.platform()}"
+    )
+    print(f"runs per side: {args.runs} (alternating), times in seconds\n")
+    header = f"{'bench':<14} {'side':<44} {'median':>8} {'min':>8} {'max':>8}  {'ratio':>6} {'target':>7}  ok"
+    print(header)
+    print("-" * len(header))
+    failed = False
+    for bench in chosen:
+        pair = bench.prepare()
+        if isinstance(pair, str):
+            print(f"{bench.name:<14} skipped: {pair}")
+            continue
+        ours, peer = pair
+        _time(ours)  # warm the page cache for both
+        _time(peer)
+        times: dict[str, list[float]] = {ours.label: [], peer.label: []}
+        for _ in range(args.runs):
+            times[ours.label].append(_time(ours))
+            times[peer.label].append(_time(peer))
+        med_ours = statistics.median(times[ours.label])
+        med_peer = statistics.median(times[peer.label])
+        ratio = med_ours / med_peer
+        ok = ratio <= bench.target
+        failed |= not ok
+        for side, med in ((ours, med_ours), (peer, med_peer)):
+            ts = times[side.label]
+            tail = (
+                f"  {ratio:>6.2f} {bench.target:>7.2f}  {'yes' if ok else 'NO'}"
+                if side is ours
+                else ""
+            )
+            print(
+                f"{bench.name:<14} {side.label:<44} {med:>8.3f} {min(ts):>8.3f} {max(ts):>8.3f}{tail}"
+            )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
