@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from migspec.render.output import write_if_changed
+from migspec.writes import write_atomic
 from migspec.render.site import generate
 
 from .render_support import bundled, env_without_dot, golden, run_cli
@@ -80,10 +80,10 @@ def test_second_run_rewrites_nothing_and_a_hand_edit_is_repaired(tmp_path: Path)
 
 def test_write_is_atomic_and_leaves_no_temporary_files(tmp_path: Path) -> None:
     target = tmp_path / "sub" / "file.txt"
-    assert write_if_changed(target, "one\n") is True
+    assert write_atomic(target, b"one\n") is True
     inode = target.stat().st_ino
-    assert write_if_changed(target, "one\n") is False
-    assert write_if_changed(target, "two\n") is True
+    assert write_atomic(target, b"one\n") is False
+    assert write_atomic(target, b"two\n") is True
     # Replaced, not rewritten in place: a reader holding the old file keeps it.
     assert target.stat().st_ino != inode
     assert target.read_text() == "two\n"

@@ -32,7 +32,6 @@ from .c import render_c_enum, render_predicates, render_to_str
 from .dot import DotMissing, kind_text, render_flow_dot, render_fsm_dot, render_svg
 from .escape import html_id
 from .flow_rst import flow_rst_data, render_flow_rst
-from .output import write_if_changed
 from .trace import render_trace_events
 
 
@@ -256,8 +255,10 @@ def generate(
     report = GenerateReport(
         warnings=list(builder.warnings), notes=list(builder.notes), dot_missing=builder.dot_missing
     )
+    from ..writes import write_atomic
+
     for rel, text in builder.files.items():
-        if write_if_changed(out / rel, text):
+        if write_atomic(out / rel, text.encode("utf-8")):
             report.written.append(rel)
         else:
             report.unchanged.append(rel)
