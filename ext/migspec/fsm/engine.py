@@ -36,7 +36,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from ..model import Interior, PathPin, Spec
 
@@ -681,3 +681,30 @@ def analyze(spec: Spec) -> Analysis:
         devices=tuple(device_table(spec, f, full) for f in sets),
         direct=tuple(compute_table(spec, f) for f in sets),
     )
+
+
+class Steps(Protocol):
+    """What the CLI and renderers read: a :class:`Table` or a :class:`DeviceTable`."""
+
+    @property
+    def states(self) -> tuple[str, ...]: ...
+
+    @property
+    def error(self) -> str | None: ...
+
+    @property
+    def next(self) -> Mapping[str, Mapping[str, str | None]]: ...
+
+    def path(self, source: str, target: str) -> tuple[str, ...] | None: ...
+
+
+def steps_for(spec: Spec, features: frozenset[str]) -> Steps:
+    """The steps a device with ``features`` takes.
+
+    With every feature that is the computed table itself (what the kernel
+    writes down); with fewer, the kernel's walk over that table.
+    """
+    full = compute_table(spec)
+    if features | spec.mandatory_features == spec.all_features:
+        return full
+    return device_table(spec, features, full)
