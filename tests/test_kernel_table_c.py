@@ -132,3 +132,63 @@ def test_c_needs_the_kernel_section(tmp_path: Path, capsys: pytest.CaptureFixtur
     path.write_text(cut)
     assert main(["table", "--format", "c", "--spec", str(path)]) == 2
     assert "no 'code: kernel:' section" in capsys.readouterr().err
+
+
+TOY_KERNEL = """\
+code:
+  kernel: {file: toy.c, function: toy_next_state, next_table: toy_next,
+           flags_table: toy_flags, header: toy.h}
+"""
+
+
+@pytest.mark.skipif(GCC is None, reason="gcc is not installed")
+def test_any_machine_renders_to_valid_c(tmp_path: Path) -> None:
+    """Names, prefix, flags and the count constant all come from the spec."""
+    from migspec.render.kernel import render_kernel_table
+
+    from .fsm_machines import load, toy_yaml
+
+    spec = load(
+        toy_yaml(
+            ["IDLE", "BUSY", "TURBO"],
+            ["IDLE BUSY", "BUSY IDLE", "BUSY TURBO [FAST]", "TURBO BUSY [FAST]"],
+            optional=["FAST"],
+            needs={"TURBO": ["FAST"]},
+            extra=TOY_KERNEL,
+        )
+    )
+    text = render_kernel_table(spec)
+    assert "\tstatic const u8 toy_next[TOY_NUM_STATES][TOY_NUM_STATES] = {" in text
+    assert "\t\t[TOY_TURBO] = TOY_BASE | TOY_FAST," in text
+    assert "\t\t[TOY_IDLE] = 0," in text  # as the spec says: needs no feature
+    assert "\t *         IDLE -> BUSY -> TURBO\n" in text
+    assert "\t * A FAST driver also implements:\n" in text
+    enum = ",\n".join(f"\tTOY_{s.name} = {s.value}" for s in spec.states_by_value)
+    (tmp_path / "table.inc").write_text(text)
+    harness = tmp_path / "toy.c"
+    harness.write_text(
+        "typedef unsigned char u8;\n"
+        f"enum toy_state {{\n{enum}\n}};\n"
+        "#define TOY_BASE (1 << 0)\n#define TOY_FAST (1 << 1)\n"
+        "int next_of(int cur, int want);\n"
+        'int next_of(int cur, int want)\n{\n#include "table.inc"\n'
+        "\treturn toy_next[cur][want] + (int)toy_flags[cur];\n}\n"
+    )
+    assert GCC is not None
+    proc = subprocess.run(
+        [
+            GCC,
+            "-fsyntax-only",
+            "-std=gnu11",
+            "-Wall",
+            "-Wextra",
+            "-Woverride-init",
+            "-Werror",
+            str(harness),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..diagnostics import Finding, Location, Note, Rule, Severity, rule
 from ..model import NOWHERE, Flow, Spec, Step
-from .engine import Analysis, DeviceTable, Request, analyze
+from .engine import Analysis, DeviceTable, Request, analyze, device_table
 from .projection import feature_set_name, project_flow
 
 SCOPE = "fsm"
@@ -329,8 +329,6 @@ def _device_for(analysis: Analysis, spec: Spec, features: frozenset[str]) -> Dev
     for device in analysis.devices:
         if device.features == features:
             return device
-    from .engine import device_table
-
     return device_table(spec, features, analysis.full)
 
 

@@ -72,6 +72,8 @@ def kernel_table_data(spec: Spec, table: Table | None = None) -> KernelTableData
     if kernel is None:
         raise ValueError("the spec has no 'code: kernel:' section naming the kernel's tables")
     full = compute_table(spec) if table is None else table
+    if full.error is None:
+        raise ValueError("the kernel's table needs an error state ('error: true')")
     prefix = spec.machine.prefix
     error = spec.error_state
     order = [s for s in spec.states_by_value if not s.error]
@@ -93,7 +95,12 @@ def kernel_table_data(spec: Spec, table: Table | None = None) -> KernelTableData
             lists.append(
                 ArcList(
                     features=_optional(spec, features),
-                    includes=tuple(_optional(spec, g) for g in maximal),
+                    # Only name smaller kinds that have a paragraph of their own.
+                    includes=tuple(
+                        _optional(spec, g)
+                        for g, g_arcs in per_set
+                        if g in maximal and g_arcs - common
+                    ),
                     arcs=extra,
                 )
             )
