@@ -21,6 +21,8 @@ from .. import __version__
 COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("lint", "lint", "check a spec (or trace-events files) and report diagnostics"),
     ("show", "show", "print a summary of the machine a spec describes"),
+    ("table", "table", "print the next-step table of combination transitions"),
+    ("path", "path", "print the states a requested transition passes through"),
     ("render", "render", "print one generated artefact (rst flow, C, trace-events, DOT, SVG)"),
     ("generate", "generate", "write every generated artefact and an index.html into a directory"),
 )
