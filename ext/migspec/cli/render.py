@@ -11,7 +11,6 @@ flow).  SVG needs Graphviz ``dot``: without it a warning, no output, exit 0
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from typing import Any
 
@@ -120,16 +119,14 @@ def run(args: argparse.Namespace) -> int:
             if text is None:
                 return _error(f"{spec.path} names no predicates (code.predicates)")
     elif kind == "kernel-table":
+        # One table serves every device kind (the walk skips what a device
+        # lacks), so --features does not apply.
+        from ..render.kernel import render_kernel_table
+
         try:
-            kernel = importlib.import_module("migspec.render.kernel")
-        except ModuleNotFoundError as err:
-            if err.name != "migspec.render.kernel":
-                raise
-            return _error(
-                "kernel-table is not available in this build "
-                "(the module migspec.render.kernel is missing)"
-            )
-        text = kernel.render_kernel_table(spec, features if features else spec.all_features)
+            text = render_kernel_table(spec)
+        except ValueError as exc:
+            return _error(f"{spec.path}: {exc}")
     else:
         from ..render import dot
 

@@ -11,7 +11,7 @@ Layout of the directory::
     flows/<flow>/<kind>.projected.rst  the literal block for that kind
     flows/<flow>/<kind>.bracketed.rst  base flow, the kind's extra parts in brackets
     flows/<flow>/<kind>.dot|svg        the flow as a graph
-    c/<enum>.h, c/<to-string>.c, c/predicates.c, c/kernel-table.c (when available)
+    c/<enum>.h, c/<to-string>.c, c/predicates.c, c/kernel-table.c (when the spec names the kernel's tables)
     trace-events
 
 SVG needs Graphviz ``dot``; without it the ``.dot`` files are still written
@@ -20,7 +20,6 @@ and the report says so.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -203,12 +202,16 @@ def build_site(
     predicates = render_predicates(spec)
     if predicates is not None:
         code.append(b.listing("c-predicates", "state predicates", "c/predicates.c", predicates))
-    kernel = kernel_table(spec, spec.all_features)
-    if kernel is None:
-        b.notes.append("kernel table: not available in this build (migspec.render.kernel)")
-    else:
+    if spec.code.kernel is not None and spec.error_state is not None:
+        from .kernel import render_kernel_table
+
         code.append(
-            b.listing("c-kernel-table", "kernel next-state table", "c/kernel-table.c", kernel)
+            b.listing(
+                "c-kernel-table",
+                "kernel next-state table",
+                "c/kernel-table.c",
+                render_kernel_table(spec),
+            )
         )
     trace = None
     if spec.trace:
@@ -225,19 +228,6 @@ def build_site(
         notes=tuple(b.notes + b.warnings),
     )
     return site, b
-
-
-def kernel_table(spec: Spec, features: frozenset[str]) -> str | None:
-    """The kernel table from :mod:`migspec.render.kernel`, or ``None`` when this
-    build does not have that module."""
-    try:
-        module = importlib.import_module("migspec.render.kernel")
-    except ModuleNotFoundError as err:
-        if err.name != "migspec.render.kernel":
-            raise
-        return None
-    text: str = module.render_kernel_table(spec, features)
-    return text
 
 
 def render_index(site: Site) -> str:
