@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from ..fsm.projection import project_flow
 from ..model import Arc, Flow, RefusedArc, Session, Spec, State
@@ -45,6 +45,9 @@ FEATURE_PALETTE = (
     ("#f4cccc", "#990000"),
 )
 BASE_COLOUR = "#ffffff"
+# Marks drawn over the usual styling: a highlighted path or set of states,
+# and what a spec change adds or removes (``migspec diff``).
+MARK_COLOURS = {"highlight": "#ff7f0e", "added": "#2ca02c", "removed": "#d62728"}
 LINE_COLOUR = "#000000"
 
 
@@ -97,6 +100,7 @@ class FsmNode:
     state: State
     fill: str
     optional: str  # the optional features it needs, "P2P+PRE_COPY"; "" when none
+    mark: str = ""  # "", or a key of MARK_COLOURS
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -120,6 +124,18 @@ class FsmEdge:
     direction: int
     # Drawn once for a pair of opposite arcs with the same label.
     both: bool = False
+    mark: str = ""  # "", or a key of MARK_COLOURS
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Marks:
+    """States and arcs to emphasise, and states/arcs drawn although the spec
+    does not have them (what an older spec had: ``migspec diff``)."""
+
+    states: dict[str, str] = field(default_factory=dict)
+    arcs: dict[tuple[str, str], str] = field(default_factory=dict)
+    extra_states: tuple[State, ...] = ()
+    extra_arcs: tuple[Arc, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -182,6 +198,8 @@ def _merge_pairs(edges: tuple[FsmEdge, ...]) -> tuple[FsmEdge, ...]:
         back = index.get((e.target, e.source))
         if (
             back is not None
+            and not e.mark
+            and not back.mark
             and e.session is Session.NONE
             and back.session is Session.NONE
             and back.needs == e.needs
@@ -194,7 +212,7 @@ def _merge_pairs(edges: tuple[FsmEdge, ...]) -> tuple[FsmEdge, ...]:
                     needs=e.needs,
                     colour=e.colour,
                     session=Session.NONE,
-                    doc=f"{first.doc} / {second.target} -> {second.source}: {second.doc}",
+                    doc=f"{first.doc} / {second.source} -> {second.target}: {second.doc}",
                     direction=first.direction,
                     both=True,
                 )
@@ -226,10 +244,15 @@ def _depths(spec: Spec, arcs: list[Arc]) -> dict[str, int]:
 
 
 def fsm_graph(
-    spec: Spec, features: frozenset[str] | None = None, *, show_refused: bool = False
+    spec: Spec,
+    features: frozenset[str] | None = None,
+    *,
+    show_refused: bool = False,
+    marks: Marks | None = None,
 ) -> FsmGraph:
     fcolours = feature_colours(spec)
     have = None if features is None else features | spec.mandatory_features
+    marks = marks or Marks()
 
     def drawn(state: State) -> bool:
         return have is None or spec.supports(state, have)
@@ -240,9 +263,11 @@ def fsm_graph(
             state=state,
             fill=ERROR_COLOUR if state.error else fcolours.get(optional, (BASE_COLOUR, ""))[0],
             optional=_feature_text(optional, spec),
+            mark=marks.states.get(state.name, ""),
         )
 
     states = [s for s in spec.states_by_value if drawn(s)]
+    states += [s for s in marks.extra_states if drawn(s) and s.name not in spec.state_map]
     shown = {s.name for s in states}
     clusters = []
     grouped: set[str] = set()
@@ -255,13 +280,18 @@ def fsm_graph(
             grouped.update(n.state.name for n in members)
     loose = tuple(node(s) for s in states if s.name not in grouped and not s.error)
     error = next((node(s) for s in states if s.error), None)
-    arcs = [a for a in spec.arcs if have is None or a.available(have)]
+    arcs = [a for a in (*spec.arcs, *marks.extra_arcs) if have is None or a.available(have)]
     arcs = [a for a in arcs if a.source in shown and a.target in shown]
     # Rank by the arcs of the richest device drawn: the other kinds' arcs
     # (RUNNING -> STOP "without P2P") are shortcuts across that layout.
     richest = have if have is not None else spec.all_features
     depth = _depths(spec, [a for a in arcs if a.available(richest)] or arcs)
-    edges = _merge_pairs(tuple(_edge(spec, a, fcolours, depth) for a in arcs))
+    edges = _merge_pairs(
+        tuple(
+            replace(_edge(spec, a, fcolours, depth), mark=marks.arcs.get((a.source, a.target), ""))
+            for a in arcs
+        )
+    )
     refused = tuple(
         r for r in spec.refused if show_refused and r.source in shown and r.target in shown
     )
@@ -288,14 +318,18 @@ def fsm_graph(
 
 
 def render_fsm_dot(
-    spec: Spec, features: frozenset[str] | None = None, *, show_refused: bool = False
+    spec: Spec,
+    features: frozenset[str] | None = None,
+    *,
+    show_refused: bool = False,
+    marks: Marks | None = None,
 ) -> str:
     """The machine (``features=None``: every state, styled by the features it
     needs) or one device kind (only its states and the arcs it implements)."""
     from .env import render_template
 
-    graph = fsm_graph(spec, features, show_refused=show_refused)
-    return render_template("fsm.dot.j2", graph=graph)
+    graph = fsm_graph(spec, features, show_refused=show_refused, marks=marks)
+    return render_template("fsm.dot.j2", graph=graph, mark_colours=MARK_COLOURS)
 
 
 # -- one flow -------------------------------------------------------------------
