@@ -18,7 +18,13 @@ from sphinx.config import Config
 
 from .. import __version__
 from .context import CHECK_CHOICES
-from .directives import StatesDirective, TraceEventsDirective
+from .directives import (
+    FlowDirective,
+    FsmDirective,
+    StatesDirective,
+    TraceEventsDirective,
+    TransitionsDirective,
+)
 from .domain import MigspecDomain
 
 
@@ -44,8 +50,11 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("migspec_features", "all", "env", types=[str])
     app.add_config_value("migspec_check", "warning", "env", types=[str])
     MigspecDomain.directives = {
+        "flow": FlowDirective,
+        "fsm": FsmDirective,
         "states": StatesDirective,
         "trace-events": TraceEventsDirective,
+        "transitions": TransitionsDirective,
     }
     app.add_domain(MigspecDomain)
     app.connect("config-inited", _absolute_paths)

@@ -4,6 +4,7 @@ never an aborted build."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import ClassVar, cast
 
@@ -155,3 +156,164 @@ class TraceEventsDirective(MigspecDirective):
                 _table(["Event", "Arguments", "Format", "Called from"], rows, [24, 30, 34, 20])
             )
         return out
+
+
+def _graphviz_node(directive: MigspecDirective, dot: str, alt: str) -> list[nodes.Node]:
+    """A ``sphinx.ext.graphviz`` node (rendered by its own builders), captioned if asked."""
+    from sphinx.ext.graphviz import figure_wrapper, graphviz
+
+    node = graphviz()
+    node["code"] = dot
+    node["options"] = {"docname": directive.env.docname}
+    node["alt"] = alt
+    caption = directive.options.get("caption")
+    if caption:
+        figure = figure_wrapper(directive, node, caption)
+        directive.add_name(figure)
+        return [figure]
+    directive.add_name(node)
+    return [node]
+
+
+def _literal(directive: MigspecDirective, text: str) -> list[nodes.Node]:
+    block = nodes.literal_block(text, text, classes=["migspec-flow"])
+    block["language"] = "none"
+    caption = directive.options.get("caption")
+    if not caption:
+        directive.add_name(block)
+        return [block]
+    container = nodes.container("", literal_block=True, classes=["literal-block-wrapper"])
+    parsed, _messages = directive.parse_inline(caption, lineno=directive.lineno)
+    container += nodes.caption(caption, "", *parsed)
+    container += block
+    directive.add_name(container)
+    return [container]
+
+
+class FlowDirective(MigspecDirective):
+    """``.. migspec:flow:: NAME`` -- a flow as QEMU's ASCII drawing or as a diagram."""
+
+    required_arguments = 1
+    has_content = False
+    option_spec: ClassVar[OptionSpec] = {
+        "features": directives.unchanged,
+        "format": lambda arg: directives.choice(arg, ("ascii", "graphviz")),
+        "style": lambda arg: directives.choice(arg, ("projected", "bracketed")),
+        "caption": directives.unchanged,
+        "name": directives.unchanged,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        from ..model import FlowStyle
+
+        spec = self.spec()
+        if spec is None:
+            return []
+        flow = spec.flow_map.get(self.arguments[0])
+        if flow is None:
+            known = ", ".join(spec.flow_map) or "none"
+            return self.warn(f"unknown flow '{self.arguments[0]}' (flows: {known})", "flow-unknown")
+        features: frozenset[str] | None = None
+        if "features" in self.options:
+            features = self.feature_set(spec)
+            if features is None:
+                return []
+        style = FlowStyle(self.options["style"]) if "style" in self.options else None
+        if self.options.get("format", "ascii") == "graphviz":
+            from ..render.dot import render_flow_dot
+
+            return _graphviz_node(self, render_flow_dot(spec, flow, features), flow.title)
+        from ..render.flow_rst import render_flow_rst
+
+        return _literal(self, render_flow_rst(spec, flow, features=features, style=style))
+
+
+def _highlight(
+    spec: Spec, text: str, features: frozenset[str] | None
+) -> tuple[dict[str, str], dict[tuple[str, str], str]] | str:
+    """``A -> B`` (the path a request takes) or ``A, B, C`` (states) -> marks."""
+    if "->" in text:
+        source, _, target = (part.strip() for part in text.partition("->"))
+        for name in (source, target):
+            if name not in spec.state_map:
+                return f"unknown state '{name}' in :highlight:"
+        from ..fsm.engine import steps_for
+
+        steps = steps_for(spec, features or spec.all_features)
+        path = [source]
+        while path[-1] != target and len(path) <= len(spec.states):
+            nxt = steps.next.get(path[-1], {}).get(target)
+            if nxt is None or nxt == (spec.error_state.name if spec.error_state else None):
+                return f"{source} -> {target} has no path for this device"
+            path.append(nxt)
+        states = dict.fromkeys(path, "highlight")
+        arcs = {(a, b): "highlight" for a, b in itertools.pairwise(path)}
+        return states, arcs
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in spec.state_map]
+    if unknown:
+        return f"unknown state(s) {', '.join(unknown)} in :highlight:"
+    return dict.fromkeys(names, "highlight"), {}
+
+
+class FsmDirective(MigspecDirective):
+    """``.. migspec:fsm::`` -- the state machine, or one device kind's."""
+
+    has_content = False
+    option_spec: ClassVar[OptionSpec] = {
+        "features": directives.unchanged,
+        "highlight": directives.unchanged,
+        "show-refused": directives.flag,
+        "caption": directives.unchanged,
+        "name": directives.unchanged,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        from ..render.dot import Marks, render_fsm_dot
+
+        spec = self.spec()
+        if spec is None:
+            return []
+        features: frozenset[str] | None = None
+        if "features" in self.options:
+            features = self.feature_set(spec)
+            if features is None:
+                return []
+        marks = None
+        if "highlight" in self.options:
+            found = _highlight(spec, self.options["highlight"], features)
+            if isinstance(found, str):
+                return self.warn(found, "highlight-invalid")
+            marks = Marks(states=found[0], arcs=found[1])
+        dot = render_fsm_dot(
+            spec, features, show_refused="show-refused" in self.options, marks=marks
+        )
+        return _graphviz_node(self, dot, spec.machine.title)
+
+
+class TransitionsDirective(MigspecDirective):
+    """``.. migspec:transitions::`` -- the next-step matrix for one device kind."""
+
+    has_content = False
+    option_spec: ClassVar[OptionSpec] = {"features": directives.unchanged}
+
+    def run(self) -> list[nodes.Node]:
+        from ..fsm.engine import steps_for
+
+        spec = self.spec()
+        if spec is None:
+            return []
+        features = self.feature_set(spec, default="all")
+        if features is None:
+            return []
+        steps = steps_for(spec, features)
+        header: list[str] = ["from \\ to", *steps.states]
+        rows: list[list[nodes.Node | str]] = []
+        for source in steps.states:
+            row: list[nodes.Node | str] = [nodes.strong(text=source)]
+            for target in steps.states:
+                step = steps.next.get(source, {}).get(target)
+                row.append(nodes.literal(text=step) if step else "(hangs)")
+            rows.append(row)
+        widths = [14] + [12] * len(steps.states)
+        return [_table(header, rows, widths)]
