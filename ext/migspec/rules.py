@@ -23,11 +23,18 @@ def spec_rules() -> tuple[Rule[Any], ...]:
 
 def all_rules() -> tuple[Rule[Any], ...]:
     """Every rule id migspec knows, sorted by scope then id."""
+    from . import check
     from .lint import trace_rules
     from .load import spec as load_spec
     from .load import yamlsrc
 
     rules: dict[str, Rule[Any]] = {}
-    for rule in (*yamlsrc.RULES, *load_spec.RULES, *spec_rules(), *trace_rules.FILE_RULES):
+    for rule in (
+        *yamlsrc.RULES,
+        *load_spec.RULES,
+        *spec_rules(),
+        *trace_rules.FILE_RULES,
+        *check.RULES,
+    ):
         rules.setdefault(rule.id, rule)
     return tuple(sorted(rules.values(), key=lambda r: (r.scope, r.id)))

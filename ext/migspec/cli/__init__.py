@@ -21,6 +21,7 @@ from .. import __version__
 COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("lint", "lint", "check a spec (or trace-events files) and report diagnostics"),
     ("show", "show", "print a summary of the machine a spec describes"),
+    ("check", "check", "check a source tree (QEMU, kernel) against the spec"),
 )
 
 EXIT_OK = 0

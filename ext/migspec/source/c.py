@@ -190,7 +190,7 @@ class CallbackRegistration:
     callback: str
     function: str
     location: Location
-    how: str  # ".save_setup = ..." or "argument 2 of qdev_add_..."
+    how: str  # "initializer .save_setup" or "argument 2 of qdev_add_...()"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -892,7 +892,10 @@ def registrations(
         for ref in refs:
             out.append(
                 CallbackRegistration(
-                    callback=d.member, function=ref.name, location=d.location, how=f".{d.member} = "
+                    callback=d.member,
+                    function=ref.name,
+                    location=d.location,
+                    how=f"initializer .{d.member}",
                 )
             )
     for call in cfile.calls:
