@@ -20,7 +20,6 @@ from ..diagnostics import Diagnostic, Rule
 from ..model import Spec
 from ..source import RULES as SOURCE_RULES
 from ..source.c import RULES as C_RULES
-from ..source.rst import RULES as RST_RULES
 from . import code, docs, kernel, trace, transitions
 from .context import FILE_MISSING, Context, Tree
 
@@ -28,7 +27,6 @@ RULES: tuple[Rule[Any], ...] = (
     FILE_MISSING,
     *SOURCE_RULES,
     *C_RULES,
-    *RST_RULES,
     *code.RULES,
     *trace.RULES,
     *docs.RULES,
