@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..diagnostics import Location, Note, Severity, declare
 from ..fsm.projection import project_flow, stand_in
@@ -107,46 +107,48 @@ def projected_reading(spec: Spec, flow: Flow) -> tuple[ExpectedStep, ...]:
 def bracketed_reading(spec: Spec, flow: Flow) -> tuple[ExpectedStep, ...]:
     """The flow as pre-P2P QEMU drew it: the base device, optional parts in brackets.
 
-    Base = the mandatory features; full = the flow's features.  A line that
-    only the full device has is drawn ``[text]``; a device state that differs
+    Base = the mandatory features; full = the flow's features.  A line only
+    the full device has is drawn ``[text]``; a device state that differs
     between the two is drawn ``_BASE [_FULL]``; a step only the full device
-    has is drawn with every line bracketed and its tuple as ``[(...)]``.
+    has keeps its lines (bracketed where they need a feature) and draws its
+    tuple as ``[(...)]``.  As in a projection, the lines of a step that not
+    even the full device has join the next step.
     """
     base = spec.mandatory_features
     full = flow.features | base
     out: list[ExpectedStep] = []
+    carried: list[str] = []
 
-    def lines(items: Sequence[Line], whole_step_optional: bool) -> tuple[str, ...]:
-        shown = []
-        for line in items:
-            if line.applies(base) and not whole_step_optional:
-                shown.append(line.text)
-            elif line.applies(full):
-                shown.append(f"[{line.text}]")
-        return tuple(shown)
+    def lines(items: Sequence[Line]) -> list[str]:
+        return [
+            line.text if line.applies(base) else f"[{line.text}]"
+            for line in items
+            if line.applies(full)
+        ]
 
     for step in flow.steps:
         if not step.applies(full):
+            carried.extend(lines(step.text) + lines(step.text_after))
             continue
         optional = not step.applies(base)
         full_dev = stand_in(spec, step.state.device, full) or step.state.device
-        vm, mig, dev_full = _members(spec, step.state.vm, step.state.migration, full_dev)
-        if optional:
-            device = dev_full
-        else:
+        vm, mig, device = _members(spec, step.state.vm, step.state.migration, full_dev)
+        if not optional:
             base_dev = stand_in(spec, step.state.device, base) or step.state.device
-            device = _members(spec, "", "", base_dev)[2]
             if base_dev != full_dev:
-                device = f"{device} [{dev_full}]"
+                device = f"{_members(spec, '', '', base_dev)[2]} [{device}]"
         out.append(
             ExpectedStep(
-                before=lines(step.text, optional),
+                before=tuple(carried + lines(step.text)),
                 members=(vm, mig, device),
                 bracketed_tuple=optional,
-                after=lines(step.text_after, optional),
+                after=tuple(lines(step.text_after)),
                 source=step,
             )
         )
+        carried = []
+    if carried and out:
+        out[-1] = replace(out[-1], after=out[-1].after + tuple(carried))
     return tuple(out)
 
 
