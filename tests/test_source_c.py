@@ -288,6 +288,26 @@ def test_qemu_macros_do_not_hide_functions() -> None:
     assert [(call.function, names(call.state.constants)) for call in calls] == [("init", ["S_A"])]
 
 
+def test_k_and_r_definitions_and_declarators_returning_pointers() -> None:
+    cfile = parse(
+        "static int\n"
+        "old_style(d, on)\n"
+        "    Dev *d;\n"
+        "    int on;\n"
+        "{\n"
+        "    set(d, on ? S_A : S_B, S_ERR);\n"
+        "    return 0;\n"
+        "}\n"
+        "int (*getter(void))(int) { set(0, S_C, S_ERR); return 0; }\n"
+    )
+    assert set(cfile.functions) == {"old_style", "getter"}
+    calls, _ = c.setter_calls(cfile, {"set": (1, 2)}, PREFIX)
+    assert [(call.function, names(call.state.constants)) for call in calls] == [
+        ("old_style", ["S_A", "S_B"]),
+        ("getter", ["S_C"]),
+    ]
+
+
 def test_fixture_tree_reads_like_qemu() -> None:
     reader = c.CReader()
     cfile, diagnostics = reader.parse(BASE / "hw/vfio/migration.c", "hw/vfio/migration.c")

@@ -134,7 +134,7 @@ def check_enum(ctx: Context, tree: Tree, header: str) -> None:
         ctx.report(
             [
                 ENUM_NOT_FOUND.diagnostic(
-                    f"no definition of enum {m.enum} in {header}",
+                    f"no definition of enum {m.enum} here",
                     Location(cfile.path),
                     notes=(Note(message="the spec names it here", location=m.location),),
                 )
@@ -202,7 +202,7 @@ def check_to_string(ctx: Context) -> None:
             ctx.report(
                 [
                     TO_STRING_NOT_FOUND.diagnostic(
-                        f"{ts.function}() is not defined in {ts.file}",
+                        f"{ts.function}() is not defined here",
                         Location(cfile.path),
                         notes=spec_note,
                     )
@@ -289,11 +289,19 @@ def check_predicates(ctx: Context) -> None:
         cfile = ctx.c_file(pred.file)
         if cfile is None:
             continue
-        _check_predicate(ctx, cfile, pred.function, pred.subject, pred.state_class, pred.location)
+        _check_predicate(
+            ctx, cfile, pred.file, pred.function, pred.subject, pred.state_class, pred.location
+        )
 
 
 def _check_predicate(
-    ctx: Context, cfile: CFile, function: str, subject: str, state_class: str, where: Location
+    ctx: Context,
+    cfile: CFile,
+    rel: str,
+    function: str,
+    subject: str,
+    state_class: str,
+    where: Location,
 ) -> None:
     spec = ctx.spec
     read, diagnostics = read_predicate(cfile, function, subject)
@@ -304,7 +312,7 @@ def _check_predicate(
             ctx.report(
                 [
                     PREDICATE_NOT_FOUND.diagnostic(
-                        f"{function}() is not defined in {cfile.path}",
+                        f"{function}() is not defined here",
                         Location(cfile.path),
                         notes=spec_note,
                     )

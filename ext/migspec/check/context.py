@@ -83,7 +83,7 @@ class Context:
             self._missing.add(shown)
             self.diagnostics.append(
                 FILE_MISSING.diagnostic(
-                    f"{rel} does not exist in {tree.shown} (the spec names it for {why})",
+                    f"no such file (the spec names it for {why})",
                     Location(shown),
                     notes=(Note(message="named here", location=spec_location),),
                 )

@@ -176,11 +176,15 @@ def check_docs(ctx: Context) -> None:
             drawn = read.flows.get(section)
             if drawn is None:
                 where = read.sections.get(section)
-                what = "has no literal block" if where else "is not a section title"
+                what = (
+                    f"'{section}' has no literal block"
+                    if where
+                    else f"no section titled '{section}'"
+                )
                 ctx.report(
                     [
                         DOCS_SECTION.diagnostic(
-                            f"'{section}' {what} in {rel}",
+                            what,
                             where or Location(read.path),
                             notes=spec_note,
                         )

@@ -108,7 +108,7 @@ def check_kernel(ctx: Context) -> None:
         ctx.report(
             [
                 KERNEL_NOT_FOUND.diagnostic(
-                    f"no {what} {name} in {k.file}", Location(cfile.path), notes=spec_note
+                    f"no {what} {name} here", Location(cfile.path), notes=spec_note
                 )
             ]
         )

@@ -133,7 +133,7 @@ def _check_section(ctx: Context, parsed: TraceFile, section: TraceSection) -> No
         ctx.report(
             [
                 TRACE_SECTION.diagnostic(
-                    f"{parsed.path} has no '# {section.section}' section",
+                    f"no '# {section.section}' section",
                     Location(parsed.path),
                     notes=(Note(message="the spec lists it here", location=section.location),),
                 )
@@ -208,8 +208,13 @@ def _check_calls(ctx: Context, parsed: TraceFile, calls: list[TraceCall], owned:
             ctx.report(
                 [
                     TRACE_CALL_UNKNOWN.diagnostic(
-                        f"trace_{call.event}() has no event line in {parsed.path}",
+                        f"trace_{call.event}() has no event line",
                         call.location,
+                        notes=(
+                            Note(
+                                message="in this trace-events file", location=Location(parsed.path)
+                            ),
+                        ),
                     )
                 ]
             )
@@ -231,8 +236,7 @@ def _check_calls(ctx: Context, parsed: TraceFile, calls: list[TraceCall], owned:
             ctx.report(
                 [
                     TRACE_UNCALLED.diagnostic(
-                        f"no C file in {os.path.dirname(parsed.path) or '.'} calls "
-                        f"trace_{line.name}()",
+                        f"no C file beside this trace-events file calls trace_{line.name}()",
                         line.location,
                     )
                 ]

@@ -296,13 +296,24 @@ def _index(source: bytes, display: str, root: Node) -> CFile:
 
 
 def _function_def(cfile: CFile, node: Node) -> FunctionDef | None:
-    declarator = node.child_by_field_name("declarator")
-    while declarator is not None and declarator.type != "function_declarator":
-        declarator = declarator.child_by_field_name("declarator")
+    # The function's own declarator is the innermost function declarator
+    # naming an identifier: ``int (*getter(void))(int)`` wraps it in another.
+    declarator: Node | None = None
+    current = node.child_by_field_name("declarator")
+    while current is not None:
+        if current.type == "function_declarator":
+            inner = current.child_by_field_name("declarator")
+            if inner is not None and inner.type == "identifier":
+                declarator = current
+                break
+        if current.type == "parenthesized_declarator":
+            current = next((c for c in current.named_children if c.type != "comment"), None)
+        else:
+            current = current.child_by_field_name("declarator")
     if declarator is None:
         return None
     name_node = declarator.child_by_field_name("declarator")
-    if name_node is None or name_node.type != "identifier":
+    if name_node is None:
         return None
     params: list[str] = []
     plist = declarator.child_by_field_name("parameters")
