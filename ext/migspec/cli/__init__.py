@@ -25,6 +25,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("path", "path", "print the states a requested transition passes through"),
     ("render", "render", "print one generated artefact (rst flow, C, trace-events, DOT, SVG)"),
     ("generate", "generate", "write every generated artefact and an index.html into a directory"),
+    ("check", "check", "check a source tree (QEMU, kernel) against the spec"),
 )
 
 EXIT_OK = 0

@@ -1,0 +1,130 @@
+"""What one run of the checker shares: the spec, the trees, the parse cache.
+
+Inputs: a spec and the roots the user gave.  Outputs: parsed files on demand
+(each parsed once) and a diagnostic, reported once, for each file the spec
+names that the tree lacks.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..diagnostics import Diagnostic, Location, Note, Severity, declare
+from ..model import Spec
+from ..source.c import CFile, CReader
+from ..source.rst import RstFlows, read_flows
+from ..source.trace_lines import TraceFile, read_trace_lines
+
+SCOPE = "source"
+
+FILE_MISSING = declare(
+    "check-file-missing",
+    Severity.ERROR,
+    "A file the spec names does not exist in the source tree.",
+    scope=SCOPE,
+    doc="""
+    The spec names the files it describes (the uAPI header, the C files of the
+    to-string function and predicates, trace-events files, the rst file of
+    each flow, the kernel's table file) relative to the tree's root.  A file
+    that moved (QEMU moved ``docs/devel/vfio-migration.rst`` to
+    ``docs/devel/migration/vfio.rst``) is reported here: update the spec.
+    """,
+    example="code: {to_string: {file: hw/vfio/migration.c}}  # but the tree has no such file",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Tree:
+    """A source tree's root, as found on disk and as shown in diagnostics."""
+
+    root: Path
+    shown: str
+
+    def path(self, rel: str) -> Path:
+        return self.root / rel
+
+    def display(self, rel: str) -> str:
+        return os.path.normpath(os.path.join(self.shown, rel))
+
+    @classmethod
+    def at(cls, root: str | os.PathLike[str]) -> Tree:
+        return cls(Path(root), os.fspath(root))
+
+
+@dataclass
+class Context:
+    """One run: the spec, the trees, caches and the diagnostics so far."""
+
+    spec: Spec
+    tree: Tree
+    kernel: Tree | None = None
+    reader: CReader = field(default_factory=CReader)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    _c: dict[str, CFile | None] = field(default_factory=dict)
+    _rst: dict[str, RstFlows | None] = field(default_factory=dict)
+    _trace: dict[str, TraceFile | None] = field(default_factory=dict)
+    _missing: set[str] = field(default_factory=set)
+
+    @property
+    def prefix(self) -> str:
+        return self.spec.machine.prefix
+
+    def report(self, diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
+        self.diagnostics.extend(diagnostics)
+
+    def exists(self, tree: Tree, rel: str, why: str, spec_location: Location) -> bool:
+        """True if the file is there; otherwise report it (once) and return False."""
+        if tree.path(rel).is_file():
+            return True
+        shown = tree.display(rel)
+        if shown not in self._missing:
+            self._missing.add(shown)
+            self.diagnostics.append(
+                FILE_MISSING.diagnostic(
+                    f"no such file (the spec names it for {why})",
+                    Location(shown),
+                    notes=(Note(message="named here", location=spec_location),),
+                )
+            )
+        return False
+
+    def c_file(self, rel: str, *, tree: Tree | None = None) -> CFile | None:
+        """A parsed C file of the tree (the caller checked it exists)."""
+        t = tree or self.tree
+        shown = t.display(rel)
+        if shown not in self._c:
+            cfile, diagnostics = self.reader.parse(t.path(rel), shown)
+            self.diagnostics.extend(diagnostics)
+            self._c[shown] = cfile
+        return self._c[shown]
+
+    def rst_flows(self, rel: str, sections: list[str]) -> RstFlows | None:
+        shown = self.tree.display(rel)
+        if shown not in self._rst:
+            flows, diagnostics = read_flows(
+                self.tree.path(rel), shown, sections, self.spec.notation.connector
+            )
+            self.diagnostics.extend(diagnostics)
+            self._rst[shown] = flows
+        return self._rst[shown]
+
+    def trace_file(self, rel: str) -> TraceFile | None:
+        shown = self.tree.display(rel)
+        if shown not in self._trace:
+            parsed, diagnostics = read_trace_lines(self.tree.path(rel), shown)
+            self.diagnostics.extend(diagnostics)
+            self._trace[shown] = parsed
+        return self._trace[shown]
+
+    def c_files_in(self, rel_dir: str) -> list[str]:
+        """The ``.c`` files directly in a directory of the tree, sorted (relative paths)."""
+        directory = self.tree.path(rel_dir)
+        if not directory.is_dir():
+            return []
+        return sorted(
+            os.path.join(rel_dir, p.name) if rel_dir else p.name
+            for p in directory.iterdir()
+            if p.suffix == ".c" and p.is_file()
+        )

@@ -1,0 +1,245 @@
+"""The kernel's next-state and state-flags tables vs what the spec says they must be.
+
+Inputs: a :class:`~migspec.check.context.Context` with a kernel tree, and
+the tables the spec implies.  Outputs: diagnostics in the kernel file.
+
+The state-flags table follows directly from the spec (each state's
+features; the error state's entry is "every bit" when ``walk.error_flags``
+says so) and is computed here.  The next-state table is the FSM engine's to
+compute (``migspec.fsm.engine``, another branch): :func:`compare_kernel_tables`
+takes it as an argument, and :func:`check_kernel` passes ``None`` (reported as
+a note) until the engine is wired in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..diagnostics import Diagnostic, Location, Note, Severity, declare
+from ..model import Spec
+from ..source.kernel import KernelRead, read_kernel_tables
+from .code import check_enum
+from .context import SCOPE, Context
+
+KERNEL_NOT_FOUND = declare(
+    "check-kernel-not-found",
+    Severity.ERROR,
+    "The kernel file has no lookup function or table of the names the spec gives.",
+    scope=SCOPE,
+    example="kernel: {function: vfio_mig_get_next_state, next_table: vfio_from_fsm_table}",
+)
+KERNEL_NEXT = declare(
+    "check-kernel-next",
+    Severity.ERROR,
+    "An entry of the kernel's next-state table differs from the spec's, or is missing or extra.",
+    scope=SCOPE,
+    example="[VFIO_DEVICE_STATE_RUNNING] = { [VFIO_DEVICE_STATE_STOP] = VFIO_DEVICE_STATE_STOP, ...",
+)
+KERNEL_FLAGS = declare(
+    "check-kernel-flags",
+    Severity.ERROR,
+    "An entry of the kernel's state-flags table differs from the features the spec's state needs.",
+    scope=SCOPE,
+    example="[VFIO_DEVICE_STATE_PRE_COPY_P2P] = VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P,",
+)
+KERNEL_WALK = declare(
+    "check-kernel-walk",
+    Severity.ERROR,
+    "The kernel's skip loop differs from the spec's walk (skipping, stopping at the error state).",
+    scope=SCOPE,
+    example="while ((state_flags_table[*next_fsm] & flags) != state_flags_table[*next_fsm])"
+    "  # walk: {stop_at_error: true}",
+)
+KERNEL_UNCHECKED = declare(
+    "check-kernel-unchecked",
+    Severity.NOTE,
+    "The kernel's next-state table was read but not compared (no computed table available).",
+    scope=SCOPE,
+    example="migspec check --kernel-root linux/  # before the FSM engine is wired in",
+)
+
+RULES = (KERNEL_NOT_FOUND, KERNEL_NEXT, KERNEL_FLAGS, KERNEL_WALK, KERNEL_UNCHECKED)
+
+
+def expected_flags(spec: Spec) -> dict[str, frozenset[str] | None]:
+    """State name -> the feature macros its flags entry must have; ``None``: every bit."""
+    macros = {f.name: f.macro for f in spec.features}
+    out: dict[str, frozenset[str] | None] = {}
+    for state in spec.states_by_value:
+        if state.error and spec.walk.error_flags_all:
+            out[state.name] = None
+        else:
+            out[state.name] = frozenset(macros[f] for f in state.features if f in macros)
+    return out
+
+
+def check_kernel(ctx: Context) -> None:
+    spec = ctx.spec
+    k = spec.code.kernel
+    tree = ctx.kernel
+    if k is None or tree is None:
+        return
+    check_enum(ctx, tree, k.header)
+    if not ctx.exists(tree, k.file, f"{k.function}()", k.location):
+        return
+    cfile = ctx.c_file(k.file, tree=tree)
+    if cfile is None:
+        return
+    error = spec.error_state
+    parsed, diagnostics = read_kernel_tables(
+        cfile,
+        function=k.function,
+        next_table=k.next_table,
+        flags_table=k.flags_table,
+        error_constant=spec.machine.prefix + error.name if error else None,
+    )
+    ctx.report(diagnostics)
+    spec_note = (Note(message="the spec names it here", location=k.location),)
+    missing = [
+        (what, name)
+        for what, name, found in (
+            ("function", k.function, parsed.function),
+            ("table", k.next_table, parsed.next_location),
+            ("table", k.flags_table, parsed.flags_location),
+        )
+        if found is None
+    ]
+    for what, name in missing:
+        ctx.report(
+            [
+                KERNEL_NOT_FOUND.diagnostic(
+                    f"no {what} {name} here", Location(cfile.path), notes=spec_note
+                )
+            ]
+        )
+    if parsed.function is None:
+        return
+    # FOLLOW-UP: pass the FSM engine's next-state table here once it lands
+    # (migspec.fsm.engine); until then the next table is read but not compared.
+    computed_next = None
+    ctx.report(compare_kernel_tables(spec, parsed, computed_next, expected_flags(spec)))
+    if computed_next is None and parsed.next_location is not None:
+        ctx.report(
+            [
+                KERNEL_UNCHECKED.diagnostic(
+                    f"{k.next_table} was read ({len(parsed.next_table)} entries) but not "
+                    "compared: this build has no FSM engine to compute the spec's table",
+                    parsed.next_location,
+                )
+            ]
+        )
+
+
+def compare_kernel_tables(
+    spec: Spec,
+    parsed: KernelRead,
+    computed_next: Mapping[tuple[str, str], str] | None,
+    computed_flags: Mapping[str, frozenset[str] | None],
+) -> list[Diagnostic]:
+    """The kernel's tables (as read) vs the spec's (state names, not constants).
+
+    ``computed_next[(from, to)]`` is the next state; ``None`` skips that table.
+    ``computed_flags[state]`` is the set of feature macros, ``None`` for "every bit".
+    The walk's shape (a skip loop, and whether it stops at the error state) is
+    compared with ``spec.walk``.
+    """
+    prefix = spec.machine.prefix
+    out: list[Diagnostic] = []
+    where_next = parsed.next_location or Location(parsed.path)
+    where_flags = parsed.flags_location or Location(parsed.path)
+    if computed_next is not None and parsed.next_location is not None:
+        for (src, dst), want_next in sorted(computed_next.items()):
+            entry = parsed.next_table.get((prefix + src, prefix + dst))
+            if entry is None:
+                out.append(
+                    KERNEL_NEXT.diagnostic(
+                        f"no entry [{prefix}{src}][{prefix}{dst}]; the spec's next state is {want_next}",
+                        where_next,
+                    )
+                )
+            elif entry.name != prefix + want_next:
+                out.append(
+                    KERNEL_NEXT.diagnostic(
+                        f"[{src}][{dst}] steps to {entry.name.removeprefix(prefix)}; "
+                        f"the spec's next state is {want_next}",
+                        entry.location,
+                    )
+                )
+        wanted = {(prefix + a, prefix + b) for a, b in computed_next}
+        for key, entry in sorted(parsed.next_table.items()):
+            if key not in wanted:
+                out.append(
+                    KERNEL_NEXT.diagnostic(
+                        f"entry [{key[0]}][{key[1]}] is not in the spec's table",
+                        entry.location,
+                    )
+                )
+    if parsed.flags_location is not None:
+        for state, want in computed_flags.items():
+            flags_entry = parsed.flags_table.get(prefix + state)
+            shown_want = "~0U (every bit)" if want is None else " | ".join(sorted(want)) or "0"
+            if flags_entry is None:
+                out.append(
+                    KERNEL_FLAGS.diagnostic(
+                        f"no entry for {prefix}{state}; the spec needs {shown_want}", where_flags
+                    )
+                )
+                continue
+            same = (
+                flags_entry.all_bits
+                if want is None
+                else (not flags_entry.all_bits and flags_entry.macros == want)
+            )
+            if not same:
+                have = (
+                    "~0U (every bit)"
+                    if flags_entry.all_bits
+                    else " | ".join(sorted(flags_entry.macros)) or "0"
+                )
+                out.append(
+                    KERNEL_FLAGS.diagnostic(
+                        f"{prefix}{state} needs {have} here; the spec needs {shown_want}",
+                        flags_entry.location,
+                    )
+                )
+        for constant, flags_entry in sorted(parsed.flags_table.items()):
+            if constant.removeprefix(prefix) not in computed_flags:
+                out.append(
+                    KERNEL_FLAGS.diagnostic(
+                        f"entry for {constant}, which names no state of the spec",
+                        flags_entry.location,
+                    )
+                )
+    walk = spec.walk
+    spec_note = (Note(message="the spec's walk", location=walk.location),)
+    if parsed.function is not None:
+        fn_where = parsed.function
+        if walk.skip_unsupported and parsed.skip_loop is None:
+            out.append(
+                KERNEL_WALK.diagnostic(
+                    "no loop skips the states a device does not support "
+                    "(the spec's walk says skip_unsupported)",
+                    fn_where,
+                    notes=spec_note,
+                )
+            )
+        elif not walk.skip_unsupported and parsed.skip_loop is not None:
+            out.append(
+                KERNEL_WALK.diagnostic(
+                    "this loop skips unsupported states; the spec's walk does not",
+                    parsed.skip_loop,
+                    notes=spec_note,
+                )
+            )
+        if parsed.skip_loop is not None and walk.stop_at_error != parsed.stop_at_error:
+            error = spec.error_state.name if spec.error_state else "the error state"
+            said = "stops" if walk.stop_at_error else "does not stop"
+            does = "stops" if parsed.stop_at_error else "does not stop"
+            out.append(
+                KERNEL_WALK.diagnostic(
+                    f"this loop {does} at {error}; the spec's walk {said} there",
+                    parsed.skip_loop,
+                    notes=spec_note,
+                )
+            )
+    return out

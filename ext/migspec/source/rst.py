@@ -1,0 +1,276 @@
+"""Flow drawings in rst: the literal block under a section title, as steps.
+
+Inputs: an rst file and the section titles the spec's flows name.  Outputs:
+for each section found, its first literal block parsed into steps (split on
+connector-only lines), each line kept with its exact text and its line number
+in the rst file; plus diagnostics.  docutils finds the sections and literal
+blocks (quietly: no stderr, no halting); the block's lines are then mapped
+back to the file so that tabs, hand centring and trailing spaces survive.
+"""
+
+from __future__ import annotations
+
+import enum
+import io
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..diagnostics import Diagnostic, Location
+from . import read_text
+
+if TYPE_CHECKING:
+    from docutils import nodes
+
+
+class LineKind(enum.Enum):
+    TEXT = "text"
+    TUPLE = "tuple"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DocTuple:
+    """``(VM, _MIG, _DEV)`` as written; members trimmed, brackets kept.
+
+    ``device`` may read ``_RUNNING [_PRE_COPY]`` (older, bracketed drawings).
+    ``bracketed``: the whole tuple is wrapped in ``[ ]``.
+    """
+
+    vm: str
+    migration: str
+    device: str
+    bracketed: bool = False
+
+    @property
+    def members(self) -> tuple[str, str, str]:
+        return (self.vm, self.migration, self.device)
+
+    def __str__(self) -> str:
+        inner = f"({self.vm}, {self.migration}, {self.device})"
+        return f"[{inner}]" if self.bracketed else inner
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DocLine:
+    raw: str  # the line exactly as in the file, without its newline
+    kind: LineKind
+    tuple: DocTuple | None
+    location: Location  # column of the first non-blank character
+
+    @property
+    def text(self) -> str:
+        return self.raw.strip()
+
+    @property
+    def meaning(self) -> str:
+        """The text with whitespace runs collapsed: what comparisons look at."""
+        return " ".join(self.raw.split())
+
+    @property
+    def bracketed(self) -> bool:
+        t = self.text
+        return t.startswith("[") and t.endswith("]")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DocStep:
+    lines: tuple[DocLine, ...]
+    location: Location
+
+    @property
+    def tuples(self) -> tuple[DocLine, ...]:
+        return tuple(line for line in self.lines if line.kind is LineKind.TUPLE)
+
+    def split(self) -> tuple[tuple[DocLine, ...], DocLine | None, tuple[DocLine, ...]]:
+        """(text before the first tuple, the tuple line, everything after it)."""
+        for i, line in enumerate(self.lines):
+            if line.kind is LineKind.TUPLE:
+                return self.lines[:i], line, self.lines[i + 1 :]
+        return self.lines, None, ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DocFlow:
+    section: str
+    steps: tuple[DocStep, ...]
+    location: Location  # the block's first line
+    title_location: Location
+    end_line: int  # the block's last line
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RstFlows:
+    """What one rst file holds for the requested section titles."""
+
+    path: str
+    sections: Mapping[str, Location]  # title -> where the title is
+    flows: Mapping[str, DocFlow]  # title -> its first literal block
+
+
+_TUPLE = re.compile(r"^(\[\s*)?\((?P<inner>[^()]*)\)(?(1)\s*\])$")
+
+
+def parse_tuple(text: str) -> DocTuple | None:
+    """``(A, _B, _C [_D])`` or ``[(A, _B, _C)]`` -> a DocTuple; anything else None."""
+    m = _TUPLE.match(text.strip())
+    if m is None:
+        return None
+    members = _split_members(m.group("inner"))
+    if len(members) != 3 or not all(members):
+        return None
+    return DocTuple(
+        vm=members[0], migration=members[1], device=members[2], bracketed=m.group(1) is not None
+    )
+
+
+def _split_members(inner: str) -> list[str]:
+    out: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for ch in inner:
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        if ch == "," and depth == 0:
+            out.append(" ".join("".join(current).split()))
+            current = []
+        else:
+            current.append(ch)
+    out.append(" ".join("".join(current).split()))
+    return out
+
+
+def parse_block(
+    lines: Sequence[str], first_line: int, path: str, connector: str = "|"
+) -> tuple[DocStep, ...]:
+    """Split a block's lines (file lines ``first_line``.. onward) into steps."""
+    steps: list[DocStep] = []
+    current: list[DocLine] = []
+    for offset, raw in enumerate(lines):
+        stripped = raw.strip()
+        lineno = first_line + offset
+        if not stripped:
+            continue
+        if stripped == connector:
+            if current:
+                steps.append(DocStep(lines=tuple(current), location=current[0].location))
+            current = []
+            continue
+        column = len(raw) - len(raw.lstrip()) + 1
+        parsed = parse_tuple(stripped)
+        current.append(
+            DocLine(
+                raw=raw,
+                kind=LineKind.TUPLE if parsed else LineKind.TEXT,
+                tuple=parsed,
+                location=Location(path, lineno, column),
+            )
+        )
+    if current:
+        steps.append(DocStep(lines=tuple(current), location=current[0].location))
+    return tuple(steps)
+
+
+def read_flows(
+    path: Path, display: str, sections: Sequence[str], connector: str = "|"
+) -> tuple[RstFlows | None, list[Diagnostic]]:
+    """The flow blocks under ``sections`` in the rst file at ``path``."""
+    text, diagnostics = read_text(path, display)
+    if text is None:
+        return None, diagnostics
+    return parse_flows(text, display, sections, connector)
+
+
+def parse_flows(
+    text: str, display: str, sections: Sequence[str], connector: str = "|"
+) -> tuple[RstFlows, list[Diagnostic]]:
+    from docutils import nodes as dn
+
+    doctree = _doctree(text, display)
+
+    src_lines = text.splitlines()
+    wanted = {" ".join(s.split()): s for s in sections}
+    found: dict[str, Location] = {}
+    flows: dict[str, DocFlow] = {}
+    for sec in doctree.findall(dn.section):
+        if not sec.children or not isinstance(sec[0], dn.title):
+            continue
+        title = " ".join(sec[0].astext().split())
+        name = wanted.get(title)
+        if name is None or name in found:
+            continue
+        title_line = _title_line(src_lines, title, sec[0].line)
+        found[name] = Location(display, title_line, 1)
+        block = _first_block(sec, dn)
+        if block is None:
+            continue
+        block_lines = block.astext().split("\n")
+        start = _map_block(src_lines, block_lines, title_line, block.line)
+        raw = [
+            src_lines[start - 1 + i] if start - 1 + i < len(src_lines) else line
+            for i, line in enumerate(block_lines)
+        ]
+        steps = parse_block(raw, start, display, connector)
+        flows[name] = DocFlow(
+            section=name,
+            steps=steps,
+            location=Location(display, start, 1),
+            title_location=found[name],
+            end_line=start + len(block_lines) - 1,
+        )
+    return RstFlows(path=display, sections=found, flows=flows), []
+
+
+def _doctree(text: str, display: str) -> Any:
+    """docutils' tree; it never halts (``halt_level`` 5) and never prints."""
+    from docutils.core import publish_doctree
+
+    settings = {
+        "report_level": 5,  # say nothing: problems in prose are not ours to report
+        "halt_level": 5,
+        "warning_stream": io.StringIO(),
+        "doctitle_xform": False,
+        "file_insertion_enabled": False,
+        "raw_enabled": False,
+        "_disable_config": True,
+    }
+    return publish_doctree(text, source_path=display, settings_overrides=settings)
+
+
+def _title_line(src: Sequence[str], title: str, hint: int | None) -> int:
+    """The 1-based line of a section title (docutils reports its underline)."""
+    guess = (hint or 2) - 1
+    for line in (guess, guess - 1, guess + 1):
+        if 1 <= line <= len(src) and " ".join(src[line - 1].split()) == title:
+            return line
+    for i, line_text in enumerate(src, 1):
+        if " ".join(line_text.split()) == title:
+            return i
+    return max(guess, 1)
+
+
+def _first_block(sec: nodes.section, dn: Any) -> nodes.literal_block | None:
+    for child in sec.children:
+        if isinstance(child, dn.section):
+            return None  # a subsection starts: the block must precede it
+        for block in child.findall(dn.literal_block):
+            found: nodes.literal_block = block
+            return found
+    return None
+
+
+def _map_block(src: Sequence[str], block: Sequence[str], title_line: int, hint: int | None) -> int:
+    """The 1-based file line of the block's first line.
+
+    docutils expands tabs and removes the common indent, so lines are matched
+    by their stripped text, starting below the section title.
+    """
+    want = [b.strip() for b in block]
+    n = len(want)
+    for start in range(max(title_line, 1), len(src) - n + 2):
+        if all(src[start - 1 + i].expandtabs(8).strip() == want[i] for i in range(n)):
+            return start
+    return hint or title_line + 1

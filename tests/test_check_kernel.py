@@ -1,0 +1,153 @@
+"""Comparing kernel tables with the spec's (hand-written expected tables)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from migspec.check import check_tree
+from migspec.check.kernel import compare_kernel_tables, expected_flags
+from migspec.diagnostics import Location
+from migspec.load.spec import load_spec
+from migspec.model import Spec
+from migspec.source.c import Ref
+from migspec.source.kernel import FlagsEntry, KernelRead
+
+from .conftest import BUNDLED_SPEC
+from .source_trees import BASE, TREES, found
+
+P = "VFIO_DEVICE_STATE_"
+SC, P2P, PRE = "VFIO_MIGRATION_STOP_COPY", "VFIO_MIGRATION_P2P", "VFIO_MIGRATION_PRE_COPY"
+
+
+@pytest.fixture(scope="module")
+def spec() -> Spec:
+    result = load_spec(BUNDLED_SPEC)
+    assert result.spec is not None
+    return result.spec
+
+
+def at(line: int) -> Location:
+    return Location("k.c", line, 1)
+
+
+def flags_entry(line: int, *macros: str, all_bits: bool = False) -> FlagsEntry:
+    return FlagsEntry(macros=frozenset(macros), all_bits=all_bits, location=at(line))
+
+
+# What the spec implies for the state-flags table, written out by hand.
+SPEC_FLAGS: dict[str, frozenset[str] | None] = {
+    "ERROR": None,
+    "STOP": frozenset({SC}),
+    "RUNNING": frozenset({SC}),
+    "STOP_COPY": frozenset({SC}),
+    "RESUMING": frozenset({SC}),
+    "RUNNING_P2P": frozenset({SC, P2P}),
+    "PRE_COPY": frozenset({SC, PRE}),
+    "PRE_COPY_P2P": frozenset({SC, P2P, PRE}),
+}
+
+
+def kernel_read(**changes: object) -> KernelRead:
+    base = KernelRead(
+        path="k.c",
+        function=at(1),
+        next_table={
+            (P + "STOP", P + "RUNNING"): Ref(name=P + "RUNNING_P2P", location=at(10)),
+            (P + "RUNNING", P + "STOP"): Ref(name=P + "RUNNING_P2P", location=at(11)),
+        },
+        next_location=at(9),
+        flags_table={
+            P + "ERROR": flags_entry(20, all_bits=True),
+            P + "STOP": flags_entry(21, SC),
+            P + "RUNNING": flags_entry(22, SC),
+            P + "STOP_COPY": flags_entry(23, SC),
+            P + "RESUMING": flags_entry(24, SC),
+            P + "RUNNING_P2P": flags_entry(25, SC, P2P),
+            P + "PRE_COPY": flags_entry(26, SC, PRE),
+            P + "PRE_COPY_P2P": flags_entry(27, SC, P2P, PRE),
+        },
+        flags_location=at(19),
+        skip_loop=at(30),
+        stop_at_error=True,
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def test_expected_flags_follow_the_spec(spec: Spec) -> None:
+    assert expected_flags(spec) == SPEC_FLAGS
+
+
+def test_agreeing_tables(spec: Spec) -> None:
+    nxt = {("STOP", "RUNNING"): "RUNNING_P2P", ("RUNNING", "STOP"): "RUNNING_P2P"}
+    assert compare_kernel_tables(spec, kernel_read(), nxt, SPEC_FLAGS) == []
+
+
+def test_next_table_differences(spec: Spec) -> None:
+    nxt = {("STOP", "RUNNING"): "RUNNING", ("STOP", "RESUMING"): "RESUMING"}
+    out = compare_kernel_tables(spec, kernel_read(), nxt, SPEC_FLAGS)
+    assert [(d.rule, d.location.line, d.message) for d in out] == [
+        (
+            "check-kernel-next",
+            9,
+            f"no entry [{P}STOP][{P}RESUMING]; the spec's next state is RESUMING",
+        ),
+        (
+            "check-kernel-next",
+            10,
+            "[STOP][RUNNING] steps to RUNNING_P2P; the spec's next state is RUNNING",
+        ),
+        ("check-kernel-next", 11, f"entry [{P}RUNNING][{P}STOP] is not in the spec's table"),
+    ]
+
+
+def test_next_table_can_be_skipped(spec: Spec) -> None:
+    assert compare_kernel_tables(spec, kernel_read(), None, SPEC_FLAGS) == []
+
+
+def test_flags_differences(spec: Spec) -> None:
+    flags = dict(kernel_read().flags_table)
+    flags[P + "PRE_COPY_P2P"] = flags_entry(27, SC, P2P)
+    flags[P + "ERROR"] = flags_entry(20, SC)
+    del flags[P + "RESUMING"]
+    flags[P + "SLEEPING"] = flags_entry(28, SC)
+    out = compare_kernel_tables(spec, kernel_read(flags_table=flags), None, SPEC_FLAGS)
+    assert [(d.rule, d.location.line) for d in out] == [
+        ("check-kernel-flags", 20),
+        ("check-kernel-flags", 19),  # RESUMING has no entry: at the table
+        ("check-kernel-flags", 27),
+        ("check-kernel-flags", 28),
+    ]
+    assert "needs ~0U (every bit)" in out[0].message
+
+
+def test_walk_differences(spec: Spec) -> None:
+    out = compare_kernel_tables(spec, kernel_read(stop_at_error=False), None, SPEC_FLAGS)
+    assert [(d.rule, d.location.line) for d in out] == [("check-kernel-walk", 30)]
+    assert "does not stop at ERROR" in out[0].message
+    out = compare_kernel_tables(spec, kernel_read(skip_loop=None), None, SPEC_FLAGS)
+    assert [(d.rule, d.location.line) for d in out] == [("check-kernel-walk", 1)]
+    lenient = replace(spec, walk=replace(spec.walk, stop_at_error=False))
+    out = compare_kernel_tables(lenient, kernel_read(), None, SPEC_FLAGS)
+    assert "this loop stops at ERROR; the spec's walk does not stop there" in out[0].message
+
+
+def test_check_tree_with_a_kernel_root(spec: Spec) -> None:
+    kernel = TREES / "kernel"
+    diagnostics = [
+        d for d in check_tree(spec, BASE, kernel) if d.location.path.startswith(str(kernel))
+    ]
+    assert found(diagnostics, kernel) == [
+        ("check-kernel-unchecked", "drivers/vfio/vfio_main.c", 31)
+    ]
+
+
+def test_kernel_root_without_the_files(spec: Spec, tmp_path: Path) -> None:
+    diagnostics = check_tree(spec, BASE, tmp_path)
+    missing = sorted(d.location.path for d in diagnostics if d.rule == "check-file-missing")
+    assert missing == [
+        f"{tmp_path}/drivers/vfio/vfio_main.c",
+        f"{tmp_path}/include/uapi/linux/vfio.h",
+    ]

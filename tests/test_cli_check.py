@@ -1,0 +1,86 @@
+"""``migspec check`` from the command line: output formats and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import ROOT
+from .source_trees import BASE, TREES, build_tree
+
+
+def migspec(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "migspec", *args],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT / "ext"), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+
+
+def test_agreeing_tree_exits_0_with_a_note() -> None:
+    run = migspec("check", "--source-root", str(BASE))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[0].endswith("[check-transition-unregistered]")
+    assert "0 errors, 0 warnings, 1 note" in run.stderr
+
+
+def test_fail_on_note_makes_the_note_fail() -> None:
+    assert migspec("check", "--source-root", str(BASE), "--fail-on", "note").returncode == 1
+    quiet = migspec(
+        "check",
+        "--source-root",
+        str(BASE),
+        "--fail-on",
+        "note",
+        "--disable",
+        "check-transition-unregistered",
+    )
+    assert quiet.returncode == 0 and quiet.stdout == ""
+
+
+def test_drift_exits_1_and_json_has_the_location(tmp_path: Path) -> None:
+    tree = build_tree(tmp_path / "tree", TREES / "drift-trace-call-args" / "drift.patch")
+    run = migspec("check", "--source-root", str(tree), "--format", "json")
+    assert run.returncode == 1
+    records = json.loads(run.stdout)["diagnostics"]
+    errors = [r for r in records if r["severity"] == "error"]
+    assert [
+        (r["rule"], Path(r["path"]).relative_to(tree).as_posix(), r["line"]) for r in errors
+    ] == [("check-trace-call-args", "hw/vfio/migration.c", 257)]
+
+
+def test_kernel_root_and_spec_option() -> None:
+    run = migspec(
+        "check",
+        "--source-root",
+        str(BASE),
+        "--kernel-root",
+        str(TREES / "kernel"),
+        "--spec",
+        str(TREES / "save-cleanup-drift" / "spec.yaml"),
+    )
+    assert run.returncode == 1
+    assert "[check-transition]" in run.stdout
+
+
+def test_missing_root_exits_2(tmp_path: Path) -> None:
+    run = migspec("check", "--source-root", str(tmp_path / "nope"))
+    assert run.returncode == 2
+    assert "not a directory" in run.stderr
+    run = migspec("check", "--source-root", str(BASE), "--kernel-root", str(tmp_path / "nope"))
+    assert run.returncode == 2
+
+
+def test_source_root_is_required() -> None:
+    assert migspec("check").returncode == 2
+
+
+def test_check_rules_are_listed() -> None:
+    run = migspec("lint", "--list-rules")
+    assert run.returncode == 0
+    for rule in ("check-transition", "check-docs-tuple", "check-kernel-next", "check-c-form"):
+        assert rule in run.stdout

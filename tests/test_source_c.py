@@ -1,0 +1,345 @@
+"""The C reader (real tree-sitter) on small snippets and on the fixture tree."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from migspec.source import c
+
+from .source_trees import BASE
+
+PREFIX = "S_"
+
+
+def parse(text: str, path: str = "x.c") -> c.CFile:
+    return c.CReader().parse_bytes(text.encode(), path)
+
+
+def names(refs: tuple[c.Ref, ...]) -> list[str]:
+    return [r.name for r in refs]
+
+
+def test_enum_values_explicit_implicit_and_expressions() -> None:
+    cfile = parse(
+        "enum other { S_NOT = 9 };\n"
+        "enum st {\n"
+        "\tS_A = 0,   /* first */\n"
+        "\tS_B,\n"
+        "#ifdef X\n"
+        "\tS_C = 1 << 3,\n"
+        "#endif\n"
+        "\tS_D,\n"
+        "\tS_E = S_B + 10,\n"
+        "\tS_F = some_macro(2),\n"
+        "};\n"
+    )
+    read = c.read_enum(cfile, "st")
+    assert read is not None
+    assert [(k.name, k.value) for k in read.constants] == [
+        ("S_A", 0),
+        ("S_B", 1),
+        ("S_C", 8),
+        ("S_D", 9),
+        ("S_E", 11),
+        ("S_F", None),
+    ]
+    assert (read.constants[1].location.line, read.constants[1].location.column) == (4, 2)
+    assert c.read_enum(cfile, "missing") is None
+
+
+def test_to_string_fall_through_ifdef_comments_and_default() -> None:
+    cfile = parse(
+        "static const char *to_str(enum st s)\n"
+        "{\n"
+        "    switch (s) {\n"
+        "    /* a comment before the first case */\n"
+        "    case S_A:\n"
+        "    case (S_B):   /* falls through */\n"
+        '        return "AB";\n'
+        "#ifdef CONFIG_C\n"
+        "    case S_C:\n"
+        '\treturn "C" "1";\n'
+        "#endif\n"
+        "    case S_D:\n"
+        "        name = lookup(s);\n"
+        "        break;\n"
+        "    default:\n"
+        '        return "?\\"";\n'
+        "    }\n"
+        "}\n"
+    )
+    read, diagnostics = c.read_to_string(cfile, "to_str")
+    assert read is not None
+    assert [(k.constant, k.string) for k in read.cases] == [
+        ("S_A", "AB"),
+        ("S_B", "AB"),
+        ("S_C", "C1"),
+        ("S_D", None),
+    ]
+    assert read.default is not None and read.default.string == '?"'
+    assert read.cases[0].location.line == 5
+    assert read.cases[1].string_location.line == 7
+    assert [(d.rule, d.location.line) for d in diagnostics] == [("check-c-form", 13)]
+
+
+def test_to_string_function_absent_or_without_switch() -> None:
+    cfile = parse('static const char *f(int s) { return s ? "a" : "b"; }\n')
+    assert c.read_to_string(cfile, "g") == (None, [])
+    read, diagnostics = c.read_to_string(cfile, "f")
+    assert read is None and diagnostics[0].rule == "check-c-form"
+
+
+def test_predicate_forms() -> None:
+    cfile = parse(
+        "bool eq(D *d) { return d->st == S_A || (d->st == S_B) || S_C == d->st; }\n"
+        "bool ne(D *d) {\n"
+        "    return d->st != S_A &&\n"
+        "           d->st != S_B;\n"
+        "}\n"
+        "bool bang(D *d) { return !(d->st == S_A || d->st == S_B); }\n"
+        "bool sw(D *d)\n"
+        "{\n"
+        "    switch (d->st) {\n"
+        "    case S_A:\n"
+        "    case S_B:\n"
+        "        return true;\n"
+        "    default:\n"
+        "        return false;\n"
+        "    }\n"
+        "}\n"
+        "bool sw_neg(D *d)\n"
+        "{\n"
+        "    switch (d -> st) {\n"
+        "    case S_C:\n"
+        "        return false;\n"
+        "    }\n"
+        "    return true;\n"
+        "}\n"
+        "bool mixed(D *d) { return d->st == S_A && d->st != S_B; }\n"
+        "bool other(D *d) { return d->old == S_A; }\n"
+        "bool two(D *d) { if (x) return d->st == S_A; return false; }\n"
+    )
+    for fn, want, negated in (
+        ("eq", ["S_A", "S_B", "S_C"], False),
+        ("ne", ["S_A", "S_B"], True),
+        ("bang", ["S_A", "S_B"], True),
+        ("sw", ["S_A", "S_B"], False),
+        ("sw_neg", ["S_C"], True),
+    ):
+        read, diagnostics = c.read_predicate(cfile, fn, "d->st")
+        assert diagnostics == [], fn
+        assert read is not None, fn
+        assert (names(read.constants), read.negated) == (want, negated), fn
+    for fn in ("mixed", "other", "two"):
+        read, diagnostics = c.read_predicate(cfile, fn, "d->st")
+        assert read is None, fn
+        assert [d.rule for d in diagnostics] == ["check-c-form"], fn
+    assert c.read_predicate(cfile, "absent", "d->st") == (None, [])
+
+
+SETTERS = """\
+static int set(Dev *d, enum st new_state, enum st recover);
+
+static void direct(Dev *d)
+{
+    set(d, S_A, S_ERR);
+}
+
+static void ternary(Dev *d, bool on)
+{
+    set(d, on ? S_A : (S_B), (enum st)S_ERR);
+}
+
+static void local_var(Dev *d, bool on)
+{
+    enum st next = S_C;
+
+    if (on) {
+        next = S_A;
+    } else if (d->x) {
+        next = d->flag ? S_B : S_D;
+    }
+    set(d, next, d->st);
+}
+
+static void unknown_local(Dev *d)
+{
+    enum st next;
+
+    next = compute(d);
+    set(d, next, S_ERR);
+}
+
+static void helper(Dev *d, enum st target)
+{
+    set(d, target, S_ERR);
+}
+
+static void via_helper(Dev *d)
+{
+    helper(d, S_B);
+}
+"""
+
+
+def test_setter_calls_resolve_constants_ternaries_and_locals() -> None:
+    cfile = parse(SETTERS)
+    calls, diagnostics = c.setter_calls(cfile, {"set": (1, 2)}, PREFIX)
+    assert diagnostics == []
+    got = {
+        call.function: (
+            names(call.state.constants),
+            call.state.computed,
+            call.state.unknown,
+            call.state.parameter,
+        )
+        for call in calls
+    }
+    assert got == {
+        "direct": (["S_A"], False, False, None),
+        "ternary": (["S_A", "S_B"], True, False, None),
+        "local_var": (["S_C", "S_A", "S_B", "S_D"], True, False, None),
+        "unknown_local": ([], True, True, None),
+        "helper": ([], False, True, 1),
+    }
+    local = next(call for call in calls if call.function == "local_var")
+    assert local.state.text == "next"
+    assert local.recover is not None and local.recover.unknown
+    assert (local.state.location.line, local.state.location.column) == (22, 12)
+    # Each candidate is located where the constant is written.
+    assert [r.location.line for r in local.state.constants] == [15, 18, 20, 20]
+    via = c.setter_calls(cfile, {"helper": (1, None)}, PREFIX)[0]
+    assert [(v.function, names(v.state.constants)) for v in via] == [("via_helper", ["S_B"])]
+
+
+def test_setter_call_with_too_few_arguments_is_reported() -> None:
+    cfile = parse("void f(Dev *d) { set(d); }\n")
+    calls, diagnostics = c.setter_calls(cfile, {"set": (1, 2)}, PREFIX)
+    assert calls == []
+    assert [(d.rule, d.location.line) for d in diagnostics] == [("check-c-form", 1)]
+
+
+def test_registrations_from_initializers_and_calls() -> None:
+    cfile = parse(
+        "static const Handlers h = {\n"
+        "    .save_setup = my_setup,\n"
+        "    .not_a_callback = my_other,\n"
+        "    .load_state = &my_load,\n"
+        "};\n"
+        "static int init(Dev *d)\n"
+        "{\n"
+        "    Handler *prepare_cb;\n"
+        "\n"
+        "    prepare_cb = d->flags & P2P ?\n"
+        "                     my_prepare :\n"
+        "                     NULL;\n"
+        "    d->vm = add_handler_full(d, my_change, prepare_cb, d);\n"
+        "    add_handler(d, NULL, d);\n"
+        "    return 0;\n"
+        "}\n"
+    )
+    regs, diagnostics = c.registrations(
+        cfile,
+        frozenset({"save_setup", "load_state", "change", "prepare"}),
+        {"add_handler_full": [(1, "change"), (2, "prepare")], "add_handler": [(1, "change")]},
+    )
+    assert diagnostics == []
+    assert [(r.callback, r.function, r.location.line) for r in regs] == [
+        ("save_setup", "my_setup", 2),
+        ("load_state", "my_load", 4),
+        ("change", "my_change", 13),
+        ("prepare", "my_prepare", 13),
+    ]
+    assert regs[3].how == "argument 2 of add_handler_full()"
+
+
+def test_trace_calls_and_callers() -> None:
+    cfile = parse(
+        "static void helper(Dev *d) { trace_dev_helper(d->name, 1, 2); }\n"
+        "void outer(Dev *d)\n"
+        "{\n"
+        "    if (trace_event_get_state_backends(TRACE_DEV_HELPER)) {\n"
+        "        helper(d);\n"
+        "    }\n"
+        "    trace_dev_void();\n"
+        "}\n"
+    )
+    assert [(t.event, t.argc, t.function, t.location.line) for t in c.trace_calls(cfile)] == [
+        ("dev_helper", 3, "helper", 1),
+        ("dev_void", 0, "outer", 7),
+    ]
+    assert c.callers(cfile)["helper"] == {"outer"}
+
+
+def test_qemu_macros_do_not_hide_functions() -> None:
+    cfile = parse(
+        "typedef struct QEMU_PACKED Hdr { int a; } Hdr;\n"
+        "static int glue(do_, thing)(int x) { return x; }\n"
+        "static int init(Dev *d)\n"
+        "{\n"
+        "    g_autofree char *path = NULL, *oid = NULL;\n"
+        "    set(d, S_A, S_ERR);\n"
+        "    return 0;\n"
+        "}\n"
+    )
+    assert "init" in cfile.functions
+    calls, _ = c.setter_calls(cfile, {"set": (1, 2)}, PREFIX)
+    assert [(call.function, names(call.state.constants)) for call in calls] == [("init", ["S_A"])]
+
+
+def test_k_and_r_definitions_and_declarators_returning_pointers() -> None:
+    cfile = parse(
+        "static int\n"
+        "old_style(d, on)\n"
+        "    Dev *d;\n"
+        "    int on;\n"
+        "{\n"
+        "    set(d, on ? S_A : S_B, S_ERR);\n"
+        "    return 0;\n"
+        "}\n"
+        "int (*getter(void))(int) { set(0, S_C, S_ERR); return 0; }\n"
+    )
+    assert set(cfile.functions) == {"old_style", "getter"}
+    calls, _ = c.setter_calls(cfile, {"set": (1, 2)}, PREFIX)
+    assert [(call.function, names(call.state.constants)) for call in calls] == [
+        ("old_style", ["S_A", "S_B"]),
+        ("getter", ["S_C"]),
+    ]
+
+
+def test_fixture_tree_reads_like_qemu() -> None:
+    reader = c.CReader()
+    cfile, diagnostics = reader.parse(BASE / "hw/vfio/migration.c", "hw/vfio/migration.c")
+    assert diagnostics == [] and cfile is not None
+    read, _ = c.read_to_string(cfile, "mig_state_to_str")
+    assert read is not None and len(read.cases) == 8
+    calls, _ = c.setter_calls(cfile, {"vfio_migration_set_state": (1, 2)}, "VFIO_DEVICE_STATE_")
+    assert {call.function for call in calls} == {
+        "vfio_save_setup",
+        "vfio_finish_stop_copy",
+        "vfio_save_complete_precopy",
+        "vfio_load_setup",
+        "vfio_vmstate_change_prepare",
+        "vfio_vmstate_change",
+        "vfio_migration_state_notifier",
+    }
+
+
+def test_parse_cache_is_per_path_and_mtime(tmp_path: Path) -> None:
+    src = tmp_path / "a.c"
+    src.write_text("void f(void) {}\n")
+    reader = c.CReader()
+    first, _ = reader.parse(src, "a.c")
+    again, _ = reader.parse(src, "a.c")
+    assert first is again
+    src.write_text("void g(void) {}\n")
+    os.utime(src, ns=(1, 10**18))
+    changed, _ = reader.parse(src, "a.c")
+    assert changed is not first and changed is not None and "g" in changed.functions
+
+
+def test_unreadable_file_is_a_diagnostic(tmp_path: Path) -> None:
+    cfile, diagnostics = c.CReader().parse(tmp_path / "absent.c", "absent.c")
+    assert cfile is None
+    assert [d.rule for d in diagnostics] == ["check-file-unreadable"]

@@ -1,0 +1,138 @@
+"""The rst flow reader (real docutils): sections, literal blocks, steps, tuples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from migspec.source import rst
+
+DOC = """\
+Title
+=====
+
+Some prose with a literal block that is not a flow::
+
+    not | a flow
+
+Save
+----
+
+Intro.
+
+::
+
+                      first line
+\t\t      (RUNNING, _SETUP, _RUNNING [_PRE_COPY])   \n\
+                                  |
+        [Data is copied]
+                 [(FINISH_MIGRATE, _ACTIVE, _PRE_COPY_P2P)]
+   text after
+
+Subsection without a block
+~~~~~~~~~~~~~~~~~~~~~~~~~~
+
+Prose.
+
+Empty
+-----
+
+No block here.
+"""
+
+
+def read(text: str, sections: list[str]) -> rst.RstFlows:
+    flows, diagnostics = rst.parse_flows(text, "doc.rst", sections)
+    assert diagnostics == []
+    assert flows is not None
+    return flows
+
+
+def test_block_lines_keep_their_text_and_file_lines() -> None:
+    flows = read(DOC, ["Save"])
+    assert flows.sections["Save"].line == 8
+    flow = flows.flows["Save"]
+    assert flow.location.line == 15
+    assert flow.end_line == 20
+    first, second = flow.steps
+    assert [(line.location.line, line.location.column) for line in first.lines] == [
+        (15, 23),
+        (16, 9),
+    ]
+    tuple_line = first.lines[1]
+    assert tuple_line.raw == "\t\t      (RUNNING, _SETUP, _RUNNING [_PRE_COPY])   "
+    assert tuple_line.kind is rst.LineKind.TUPLE
+    assert tuple_line.tuple == rst.DocTuple(
+        vm="RUNNING", migration="_SETUP", device="_RUNNING [_PRE_COPY]"
+    )
+    assert [line.meaning for line in second.lines] == [
+        "[Data is copied]",
+        "[(FINISH_MIGRATE, _ACTIVE, _PRE_COPY_P2P)]",
+        "text after",
+    ]
+    assert second.lines[0].bracketed and second.lines[0].kind is rst.LineKind.TEXT
+    assert second.lines[1].tuple is not None and second.lines[1].tuple.bracketed
+    before, tup, after = second.split()
+    assert [line.text for line in before] == ["[Data is copied]"]
+    assert tup is second.lines[1] and [line.text for line in after] == ["text after"]
+
+
+def test_missing_section_and_section_without_block() -> None:
+    flows = read(DOC, ["Save", "Empty", "Nowhere"])
+    assert set(flows.sections) == {"Save", "Empty"}
+    assert set(flows.flows) == {"Save"}
+
+
+def test_unterminated_block_at_end_of_file_and_no_trailing_newline() -> None:
+    text = "Flow\n----\n\n::\n\n    (A, _B, _C)\n        |\n    (D, _E, _F)"
+    flow = read(text, ["Flow"]).flows["Flow"]
+    assert [step.lines[0].location.line for step in flow.steps] == [6, 8]
+
+
+def test_block_ended_by_unindented_text_without_blank_line() -> None:
+    text = "Flow\n----\n\n::\n\n    (A, _B, _C)\nnot in the block\n"
+    flow = read(text, ["Flow"]).flows["Flow"]
+    assert [line.text for step in flow.steps for line in step.lines] == ["(A, _B, _C)"]
+
+
+def test_no_stderr_noise_from_bad_rst(capsys: pytest.CaptureFixture[str]) -> None:
+    # An underline too short, an unknown directive, an unknown role.
+    text = "Flow drawing\n-----\n\n.. unknown-directive::\n\n:unknown-role:`x`\n\n::\n\n  (A, _B, _C)\n"
+    flows = read(text, ["Flow drawing"])
+    assert "Flow drawing" in flows.flows
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "members"),
+    [
+        ("(RUNNING, _NONE, _RUNNING)", ("RUNNING", "_NONE", "_RUNNING")),
+        ("( RUNNING ,_NONE,   _RUNNING )", ("RUNNING", "_NONE", "_RUNNING")),
+        ("(RUNNING, _SETUP, _RUNNING [_PRE_COPY])", ("RUNNING", "_SETUP", "_RUNNING [_PRE_COPY]")),
+        ("(a, b)", None),
+        ("(a, b, c, d)", None),
+        ("text (a, b, c)", None),
+        ("[(a, b, c)", None),
+    ],
+)
+def test_parse_tuple(text: str, members: tuple[str, str, str] | None) -> None:
+    parsed = rst.parse_tuple(text)
+    assert (parsed.members if parsed else None) == members
+
+
+def test_corpus_seed_blocks(corpus: Path) -> None:
+    path = corpus / "qemu-94f775e428/docs/devel/vfio-migration.rst"
+    flows, diagnostics = rst.read_flows(
+        path, "vfio-migration.rst", ["Live migration save path", "Live migration resume path"]
+    )
+    assert diagnostics == [] and flows is not None
+    save = flows.flows["Live migration save path"]
+    assert len(save.steps) == 7
+    last = save.steps[-1].lines[-1]
+    assert last.tuple is not None and last.tuple.device == "_STOP"
+    # The line number is the file's: the raw text is exactly what is there.
+    lines = path.read_text().splitlines()
+    assert lines[last.location.line - 1] == last.raw
+    assert len(flows.flows["Live migration resume path"].steps) == 4

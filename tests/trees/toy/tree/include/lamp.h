@@ -1,0 +1,7 @@
+/* Toy fixture for migspec's checker tests. */
+enum lamp_state {
+    LAMP_BROKEN,
+    LAMP_OFF,
+    LAMP_ON,
+    LAMP_DIMMED,
+};
