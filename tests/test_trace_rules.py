@@ -132,6 +132,11 @@ def test_arg_type_allowed(args: str) -> None:
     assert found(f"ev({args})\n", "trace-arg-type") == []
 
 
+def test_a_tab_between_type_and_name_is_fine() -> None:
+    # tracetool cuts the name off at the last blank (or '*') before it checks the type
+    assert found("ev(int\tx, const char *\ts)\n", "trace-arg-type") == []
+
+
 def test_empty_args() -> None:
     assert found('ev() "x"\n', "trace-empty-args") == [(1, 4, "error")]
     line = "ev(int a, , int b)"
@@ -336,16 +341,21 @@ PAIR_RULES = [
 ]  # fmt: skip
 
 
-def test_plain_pairs_are_really_plain() -> None:
+@pytest.mark.parametrize("shape", ["{}", "%*.*s {}"])
+def test_plain_pairs_are_really_plain(shape: str) -> None:
     """Running the type rules over every pair finds nothing more than over suspects."""
     for type_text, conv in itertools.product(TYPES, CONVERSIONS):
+        star = shape != "{}"
+        extra = (TraceArg(type=type_text, name="w"), TraceArg(type="int", name="p"))
+        extra += (TraceArg(type="const char *", name="s"),)
         event = TraceEvent(
             name="ev",
-            args=(TraceArg(type=type_text, name="v"),),
-            format=f'"{conv}"',
+            args=(*(extra if star else ()), TraceArg(type=type_text, name="v")),
+            format='"' + shape.format(conv) + '"',
         )
         ev = tr.prepare_event(EventLine.from_event(event))
-        everything = ev._replace(suspects=ev.pairs)
+        assert ev.paired, (type_text, conv)
+        everything = ev._replace(suspects=ev.pairs())
         for r in PAIR_RULES:
             assert r.check is not None
             assert list(r.check(ev)) == list(r.check(everything)), (type_text, conv, r.id)

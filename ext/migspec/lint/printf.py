@@ -26,7 +26,9 @@ from typing import NamedTuple
 _PRI = "\x01"
 _MACRO = "\x02"
 
-_TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|([A-Za-z_]\w*)|\s+|(.)', re.S)
+# One token per match, with the blanks before it (fewer iterations than
+# matching blanks separately); a trailing blank run matches with no group.
+_TOKEN = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|([A-Za-z_]\w*)|(\S)|\Z)', re.S)
 _PRI_MACRO = re.compile(
     r"PRI(?P<conv>[diouxX])(?P<size>8|16|32|64|PTR|MAX|LEAST(?:8|16|32|64)|FAST(?:8|16|32|64))\Z"
 )
@@ -272,18 +274,19 @@ def _join(
                 parts.append(literal)
                 length += len(literal)
         elif name is not None:
-            macros.append(Macro(name, m.start()))
+            at = m.start(2)
+            macros.append(Macro(name, at))
             log_starts.append(length)
-            raw_starts.append(m.start())
+            raw_starts.append(at)
             pm = _PRI_MACRO.match(name)
             if pm is None:
                 parts.append(_MACRO)
             else:
                 parts.append(_PRI)
-                pri_info[length] = (name, pm.group("conv"), _macro_bits(pm.group("size")), m.end())
+                pri_info[length] = (name, pm.group("conv"), _macro_bits(pm.group("size")), m.end(2))
             length += 1
         elif stray is not None:
-            problems.append(FormatProblem(f"unexpected {stray!r} in the format", m.start()))
+            problems.append(FormatProblem(f"unexpected {stray!r} in the format", m.start(3)))
     return "".join(parts)
 
 

@@ -16,14 +16,14 @@ from collections.abc import Iterable, Sequence
 from ..diagnostics import Diagnostic
 from ..load.trace_events import EventLine, TraceFile, read_trace_events
 from . import run_rules
-from .trace_rules import FILE_RULES, ArgType, prepare_file
+from .trace_rules import FILE_RULES, Memo, prepare_file
 
 
 def lint_trace_file(
     tf: TraceFile,
     disabled: frozenset[str] = frozenset(),
     earlier: dict[str, EventLine] | None = None,
-    types: dict[str, ArgType] | None = None,
+    memo: Memo | None = None,
 ) -> list[Diagnostic]:
     """Every trace-file rule over one file read already (reader diagnostics included).
 
@@ -34,7 +34,7 @@ def lint_trace_file(
     if not tf.readable:
         return out
     seen = {} if earlier is None else earlier
-    checked = prepare_file(tf, seen, types)
+    checked = prepare_file(tf, seen, memo)
     out.extend(run_rules(FILE_RULES, checked, disabled))
     for event in tf.events:
         seen.setdefault(event.event.name, event)
@@ -57,7 +57,7 @@ def lint_and_read(
     unreadable: list[str] = []
     files: list[TraceFile] = []
     earlier: dict[str, EventLine] = {}
-    types: dict[str, ArgType] = {}
+    memo = Memo()
     done: set[str] = set()
     for path in paths:
         key = os.path.realpath(path)
@@ -68,6 +68,6 @@ def lint_and_read(
         files.append(tf)
         if not tf.readable:
             unreadable.append(path)
-        diagnostics.extend(lint_trace_file(tf, disabled, earlier, types))
+        diagnostics.extend(lint_trace_file(tf, disabled, earlier, memo))
     diagnostics.sort(key=Diagnostic.sort_key)
     return diagnostics, unreadable, files

@@ -173,14 +173,36 @@ class EventCheck(NamedTuple):
     line: EventLine
     format: ParsedFormat
     types: tuple[ArgType, ...]
-    # Conversions paired with arguments; empty unless their counts agree.
-    pairs: tuple[Pair, ...]
-    # The pairs that are not plainly right (``%d`` with ``int``, ``%s`` with
-    # ``const char *``...): the only ones the type rules need to look at.
+    # Do the conversions consume exactly the arguments (so they can be paired)?
+    paired: bool
+    # The conversion/argument pairs that are not plainly right (``%d`` with
+    # ``int``, ``%s`` with ``const char *``...): the only ones the type rules
+    # need to look at, and usually none.
     suspects: tuple[Pair, ...]
 
     def arg_location(self, index: int) -> Location:
         return self.line.arg_at(index)
+
+    def pairs(self) -> tuple[Pair, ...]:
+        """Every conversion with the argument it consumes (empty unless ``paired``)."""
+        return pair_up(self.format) if self.paired else ()
+
+
+def pair_up(fmt: ParsedFormat) -> tuple[Pair, ...]:
+    """Pair conversions with argument indexes: ``%*.*d`` takes width, precision, value."""
+    pairs: list[Pair] = []
+    i = 0
+    for c in fmt.conversions:
+        if c.width == "*":
+            pairs.append(Pair(c, i, "width"))
+            i += 1
+        if c.precision == "*":
+            pairs.append(Pair(c, i, "precision"))
+            i += 1
+        if c.conversion != "m":
+            pairs.append(Pair(c, i, "value"))
+            i += 1
+    return tuple(pairs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,44 +215,55 @@ class FileCheck:
     earlier: Mapping[str, EventLine] = field(default_factory=dict)
 
 
-def prepare_event(line: EventLine, types: dict[str, ArgType] | None = None) -> EventCheck:
-    """Take an event's format apart and classify its argument types, once for all rules.
+@dataclass(slots=True)
+class Memo:
+    """Classified types and parsed formats, kept for one run: both repeat across a tree."""
 
-    ``types`` caches classified types across events (and files).
-    """
-    fmt = parse_format(line.event.format)
-    cache = {} if types is None else types
+    types: dict[str, ArgType] = field(default_factory=dict)
+    formats: dict[str, ParsedFormat] = field(default_factory=dict)
+
+
+def prepare_event(line: EventLine, memo: Memo | None = None) -> EventCheck:
+    """Take an event's format apart and classify its argument types, once for all rules."""
+    memo = Memo() if memo is None else memo
+    written = line.event.format
+    fmt = memo.formats.get(written)
+    if fmt is None:
+        fmt = memo.formats[written] = parse_format(written)
+    types = memo.types
     arg_types: list[ArgType] = []
     for a in line.event.args:
-        t = cache.get(a.type)
+        t = types.get(a.type)
         if t is None:
-            t = cache[a.type] = classify_type(a.type)
+            t = types[a.type] = classify_type(a.type)
         arg_types.append(t)
-    pairs: list[Pair] = []
-    if fmt.args_used == len(arg_types) and not fmt.problems and not fmt.opaque:
+    paired = fmt.args_used == len(arg_types) and not fmt.problems and not fmt.opaque
+    suspects: list[Pair] = []
+    if paired:
         i = 0
         for c in fmt.conversions:
-            if c.width == "*":
-                pairs.append(Pair(c, i, "width"))
-                i += 1
-            if c.precision == "*":
-                pairs.append(Pair(c, i, "precision"))
-                i += 1
-            if c.conversion != "m":
-                pairs.append(Pair(c, i, "value"))
-                i += 1
-    suspects = tuple([p for p in pairs if not _plain(p, arg_types[p.arg])])
-    return EventCheck(line, fmt, tuple(arg_types), tuple(pairs), suspects)
+            if c.width == "*" or c.precision == "*" or c.conversion == "m":
+                break  # the general (rare) case below
+            if not _plain_value(c, arg_types[i]):
+                suspects.append(Pair(c, i, "value"))
+            i += 1
+        else:
+            return EventCheck(line, fmt, tuple(arg_types), True, tuple(suspects))
+        suspects = [
+            p
+            for p in pair_up(fmt)
+            if not (
+                arg_types[p.arg].int_class == "int"
+                if p.role != "value"
+                else _plain_value(p.conversion, arg_types[p.arg])
+            )
+        ]
+    return EventCheck(line, fmt, tuple(arg_types), paired, tuple(suspects))
 
 
-def _plain(p: Pair, t: ArgType) -> bool:
-    """Is this pair certainly right, so that no type rule needs to see it?
-
-    Conservative by construction: anything not listed here goes to the rules.
-    """
-    if p.role != "value":
-        return t.int_class == "int"
-    c = p.conversion
+def _plain_value(c: Conversion, t: ArgType) -> bool:
+    """Does ``c`` certainly print a value of type ``t`` right, so that no type rule
+    needs to see the pair?  Conservative: anything not listed goes to the rules."""
     if c.macro is not None:
         return c.macro_bits == 64 and t.int_class == "int64"
     conv = c.conversion
@@ -252,16 +285,17 @@ def _plain(p: Pair, t: ArgType) -> bool:
 def prepare_file(
     tf: TraceFile,
     earlier: Mapping[str, EventLine] | None = None,
-    types: dict[str, ArgType] | None = None,
+    memo: Memo | None = None,
 ) -> FileCheck:
-    cache = {} if types is None else types
+    memo = Memo() if memo is None else memo
     return FileCheck(
-        tf, tuple([prepare_event(e, cache) for e in tf.events]), earlier if earlier else {}
+        tf, tuple([prepare_event(e, memo) for e in tf.events]), earlier if earlier else {}
     )
 
 
 def prepare_spec(spec: Spec) -> tuple[EventCheck, ...]:
-    return tuple(prepare_event(EventLine.from_event(e)) for e in spec.trace_events())
+    memo = Memo()
+    return tuple(prepare_event(EventLine.from_event(e), memo) for e in spec.trace_events())
 
 
 def _conv_at(ev: EventCheck, c: Conversion) -> Location:
@@ -275,7 +309,7 @@ def _conv_at(ev: EventCheck, c: Conversion) -> Location:
     "trace-format-newline",
     Severity.ERROR,
     scope=SCOPE,
-    example='vfio_save_setup(const char *name) " (%s)\\n"',
+    example='dev_save_setup(const char *name) " (%s)\\n"',
 )
 def format_newline(ev: EventCheck) -> Iterable[Finding]:
     """The format ends with a newline.
@@ -297,7 +331,7 @@ def format_newline(ev: EventCheck) -> Iterable[Finding]:
     "trace-format-errno",
     Severity.ERROR,
     scope=SCOPE,
-    example='vfio_save_setup(const char *name) " (%s) failed: %m"',
+    example='dev_save_setup(const char *name) " (%s) failed: %m"',
 )
 def format_errno(ev: EventCheck) -> Iterable[Finding]:
     """The format uses '%m'.
@@ -322,7 +356,7 @@ def format_errno(ev: EventCheck) -> Iterable[Finding]:
     "trace-arg-type",
     Severity.ERROR,
     scope=SCOPE,
-    example='vfio_region_read(struct VFIODevice *vbasedev, hwaddr addr) "%p 0x%"PRIx64',
+    example='dev_region_read(struct DeviceState *dev, hwaddr addr) "%p 0x%"PRIx64',
 )
 def arg_type(ev: EventCheck) -> Iterable[Finding]:
     """An argument type is not one tracetool allows.
@@ -357,11 +391,15 @@ def arg_type(ev: EventCheck) -> Iterable[Finding]:
     if texts is not None and _ODD_BLANK.search(ev.line.text):
         for text, col in zip(texts, ev.line.piece_columns(), strict=True):
             body = text.strip()
-            if body and body != "void" and _ODD_BLANK.search(body):
+            if not body or body == "void":
+                continue
+            # The type as tracetool cuts it: up to the last '*', else the last blank.
+            type_text = body.rsplit("*", 1)[0] if "*" in body else body.rsplit(None, 1)[0]
+            if _ODD_BLANK.search(type_text.strip()):
                 out.append(
                     Finding(
-                        f"argument '{' '.join(body.split())}' contains a tab or other "
-                        "non-space blank; tracetool splits types on spaces only",
+                        f"the type of argument '{' '.join(body.split())}' contains a tab or "
+                        "other non-space blank; tracetool splits types on spaces only",
                         ev.line.at(col),
                     )
                 )
@@ -372,7 +410,7 @@ def arg_type(ev: EventCheck) -> Iterable[Finding]:
     "trace-empty-args",
     Severity.ERROR,
     scope=SCOPE,
-    example='vfio_migration_probe() ""',
+    example='dev_probe() ""',
 )
 def empty_args(ev: EventCheck) -> Iterable[Finding]:
     """The argument list, or one argument in it, is empty.
@@ -424,7 +462,7 @@ def too_many_args(ev: EventCheck) -> Iterable[Finding]:
     "trace-unknown-property",
     Severity.ERROR,
     scope=SCOPE,
-    example='static vfio_save_setup(const char *name) " (%s)"',
+    example='static dev_save_setup(const char *name) " (%s)"',
 )
 def unknown_property(ev: EventCheck) -> Iterable[Finding]:
     """A word before the event name is not a property tracetool knows (disable, vcpu)."""
@@ -446,7 +484,7 @@ def unknown_property(ev: EventCheck) -> Iterable[Finding]:
     "trace-two-formats",
     Severity.ERROR,
     scope=SCOPE,
-    example='vfio_save_setup(const char *name) "trans %s", "exec %s"',
+    example='dev_save_setup(const char *name) "trans %s", "exec %s"',
 )
 def two_formats(ev: EventCheck) -> Iterable[Finding]:
     """The event uses the old two-format form '"fmt_trans", "fmt"'.
@@ -472,7 +510,7 @@ def two_formats(ev: EventCheck) -> Iterable[Finding]:
     "trace-format-invalid",
     Severity.ERROR,
     scope=SCOPE,
-    example='vfio_save_setup(const char *name, int pct) " (%s) %d%"',
+    example='dev_save_setup(const char *name, int pct) " (%s) %d%"',
 )
 def format_invalid(ev: EventCheck) -> Iterable[Finding]:
     """The format has an invalid conversion, a stray '%', or a macro other than PRI*.
@@ -489,7 +527,7 @@ def format_invalid(ev: EventCheck) -> Iterable[Finding]:
     "trace-format-arg-count",
     Severity.ERROR,
     scope=SCOPE,
-    example='vfio_load_state(const char *name, uint64_t data) " (%s)"',
+    example='dev_load_state(const char *name, uint64_t data) " (%s)"',
 )
 def format_arg_count(ev: EventCheck) -> Iterable[Finding]:
     """The format's conversions do not consume exactly the event's arguments.
@@ -567,7 +605,7 @@ _PRI_SUGGEST = {"d": "d", "i": "i", "u": "u", "x": "x", "X": "X", "o": "o", "c":
     "trace-format-64bit",
     Severity.WARNING,
     scope=SCOPE,
-    example='vfio_load_state(const char *name, uint64_t data) " (%s) data 0x%x"',
+    example='dev_load_state(const char *name, uint64_t data) " (%s) data 0x%x"',
 )
 def format_64bit(ev: EventCheck) -> Iterable[Finding]:
     """A 64-bit argument (uint64_t, int64_t) is printed without a PRI*64 macro.
@@ -604,7 +642,7 @@ def format_64bit(ev: EventCheck) -> Iterable[Finding]:
     "trace-format-pri-width",
     Severity.ERROR,
     scope=SCOPE,
-    example='vfio_save_block(const char *name, int data_size) " (%s) 0x%"PRIx64',
+    example='dev_save_block(const char *name, int data_size) " (%s) 0x%"PRIx64',
 )
 def format_pri_width(ev: EventCheck) -> Iterable[Finding]:
     """A PRI* macro's width does not match the argument type.
@@ -657,7 +695,7 @@ def _fixed_bits(text: str) -> int | None:
     "trace-format-int-size",
     Severity.ERROR,
     scope=SCOPE,
-    example='vfio_save_block(const char *name, size_t data_size) " (%s) data_size %u"',
+    example='dev_save_block(const char *name, size_t data_size) " (%s) data_size %u"',
 )
 def format_int_size(ev: EventCheck) -> Iterable[Finding]:
     """An integer conversion's length modifier does not fit the argument type.
@@ -713,7 +751,7 @@ def _c_type(cls: str) -> str:
     "trace-format-string",
     Severity.ERROR,
     scope=SCOPE,
-    example='vfio_save_setup(void *vbasedev) " (%s)"',
+    example='dev_save_setup(void *dev) " (%s)"',
 )
 def format_string(ev: EventCheck) -> Iterable[Finding]:
     """'%s' prints an argument that is not 'char *' or 'const char *'.
@@ -737,7 +775,7 @@ def format_string(ev: EventCheck) -> Iterable[Finding]:
     "trace-format-pointer",
     Severity.ERROR,
     scope=SCOPE,
-    example='vfio_region_read(uint64_t addr) "%p"',
+    example='dev_region_read(uint64_t addr) "%p"',
 )
 def format_pointer(ev: EventCheck) -> Iterable[Finding]:
     """'%p' prints an argument that is not a pointer."""
@@ -756,7 +794,7 @@ def format_pointer(ev: EventCheck) -> Iterable[Finding]:
     "trace-format-kind",
     Severity.ERROR,
     scope=SCOPE,
-    example='vfio_region_read(void *vbasedev) "0x%x"',
+    example='dev_region_read(void *dev) "0x%x"',
 )
 def format_kind(ev: EventCheck) -> Iterable[Finding]:
     """An integer conversion prints a pointer, or a floating-point conversion is used.
@@ -835,7 +873,7 @@ _HEX_SEPARATORS = frozenset(".:/ ")
     "trace-format-hex-prefix",
     Severity.WARNING,
     scope=SCOPE,
-    example='vfio_region_read(uint64_t addr) "addr %#" PRIx64 " size %x"',
+    example='dev_region_read(uint64_t addr) "addr %#" PRIx64 " size %x"',
 )
 def format_hex_prefix(ev: EventCheck) -> Iterable[Finding]:
     """A hex number is printed without a literal '0x' before it, or with the '#' flag.
@@ -902,7 +940,7 @@ EVENT_RULES: tuple[Rule[EventCheck], ...] = (
     "trace-no-final-newline",
     Severity.ERROR,
     scope=FILE_SCOPE,
-    example='vfio_save_setup(const char *name) " (%s)"   (no newline at the end of the file)',
+    example='dev_save_setup(const char *name) " (%s)"   (no newline at the end of the file)',
 )
 def no_final_newline(fc: FileCheck) -> Iterable[Finding]:
     """The file does not end with a newline; tracetool refuses it."""
@@ -922,7 +960,7 @@ def no_final_newline(fc: FileCheck) -> Iterable[Finding]:
     "trace-duplicate-event",
     Severity.ERROR,
     scope=FILE_SCOPE,
-    example='vfio_save_setup(const char *name) " (%s)"\nvfio_save_setup(const char *name) "%s"',
+    example='dev_save_setup(const char *name) " (%s)"\ndev_save_setup(const char *name) "%s"',
 )
 def duplicate_event(fc: FileCheck) -> Iterable[Finding]:
     """Two events share a name, in one file or across the files linted together.

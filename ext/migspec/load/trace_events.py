@@ -51,7 +51,7 @@ SYNTAX = declare(
     literals, possibly joined by macros such as ``PRIx64``.  tracetool either
     stops with an assertion on such a line or silently drops part of it.
     """,
-    example='vfio_save_setup (const char *name) " (%s)"',
+    example='dev_save_setup (const char *name) " (%s)"',
 )
 
 RULES = (SYNTAX,)
