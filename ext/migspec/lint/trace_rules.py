@@ -240,13 +240,12 @@ def prepare_event(line: EventLine, memo: Memo | None = None) -> EventCheck:
     paired = fmt.args_used == len(arg_types) and not fmt.problems and not fmt.opaque
     suspects: list[Pair] = []
     if paired:
-        i = 0
-        for c in fmt.conversions:
+        # One argument per conversion (no '*', no %m): conversion i prints argument i.
+        for i, c in enumerate(fmt.conversions):
             if c.width == "*" or c.precision == "*" or c.conversion == "m":
                 break  # the general (rare) case below
             if not _plain_value(c, arg_types[i]):
                 suspects.append(Pair(c, i, "value"))
-            i += 1
         else:
             return EventCheck(line, fmt, tuple(arg_types), True, tuple(suspects))
         suspects = [
