@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from migspec.load.trace_events import (
     TraceFile,
@@ -271,3 +273,48 @@ def test_the_seed_revision_matches_the_bundled_spec(corpus: Path) -> None:
     assert [(e.name, e.args, e.format) for e in section.events] == [
         (e.name, e.args, e.format) for e in expected.events
     ]
+
+
+BLANK = st.sampled_from(["", " ", "  ", "\t"])
+TYPES = st.sampled_from(["int", "uint64_t", "const char *", "void *", "char*", "unsigned  long"])
+PIECE = st.sampled_from(['"a=%d"', '"0x%"', "PRIx64", '" %s"', '"\\n"', '"%"', "X", '","'])
+
+
+@st.composite
+def event_lines(draw: st.DrawFn) -> str:
+    """Mostly well-formed event lines, with awkward spacing, pieces and props."""
+    args = draw(
+        st.lists(st.tuples(BLANK, TYPES, BLANK, st.sampled_from(["a", "b", ""])), max_size=4)
+    )
+    arg_text = ",".join(f"{b1}{t}{b2}{n}" for b1, t, b2, n in args) or draw(
+        st.sampled_from(["void", "", " "])
+    )
+    fmt = draw(BLANK).join(draw(st.lists(PIECE, max_size=4)))
+    props = draw(st.sampled_from(["", "disable ", "vcpu ", "bogus "]))
+    return f"{draw(BLANK)}{props}ev_{draw(st.integers(0, 3))}({arg_text}){draw(BLANK)}{fmt}"
+
+
+LINES = st.one_of(
+    event_lines(),
+    st.text(alphabet='ab_ (),*"%\\#\t.x0PRIu64voidcharconst', max_size=30),
+    st.sampled_from(["# file.c", "", "   ", "# prose"]),
+)
+
+
+@given(st.lists(LINES, max_size=8), st.sampled_from(["\n", "\r\n", "\r"]), st.booleans())
+def test_never_raises_and_columns_stay_on_the_line(
+    lines: list[str], newline: str, final: bool
+) -> None:
+    text = newline.join(lines) + (newline if final else "")
+    tf = read(text)
+    for ev in tf.events:
+        width = len(ev.text) + 1
+        assert 1 <= ev.event.location.column <= width
+        assert all(1 <= c <= width for c in ev.piece_columns())
+        assert len(ev.arg_columns()) == len(ev.event.args)
+        if ev.event.format:
+            start = ev.format_column - 1
+            assert ev.text[start : start + len(ev.event.format)] == ev.event.format
+    for d in tf.diagnostics:
+        assert d.rule == "trace-syntax"
+        assert d.location.line >= 1 and d.location.column >= 1

@@ -6,6 +6,8 @@ import itertools
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from migspec.diagnostics import Diagnostic, Severity
 from migspec.lint import lint_spec
@@ -17,6 +19,7 @@ from migspec.model import TraceArg, TraceEvent
 from migspec.rules import all_rules
 
 from .conftest import BUNDLED_SPEC
+from .test_trace_reader import LINES
 
 
 def lint(text: str, disabled: frozenset[str] = frozenset()) -> list[Diagnostic]:
@@ -413,3 +416,10 @@ def test_rules_can_be_disabled_by_id() -> None:
     assert {d.rule for d in lint(text)} == {"trace-format-64bit", "trace-format-hex-prefix"}
     kept = lint(text, frozenset({"trace-format-64bit"}))
     assert {d.rule for d in kept} == {"trace-format-hex-prefix"}
+
+
+@given(st.lists(LINES, max_size=8))
+def test_linting_never_raises_and_stays_located(lines: list[str]) -> None:
+    for d in lint("\n".join(lines) + "\n"):
+        assert d.location.path == "t"
+        assert d.location.line >= 1
