@@ -14,12 +14,20 @@ def add_parser(sub: Any, name: str, help_text: str) -> None:
     p = sub.add_parser(name, help=help_text, description=help_text)
     add_spec_option(p)
     add_report_options(p)
+    p.add_argument(
+        "--trace-events",
+        nargs="+",
+        metavar="FILE",
+        help="lint these QEMU trace-events files (with --spec, the spec too)",
+    )
     p.add_argument("--list-rules", action="store_true", help="list every rule id and exit")
 
 
 def run(args: argparse.Namespace) -> int:
     if args.list_rules:
         return list_rules()
+    if args.trace_events:
+        return run_trace_events(args)
     policy = policy_from(args)
     result = load_from(args)
     diagnostics = list(result.diagnostics)
@@ -31,6 +39,30 @@ def run(args: argparse.Namespace) -> int:
     kept = policy.filter(diagnostics)
     emit(kept, args, result.spec.path if result.spec else (args.spec or "spec"))
     if unreadable(result):
+        return EXIT_USAGE
+    return EXIT_FINDINGS if policy.fails(kept) else EXIT_OK
+
+
+def run_trace_events(args: argparse.Namespace) -> int:
+    """Lint trace-events files (and the spec, when one is named explicitly)."""
+    from ..lint.trace_files import lint_trace_files
+
+    policy = policy_from(args)
+    diagnostics, unreadable_paths = lint_trace_files(args.trace_events, policy.disabled)
+    spec_unreadable = False
+    if args.spec:
+        result = load_from(args)
+        diagnostics.extend(result.diagnostics)
+        if result.spec is not None:
+            from ..lint import lint_spec
+
+            diagnostics.extend(lint_spec(result.spec, policy.disabled))
+            policy = policy.merged(result.spec.disabled_rules)
+        spec_unreadable = unreadable(result)
+    kept = policy.filter(diagnostics)
+    count = len(args.trace_events)
+    emit(kept, args, f"{count} trace-events file{'s' if count != 1 else ''}")
+    if unreadable_paths or spec_unreadable:
         return EXIT_USAGE
     return EXIT_FINDINGS if policy.fails(kept) else EXIT_OK
 

@@ -1,0 +1,324 @@
+"""Parsing a trace format into printf conversions.
+
+Inputs: a format as written in trace-events: C string literals, quotes
+included, joined by macros (``" (%s) size 0x%"PRIx64" ret %d"``).  Outputs: a
+:class:`ParsedFormat` with each :class:`Conversion` (flags, width, precision,
+length modifier, conversion character, the ``PRI*`` macro that supplied the
+last two, and offsets into the format as written so that diagnostics can point
+at the ``%``), the literal text, and the problems found (invalid or truncated
+conversions, macros that are not ``PRI*``).
+
+How: the literals and macros are joined into one "logical" string in which each
+macro becomes a single placeholder character, one regular expression finds the
+conversions in it, and a small table maps logical offsets back to offsets in
+the text as written.  Escape sequences stay as written (``\\n`` is two
+characters): they cannot form a conversion.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import NamedTuple
+
+# Placeholders in the logical string (never valid in a C string literal as written).
+_PRI = "\x01"
+_MACRO = "\x02"
+
+# One token per match, with the blanks before it (fewer iterations than
+# matching blanks separately); a trailing blank run matches with no group.
+_TOKEN = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|([A-Za-z_]\w*)|(\S)|\Z)', re.S)
+_PRI_MACRO = re.compile(
+    r"PRI(?P<conv>[diouxX])(?P<size>8|16|32|64|PTR|MAX|LEAST(?:8|16|32|64)|FAST(?:8|16|32|64))\Z"
+)
+_CONVERSION = re.compile(
+    r"%%"
+    r"|%(?P<flags>[-+ #0']*)(?P<width>\*|[0-9]+)?(?:\.(?P<precision>\*|[0-9]*))?"
+    r"(?:(?P<length>hh|h|ll|l|j|z|t|L|q)?(?P<conv>[A-Za-z])|(?P<pri>\x01))"
+    r"|(?P<bad>%[-+ #0'0-9.*]*)"
+    r"|(?P<lone>\x01)"
+    r"|(?P<macro>\x02)"
+)
+# Conversion characters and the length modifiers that make sense with them.
+_INT_CONV = frozenset("diouxXc")
+_FLOAT_CONV = frozenset("eEfFgGaA")
+VALID_CONVERSIONS = _INT_CONV | _FLOAT_CONV | frozenset("spnmCS")
+_NO_LENGTH = frozenset("pmCS")
+# Conversions that need no further check when they have no length modifier.
+_PLAIN = frozenset("diouxXcsp")
+
+
+class Conversion(NamedTuple):
+    """One printf conversion such as ``%-10s`` or ``%08" PRIx64``.
+
+    (A ``NamedTuple`` rather than a frozen dataclass: a QEMU tree has some
+    11,000 conversions and a frozen dataclass costs four times as much to build.)
+
+    ``precision`` is ``None`` without a ``.``; ``""`` for a bare ``.``.
+    ``macro``/``macro_bits`` are set when a ``PRI*`` macro supplied the length
+    and conversion (``macro_bits`` is ``None`` for ``PTR``/``FAST*``, whose size
+    depends on the host).  ``offset``/``end`` delimit the conversion in the
+    format as written, so ``text`` can be ``%" PRIx64``.
+    """
+
+    flags: str
+    width: str
+    precision: str | None
+    length: str
+    conversion: str
+    offset: int
+    end: int
+    text: str
+    macro: str | None = None
+    macro_bits: int | None = None
+
+    @property
+    def args_used(self) -> int:
+        """How many arguments this conversion consumes (``*`` takes one each)."""
+        return (self.conversion != "m") + (self.width == "*") + (self.precision == "*")
+
+    @property
+    def is_integer(self) -> bool:
+        return self.conversion in _INT_CONV
+
+    @property
+    def is_hex(self) -> bool:
+        return self.conversion in "xX"
+
+
+@dataclass(frozen=True, slots=True)
+class FormatProblem:
+    """Something in a format that is not a usable conversion."""
+
+    message: str
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class Macro:
+    name: str
+    offset: int
+
+
+class ParsedFormat(NamedTuple):
+    """A format as written, taken apart.  (A ``NamedTuple``, as :class:`Conversion`.)"""
+
+    written: str
+    conversions: tuple[Conversion, ...]
+    problems: tuple[FormatProblem, ...]
+    macros: tuple[Macro, ...]
+    # The literal text, concatenated, escapes as written, macros as placeholders.
+    logical: str
+    # (start, end) of each conversion in ``logical``, aligned with ``conversions``.
+    spans: tuple[tuple[int, int], ...]
+    # How many arguments the conversions consume.
+    args_used: int
+
+    @property
+    def opaque(self) -> bool:
+        """Does a macro other than ``PRI*`` hide conversions we cannot see?"""
+        return _MACRO in self.logical
+
+    def before(self, index: int, size: int = 2) -> str:
+        """The literal text (up to ``size`` characters) just before conversion ``index``."""
+        start = self.spans[index][0]
+        return self.logical[max(0, start - size) : start]
+
+    def ends_with_newline(self) -> bool:
+        """Does the printed text end in a newline (``\\n`` at the end of the last literal)?"""
+        text = self.logical
+        if not text.endswith("\\n"):
+            return False
+        # "\\n" ends in a backslash-escaped backslash followed by "n": not a newline.
+        slashes = len(text) - 1 - len(text[:-1].rstrip("\\"))
+        return slashes % 2 == 1
+
+
+EMPTY = ParsedFormat(
+    written="", conversions=(), problems=(), macros=(), logical="", spans=(), args_used=0
+)
+
+
+def parse_format(written: str) -> ParsedFormat:
+    """Take a trace format apart.  Never raises; oddities become problems."""
+    if not written:
+        return EMPTY
+    macros: list[Macro] = []
+    problems: list[FormatProblem] = []
+    # Logical offset of each PRI placeholder -> (name, conversion, bits, written end).
+    pri_info: dict[int, tuple[str, str, int | None, int]] = {}
+    # Segment i starts at logical offset log_starts[i] and written offset
+    # raw_starts[i]; the common single-literal format needs no table.
+    log_starts: list[int] = []
+    raw_starts: list[int] = []
+    if written[0] == '"' and written[-1] == '"' and written.count('"') == 2 and len(written) > 1:
+        logical = written[1:-1]
+        log_starts.append(0)
+        raw_starts.append(1)
+    else:
+        logical = _join(written, log_starts, raw_starts, macros, problems, pri_info)
+    if "%" not in logical and not macros:
+        return ParsedFormat(
+            written=written,
+            conversions=(),
+            problems=tuple(problems),
+            macros=tuple(macros),
+            logical=logical,
+            spans=(),
+            args_used=0,
+        )
+    # With one literal, written = logical + shift; otherwise look the segment up.
+    shift = raw_starts[0] - log_starts[0] if len(log_starts) == 1 else -1
+
+    def raw(pos: int) -> int:
+        i = bisect_right(log_starts, pos) - 1
+        return raw_starts[i] + (pos - log_starts[i]) if i >= 0 else 0
+
+    conversions: list[Conversion] = []
+    spans: list[tuple[int, int]] = []
+    used = 0
+    for c in _CONVERSION.finditer(logical):
+        flags, width, precision, length_mod, conv, pri, bad, lone, macro = c.groups()
+        start, stop = c.span()
+        if conv is not None:
+            if shift >= 0:
+                offset, end = start + shift, stop + shift
+            else:
+                offset, end = raw(start), raw(stop - 1) + 1
+            conversion = Conversion(
+                flags,
+                width or "",
+                precision,
+                length_mod or "",
+                conv,
+                offset,
+                end,
+                written[offset:end],
+            )
+            if length_mod or conv not in _PLAIN:
+                problem = _check(conversion)
+                if problem is not None:
+                    problems.append(FormatProblem(problem, offset))
+                    if conv not in VALID_CONVERSIONS:
+                        continue
+        elif pri is not None:
+            offset = raw(start)
+            name, pri_conv, bits, end = pri_info[c.start("pri")]
+            conversion = Conversion(
+                flags,
+                width or "",
+                precision,
+                "",
+                pri_conv,
+                offset,
+                end,
+                written[offset:end],
+                name,
+                bits,
+            )
+        elif bad is not None:
+            if c.end() < len(logical) and logical[c.end()] == _MACRO:
+                continue  # reported with the macro
+            problems.append(FormatProblem(_bad_message(logical, c.end()), raw(start)))
+            continue
+        elif lone is not None:
+            name = pri_info[start][0]
+            problems.append(
+                FormatProblem(f"{name} is not preceded by a '%' conversion", raw(start))
+            )
+            continue
+        elif macro is not None:
+            found = next(m for m in macros if m.offset == raw(start))
+            problems.append(
+                FormatProblem(
+                    f"macro {found.name} in the format is not a PRI* macro; "
+                    "its conversions cannot be checked",
+                    found.offset,
+                )
+            )
+            continue
+        else:
+            continue  # "%%"
+        conversions.append(conversion)
+        used += (conversion.conversion != "m") + (width == "*") + (precision == "*")
+        spans.append((start, stop))
+    return ParsedFormat(
+        written=written,
+        conversions=tuple(conversions),
+        problems=tuple(problems),
+        macros=tuple(macros),
+        logical=logical,
+        spans=tuple(spans),
+        args_used=used,
+    )
+
+
+def _join(
+    written: str,
+    log_starts: list[int],
+    raw_starts: list[int],
+    macros: list[Macro],
+    problems: list[FormatProblem],
+    pri_info: dict[int, tuple[str, str, int | None, int]],
+) -> str:
+    """Concatenate literals and macro placeholders, filling the offset table."""
+    parts: list[str] = []
+    length = 0
+    for m in _TOKEN.finditer(written):
+        literal, name, stray = m.groups()
+        if literal is not None:
+            if literal:
+                log_starts.append(length)
+                raw_starts.append(m.start(1))
+                parts.append(literal)
+                length += len(literal)
+        elif name is not None:
+            at = m.start(2)
+            macros.append(Macro(name, at))
+            log_starts.append(length)
+            raw_starts.append(at)
+            pm = _PRI_MACRO.match(name)
+            if pm is None:
+                parts.append(_MACRO)
+            else:
+                parts.append(_PRI)
+                pri_info[length] = (name, pm.group("conv"), _macro_bits(pm.group("size")), m.end(2))
+            length += 1
+        elif stray is not None:
+            problems.append(FormatProblem(f"unexpected {stray!r} in the format", m.start(3)))
+    return "".join(parts)
+
+
+def _bad_message(logical: str, end: int) -> str:
+    if end >= len(logical):
+        return "'%' at the end of the format (write '%%' for a percent sign)"
+    nxt = logical[end]
+    if nxt == "\\":
+        return "'%' followed by an escape sequence is not a conversion"
+    return f"'%' followed by {nxt!r} is not a conversion (write '%%' for a percent sign)"
+
+
+def _macro_bits(size: str) -> int | None:
+    if size.isdigit():
+        return int(size)
+    if size == "MAX":
+        return 64
+    if size.startswith("LEAST"):
+        return int(size[5:])
+    return None  # PTR, FAST*: host-dependent
+
+
+def _check(c: Conversion) -> str | None:
+    conv = c.conversion
+    if conv not in VALID_CONVERSIONS:
+        return f"'{c.text}' is not a printf conversion"
+    if conv == "n":
+        return "'%n' writes to memory; it has no place in a trace format"
+    if c.length and (conv in _NO_LENGTH or (conv == "s" and c.length != "l")):
+        return f"length modifier '{c.length}' does not apply to '%{conv}'"
+    if c.length == "L" and conv in _INT_CONV:
+        return f"'%L{conv}' is not standard; use '%ll{conv}'"
+    if c.length and conv in _FLOAT_CONV and c.length not in ("l", "L"):
+        return f"length modifier '{c.length}' does not apply to '%{conv}'"
+    return None

@@ -1,0 +1,414 @@
+"""Reading QEMU ``trace-events`` files.
+
+Inputs: the path (or text) of a ``trace-events`` file.  Outputs: a frozen
+:class:`TraceFile`: every event as a :class:`~migspec.model.TraceEvent` inside
+an :class:`EventLine` that also remembers the raw line, the columns of its
+parts and its ``# file.c`` section, plus located diagnostics for lines that
+cannot be read as events.  Nothing here raises on bad input.
+
+The grammar is QEMU's ``scripts/tracetool`` one, one event per line::
+
+    [disable] name(type1 arg1[, type2 arg2] ...) ["format"]
+
+Blank lines and lines whose first non-blank character is ``#`` are skipped.
+Where tracetool is lenient by accident (it ignores text after the argument
+list when no string literal follows, it takes everything after the first
+quote as the format, it silently accepts a format that does not start with a
+string literal), this reader reports ``trace-syntax`` instead, because the
+generated C would not compile or would not say what the line says.  Rules that
+tracetool enforces on a parsed event (argument types, ``%m``, a trailing
+newline, properties, the argument limit) are lint rules in
+:mod:`migspec.lint.trace_rules`, not reader errors, so that they can be
+reported (and disabled) one by one.
+
+Columns are 1-based character columns in the line as written (a tab counts as
+one column), as in the YAML loader.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..diagnostics import Diagnostic, Location, Severity, declare
+from ..model import TraceArg, TraceEvent, TraceSection
+from .spec import split_trace_arg
+from .yamlsrc import DEFAULT_LIMITS, Limits, decode_text, read_text
+
+SCOPE = "trace-file"
+
+SYNTAX = declare(
+    "trace-syntax",
+    Severity.ERROR,
+    "A line of a trace-events file is not 'name(type arg, ...) \"format\"'.",
+    scope=SCOPE,
+    doc="""
+    A line of a trace-events file is not 'name(type arg, ...) "format"'.
+
+    Every line that is not blank and not a ``#`` comment must be one event:
+    optional properties, the event name (a C identifier) immediately followed
+    by the parenthesised argument list, then optionally the format: C string
+    literals, possibly joined by macros such as ``PRIx64``.  tracetool either
+    stops with an assertion on such a line or silently drops part of it.
+    """,
+    example='dev_save_setup (const char *name) " (%s)"',
+)
+
+RULES = (SYNTAX,)
+
+# An event line: properties, the name, the argument list, the rest.  The name
+# is the last word before "(" (whitespace before "(" is allowed here only so
+# that the reader can say what is wrong with it).
+_EVENT = re.compile(r"(?P<props>(?:\w+\s+)*)(?P<name>\w+)(?P<gap>\s*)\((?P<args>[^)]*)\)\s*")
+# A format: a string literal, then more literals or macro names.  ``\b`` after
+# a macro name keeps the repetition from splitting one name into several.
+_LIT = r'"(?:[^"\\]|\\.)*"'
+_FMT = rf"{_LIT}(?:\s*(?:{_LIT}|[A-Za-z_]\w*\b))*"
+# The common line, in one match: no properties, at most one format.
+_FAST = re.compile(rf"\s*(\w+)\(([^)]*)\)\s*({_FMT})?\s*\Z")
+_REST = re.compile(rf"(?P<first>{_FMT})(?:\s*,\s*(?P<second>{_FMT}))?\s*\Z")
+_FMT_PREFIX = re.compile(_FMT)
+# "# migration.c", "#dirtylimit.c", "# */signal.c", "# hw/arm/virt.h".
+_WORD = re.compile(r"\w+")
+_SPACES = re.compile(r"\s*")
+_COMMA = re.compile(r",\s*")
+_SECTION = re.compile(
+    r"#\s*(?P<file>\S+\.(?:c|h|cc|cpp|cxx|m|rs|S|s|inc|py))\s*\Z",
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventLine:
+    """One event and where it was written.
+
+    Spec events are wrapped in the same type (:meth:`from_event`) so that one
+    set of rule functions serves both; they have no raw text and no columns
+    (0), and every location falls back to the event's own.  Columns are
+    1-based; those of the argument pieces are computed when asked for, since
+    only diagnostics need them.
+    """
+
+    event: TraceEvent
+    text: str = ""
+    section: str | None = None
+    # The first format of the rare two-format form ``"fmt_trans", "fmt"``
+    # (``event.format`` is the second, the one tracetool prints).
+    format_trans: str | None = None
+    # The raw comma-separated pieces of the argument list; ``None`` for events
+    # that were not read from a line.
+    arg_texts: tuple[str, ...] | None = None
+    property_columns: tuple[int, ...] = ()
+    # The column just after "(", where the first piece of the argument list starts.
+    args_column: int = 0
+    format_column: int = 0
+    format_trans_column: int = 0
+
+    @classmethod
+    def from_event(cls, event: TraceEvent) -> EventLine:
+        return cls(event=event)
+
+    @property
+    def line(self) -> int:
+        return self.event.location.line
+
+    @property
+    def name_column(self) -> int:
+        return self.event.location.column if self.args_column else 0
+
+    def piece_columns(self) -> tuple[int, ...]:
+        """The column of each piece of ``arg_texts`` (its first non-blank character)."""
+        if self.arg_texts is None or not self.args_column:
+            return ()
+        out = []
+        col = self.args_column
+        for piece in self.arg_texts:
+            out.append(col + len(piece) - len(piece.lstrip()))
+            col += len(piece) + 1
+        return tuple(out)
+
+    def arg_columns(self) -> tuple[int, ...]:
+        """The column of each of ``event.args`` (pieces that are empty or ``void`` have none)."""
+        if self.arg_texts is None:
+            return ()
+        return tuple(
+            col
+            for piece, col in zip(self.arg_texts, self.piece_columns(), strict=True)
+            if piece.strip() not in ("", "void")
+        )
+
+    def at(self, column: int) -> Location:
+        """The location of a column of this line (the event's location if unknown)."""
+        if column <= 0 or not self.args_column:
+            return self.event.location
+        return self.event.location.at(self.event.location.line, column)
+
+    def arg_at(self, index: int) -> Location:
+        """The location of argument ``index`` of ``event.args``."""
+        cols = self.arg_columns()
+        return self.at(cols[index] if index < len(cols) else 0)
+
+    def format_at(self, offset: int, *, trans: bool = False) -> Location:
+        """The location of character ``offset`` of the (first, if ``trans``) format."""
+        start = self.format_trans_column if trans else self.format_column
+        return self.at(start + offset if start else 0)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TraceFile:
+    """A whole trace-events file, read."""
+
+    path: str
+    text: str
+    events: tuple[EventLine, ...]
+    sections: tuple[TraceSection, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    # False when the file could not be read or decoded at all.
+    readable: bool = True
+
+
+def read_trace_events(
+    path: str, display: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> TraceFile:
+    """Read a trace-events file from disk; unreadable input gives one diagnostic."""
+    shown = display or path
+    text, diagnostics = read_text(path, shown, limits)
+    if text is None:
+        return TraceFile(
+            path=shown,
+            text="",
+            events=(),
+            sections=(),
+            diagnostics=tuple(diagnostics),
+            readable=False,
+        )
+    return parse_trace_events(text, shown)
+
+
+def read_trace_bytes(data: bytes, display: str) -> TraceFile:
+    """Read trace-events content given as bytes (encoding errors are diagnostics)."""
+    text, diagnostics = decode_text(data, display)
+    if text is None:
+        return TraceFile(
+            path=display,
+            text="",
+            events=(),
+            sections=(),
+            diagnostics=tuple(diagnostics),
+            readable=False,
+        )
+    return parse_trace_events(text, display)
+
+
+def parse_trace_events(text: str, path: str) -> TraceFile:
+    """Parse trace-events text (already decoded) into a :class:`TraceFile`."""
+    return _Reader(path).read(text)
+
+
+# (pieces, arguments, the first bad piece and its offset)
+_Args = tuple[tuple[str, ...], tuple[TraceArg, ...], tuple[str, int] | None]
+
+
+def _parse_args(text: str, cache: dict[str, TraceArg | None]) -> _Args:
+    """Split an argument list as tracetool does; offsets are relative to ``text``."""
+    pieces = text.split(",")
+    args: list[TraceArg] = []
+    offset = 0
+    bad: tuple[str, int] | None = None
+    for piece in pieces:
+        at = offset + len(piece) - len(piece.lstrip())
+        offset += len(piece) + 1
+        body = piece.strip()
+        if not body or body == "void":
+            continue
+        if body in cache:
+            parsed = cache[body]
+        else:
+            parsed = cache[body] = split_trace_arg(body)
+        if parsed is None:
+            if bad is None:
+                bad = (body, at)
+            continue
+        args.append(parsed)
+    return tuple(pieces), tuple(args), bad
+
+
+class _Reader:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.diagnostics: list[Diagnostic] = []
+        # Argument lists repeat a lot ("void *opaque, uint64_t addr"); parse each once.
+        self.arg_cache: dict[str, _Args] = {}
+        self.one_arg_cache: dict[str, TraceArg | None] = {}
+
+    def error(self, message: str, line: int, column: int) -> None:
+        self.diagnostics.append(SYNTAX.diagnostic(message, Location(self.path, line, column)))
+
+    def read(self, text: str) -> TraceFile:
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        # Python's universal newlines, as tracetool reads the file: \r\n, \r, \n.
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        events: list[EventLine] = []
+        sections: list[tuple[str, Location, list[TraceEvent]]] = []
+        current: list[TraceEvent] | None = None
+        section: str | None = None
+        for number, raw in enumerate(lines, 1):
+            stripped = raw.strip()
+            if not stripped:
+                continue
+            if stripped[0] == "#":
+                m = _SECTION.match(stripped)
+                if m is not None:
+                    section = m.group("file")
+                    current = []
+                    indent = len(raw) - len(raw.lstrip())
+                    sections.append((section, Location(self.path, number, indent + 1), current))
+                continue
+            event = self.event(raw, number, section)
+            if event is None:
+                continue
+            events.append(event)
+            if current is None:
+                current = []
+                sections.append(("", event.event.location, current))
+            current.append(event.event)
+        return TraceFile(
+            path=self.path,
+            text=text,
+            events=tuple(events),
+            sections=tuple(
+                TraceSection(file=self.path, section=name, events=tuple(evs), location=loc)
+                for name, loc, evs in sections
+            ),
+            diagnostics=tuple(self.diagnostics),
+        )
+
+    def event(self, raw: str, number: int, section: str | None) -> EventLine | None:
+        fast = _FAST.match(raw)
+        if fast is not None:
+            # No properties, one format or none: most lines of a real file.
+            name, args_text, fmt = fast.group(1, 2, 3)
+            name_col = fast.start(1) + 1
+            args_start = fast.start(2)
+            props: tuple[str, ...] = ()
+            prop_cols: tuple[int, ...] = ()
+            trans: str | None = None
+            trans_col = 0
+            if fmt is None:
+                fmt, fmt_col = "", 0
+            else:
+                fmt_col = fast.start(3) + 1
+        else:
+            slow = self.slow_event(raw, number)
+            if slow is None:
+                return None
+            name, name_col, props, prop_cols, args_text, args_start, fmt, fmt_col = slow[:8]
+            trans, trans_col = slow[8:]
+        if not name.isidentifier() or not name.isascii():
+            self.error(f"event name '{name}' is not a C identifier", number, name_col)
+            return None
+        parsed = self.arg_cache.get(args_text)
+        if parsed is None:
+            parsed = self.arg_cache[args_text] = _parse_args(args_text, self.one_arg_cache)
+        pieces, args, bad = parsed
+        if bad is not None:
+            self.error(f"argument '{bad[0]}' is not 'type name'", number, args_start + bad[1] + 1)
+            return None
+        return EventLine(
+            event=TraceEvent(
+                name=name,
+                args=args,
+                format=fmt,
+                properties=props,
+                location=Location(self.path, number, name_col),
+            ),
+            text=raw.rstrip(),
+            section=section,
+            format_trans=trans,
+            arg_texts=pieces,
+            property_columns=prop_cols,
+            args_column=args_start + 1,
+            format_column=fmt_col,
+            format_trans_column=trans_col,
+        )
+
+    def slow_event(
+        self, raw: str, number: int
+    ) -> (
+        tuple[str, int, tuple[str, ...], tuple[int, ...], str, int, str, int, str | None, int]
+        | None
+    ):
+        """Lines with properties or two formats, and lines with errors."""
+        raw = raw.rstrip()
+        start = len(raw) - len(raw.lstrip())
+        m = _EVENT.match(raw, start)
+        if m is None:
+            self.error("expected an event: 'name(type arg, ...) \"format\"'", number, start + 1)
+            return None
+        name = m.group("name")
+        if m.group("gap"):
+            self.error(
+                f"space between the event name '{name}' and '('; tracetool cannot parse it",
+                number,
+                m.end("name") + 1,
+            )
+            return None
+        props = [pm.group() for pm in _WORD.finditer(raw, m.start("props"), m.end("props"))]
+        prop_cols = [pm.start() + 1 for pm in _WORD.finditer(raw, m.start("props"), m.end("props"))]
+        fmt = ""
+        fmt_col = 0
+        trans: str | None = None
+        trans_col = 0
+        rest_start = m.end()
+        if rest_start < len(raw):
+            r = _REST.match(raw, rest_start)
+            if r is None:
+                self.rest_error(raw, rest_start, number)
+                return None
+            if r.group("second") is not None:
+                trans, trans_col = r.group("first"), r.start("first") + 1
+                fmt, fmt_col = r.group("second"), r.start("second") + 1
+            else:
+                fmt, fmt_col = r.group("first"), r.start("first") + 1
+        return (
+            name,
+            m.start("name") + 1,
+            tuple(props),
+            tuple(prop_cols),
+            m.group("args"),
+            m.start("args"),
+            fmt,
+            fmt_col,
+            trans,
+            trans_col,
+        )
+
+    def rest_error(self, raw: str, start: int, number: int) -> None:
+        """Say precisely why the text after the argument list is not a format."""
+        if raw[start] != '"':
+            self.error(
+                "expected the format (a string literal) after the argument list",
+                number,
+                start + 1,
+            )
+            return
+        # Walk formats and commas as far as they go, then name what stops us.
+        pos = start
+        for _ in range(2):
+            f = _FMT_PREFIX.match(raw, pos)
+            if f is None:
+                self.error("unterminated string literal in the format", number, pos + 1)
+                return
+            pos = f.end()
+            tail = _SPACES.match(raw, pos)
+            pos = tail.end() if tail else pos
+            if pos < len(raw) and raw[pos] == '"':
+                self.error("unterminated string literal in the format", number, pos + 1)
+                return
+            c = _COMMA.match(raw, pos)
+            if c is None or not raw.startswith('"', c.end()):
+                break
+            pos = c.end()
+        self.error("unexpected text after the format", number, pos + 1)
