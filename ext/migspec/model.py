@@ -345,6 +345,14 @@ class Code:
     kernel: KernelTables | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Suppression:
+    """A rule the spec turns off (``lint: {disable: [rule-id]}``)."""
+
+    rule: str
+    location: Location = NOWHERE
+
+
 @dataclass(frozen=True, kw_only=True)
 class Spec:
     """A whole spec, names resolved.  (No ``slots``: the lookups are cached.)"""
@@ -368,6 +376,7 @@ class Spec:
     trace: tuple[TraceSection, ...]
     code: Code
     disabled_rules: frozenset[str] = frozenset()
+    suppressions: tuple[Suppression, ...] = ()
     location: Location = NOWHERE
 
     # -- lookups -------------------------------------------------------------
