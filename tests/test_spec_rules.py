@@ -438,3 +438,10 @@ def test_spec_lint_disable_is_applied() -> None:
     assert [d.rule for d in lint_text(text)] == ["arc-session"]
     text += "lint:\n  disable: [arc-session]\n"
     assert lint_text(text) == []
+
+
+def test_duplicate_state_does_not_change_the_first() -> None:
+    # The second READY (no group) must not replace the first in lookups: that
+    # made arcs into READY "leave the job group" (arc-session) as well.
+    text = variant(add_state("  - {name: READY, value: 5}"))
+    assert [d.rule for d in lint_text(text)] == ["duplicate-name"]
