@@ -283,6 +283,13 @@ POSITIVE = [
         "no rule is called 'arc-sesion'; did you mean 'arc-session'",
         append="lint:\n  disable: [arc-sesion]\n",
     ),
+    Case(
+        "lint-disable-unknown",
+        (),
+        (60,),
+        "rule 'yaml-syntax' is reported while the spec is read",
+        append="lint:\n  disable: [yaml-syntax]\n",
+    ),
 ]
 
 NEGATIVE = [
@@ -357,7 +364,7 @@ NEGATIVE = [
     ),
     # The step's own features cover THROTTLED even when the flow assumes none.
     Case("flow-state-needs-feature", (("    features: [THROTTLE]\n    steps:", "    steps:"),)),
-    Case("lint-disable-unknown", (), append="lint:\n  disable: [arc-session, yaml-syntax]\n"),
+    Case("lint-disable-unknown", (), append="lint:\n  disable: [arc-session, state-unreachable]\n"),
 ]
 
 

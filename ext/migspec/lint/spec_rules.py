@@ -468,23 +468,33 @@ def condition_unsatisfiable(spec: Spec) -> Iterator[Finding]:
 
 
 @rule(
-    "lint-disable-unknown", Severity.WARNING, scope=SCOPE, example="lint:\n  disable: [arc-sesion]"
+    "lint-disable-unknown",
+    Severity.WARNING,
+    scope=SCOPE,
+    example="lint:\n  disable: [arc-sesion]",
 )
 def lint_disable_unknown(spec: Spec) -> Iterator[Finding]:
-    """``lint.disable`` names a rule migspec does not know.
+    """``lint.disable`` names a rule migspec does not know, or one it cannot turn off.
 
     A misspelt id would silently disable nothing; the message offers the
-    closest known id.
+    closest known id.  Rules of the ``load`` scope are reported before the
+    spec is read, so the spec cannot turn them off (``--disable`` can).
     """
     from ..rules import all_rules
 
-    known = sorted(r.id for r in all_rules())
+    scopes = {r.id: r.scope for r in all_rules()}
     for suppression in spec.suppressions:
-        if suppression.rule in known:
-            continue
-        hint = difflib.get_close_matches(suppression.rule, known, n=1)
-        extra = f"; did you mean '{hint[0]}'?" if hint else " (see 'migspec lint --list-rules')"
-        yield Finding(f"no rule is called '{suppression.rule}'{extra}", suppression.location)
+        scope = scopes.get(suppression.rule)
+        if scope == "load":
+            yield Finding(
+                f"rule '{suppression.rule}' is reported while the spec is read; "
+                "lint.disable cannot turn it off",
+                suppression.location,
+            )
+        elif scope is None:
+            hint = difflib.get_close_matches(suppression.rule, sorted(scopes), n=1)
+            extra = f"; did you mean '{hint[0]}'?" if hint else " (see 'migspec lint --list-rules')"
+            yield Finding(f"no rule is called '{suppression.rule}'{extra}", suppression.location)
 
 
 RULES = (
