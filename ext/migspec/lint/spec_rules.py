@@ -1,4 +1,5 @@
-"""Structural rules over a spec: names, values, reachability, arcs, flow tuples.
+"""Structural rules over a spec: names, values, reachability, arcs, conditions,
+stand-ins, flow tuples and the spec's own ``lint.disable`` list.
 
 Inputs: a :class:`~migspec.model.Spec`.  Outputs: findings.  FSM semantics
 (combination transitions, the kernel walk, projections) are in
