@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from migspec.load import spec as spec_loader
+from migspec.load import yamlsrc
 from migspec.load.spec import load_spec, load_spec_text
-from migspec.load.yamlsrc import Limits, parse_yaml
+from migspec.load.yamlsrc import DEFAULT_LIMITS, Limits, parse_yaml, to_plain
 
 from .conftest import BUNDLED_SPEC
 
@@ -131,8 +134,6 @@ def test_empty_and_multi_document() -> None:
 
 def test_core_schema_keeps_yes_no_as_strings() -> None:
     doc = parse_yaml("[yes, no, on, off, true, 0x10, 010, ~]\n", "s.yaml")
-    from migspec.load.yamlsrc import to_plain
-
     assert doc.root is not None
     assert to_plain(doc.root) == ["yes", "no", "on", "off", True, 16, 10, None]
 
@@ -163,3 +164,304 @@ def test_bom_and_crlf_are_fine(tmp_path: Path) -> None:
     result = load_spec(path)
     assert result.diagnostics == []
     assert result.spec is not None and result.spec.state("ON").location.line == 7
+
+
+# -- every declared load rule: one input that triggers it, one near miss that does not --
+
+
+@dataclass(frozen=True)
+class LoadCase:
+    rule: str
+    data: bytes
+    at: bytes | tuple[int, int] = (0, 0)  # the first occurrence of these bytes, or (line, col)
+    limits: Limits = DEFAULT_LIMITS
+    where: str = "file"  # "file", "dir" (a directory) or "missing" (no such path)
+
+    def location(self) -> tuple[int, int]:
+        if isinstance(self.at, tuple):
+            return self.at
+        return position(self.data, self.at)
+
+
+def position(data: bytes | str, token: bytes | str) -> tuple[int, int]:
+    """1-based line and column of the first ``token`` in ``data``."""
+    raw = data.encode() if isinstance(data, str) else data
+    needle = token.encode() if isinstance(token, str) else token
+    offset = raw.index(needle)
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    return raw.count(b"\n", 0, offset) + 1, offset - line_start + 1
+
+
+def _spec(extra: str = "", *edits: tuple[str, str]) -> bytes:
+    text = MINIMAL
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new)
+    return (text + extra).encode()
+
+
+def _nested(depth: int) -> str:
+    return "doc: " + "[" * depth + "]" * depth + "\n"
+
+
+_ALIAS = "x: &a [1, 2]\ny: [*a, *a, *a]\n"
+
+LOAD_POSITIVE = [
+    LoadCase("input-unreadable", b"", where="missing"),
+    LoadCase("input-unreadable", b"", where="dir"),
+    LoadCase("input-encoding", b"migspec: 1\nmachine: {name: caf\xe9}\n", b"\xe9"),
+    LoadCase("input-too-large", _spec(), limits=Limits(max_bytes=100)),
+    # Found at the end of the file (line 11); a note points back at the "{".
+    LoadCase("yaml-syntax", _spec("", ("{from: ON, to: OFF}", "{from: ON, to: OFF")), (11, 1)),
+    # The root mapping and 63 lists make 64 levels: the 64th "[" is one too many.
+    LoadCase("yaml-limits", _spec(_nested(70)), (11, 6 + 63), limits=Limits(max_depth=64)),
+    # The spec is 54 nodes; the second expansion of *a crosses 60.
+    LoadCase("yaml-limits", _spec(_ALIAS), b"*a, *a]", limits=Limits(max_nodes=60)),
+    LoadCase("yaml-tag", _spec("", ("value: 1}", "value: !!python/int 1}")), b"!!python"),
+    LoadCase(
+        "yaml-duplicate-key",
+        _spec("", ("{name: ON, value: 1}", "{name: ON, value: 1, name: ON2}")),
+        b"name: ON2",
+    ),
+    LoadCase(
+        "yaml-key-type", _spec("", ("{name: ON, value: 1}", "{name: ON, value: 1, ~: x}")), b"~"
+    ),
+    LoadCase("yaml-documents", b"", (1, 1)),
+    LoadCase("yaml-documents", _spec("---\nmigspec: 1\n"), b"---"),
+    LoadCase("schema-version", _spec("", ("migspec: 1", "migspec: 2")), b"2"),
+    LoadCase(
+        "schema-unknown-key",
+        _spec("", ("{name: ON, value: 1}", "{name: ON, value: 1, inital: true}")),
+        b"inital",
+    ),
+    LoadCase(
+        "schema-missing-key", _spec("", ("{name: ON, value: 1}", "{name: ON}")), b"{name: ON}"
+    ),
+    LoadCase("schema-invalid", _spec("", ("{name: ON, value: 1}", "{name: ON, value: -1}")), b"-1"),
+    LoadCase("ref-unknown", _spec("", ("{from: OFF, to: ON}", "{from: OF, to: ON}")), b"OF,"),
+]
+
+LOAD_NEGATIVE = [
+    LoadCase("input-unreadable", _spec()),
+    # UTF-8 with a byte order mark and non-ASCII text is fine.
+    LoadCase(
+        "input-encoding",
+        b"\xef\xbb\xbf" + _spec("", ("name: toy,", "name: toy, title: caf\xc3\xa9 \xe2\x86\x92,")),
+    ),
+    LoadCase("input-too-large", _spec(), limits=Limits(max_bytes=len(_spec()))),
+    # Colons and hashes inside quotes are text, not syntax.
+    LoadCase("yaml-syntax", _spec("", ("name: toy,", "name: toy, title: 'a: b # c',"))),
+    LoadCase("yaml-limits", _spec(_nested(60)), limits=Limits(max_depth=64)),
+    LoadCase("yaml-limits", _spec(_ALIAS), limits=Limits(max_nodes=200)),
+    # Standard tags are plain data.
+    LoadCase("yaml-tag", _spec("", ("value: 1}", "value: !!int 1, doc: !!str 5}"))),
+    # The same key in sibling mappings is not a duplicate.
+    LoadCase("yaml-duplicate-key", _spec()),
+    # Integer keys are allowed (registration argument indexes).
+    LoadCase(
+        "yaml-key-type",
+        _spec(
+            "callbacks: [{name: cb}]\ncode:\n  registrations:\n    - {function: reg, args: {1: cb}}\n"
+        ),
+    ),
+    # One document with explicit start and end markers.
+    LoadCase("yaml-documents", b"---\n" + _spec() + b"...\n"),
+    LoadCase("schema-version", _spec()),
+    LoadCase("schema-unknown-key", BUNDLED_SPEC.read_bytes()),
+    LoadCase("schema-missing-key", _spec()),
+    LoadCase("schema-invalid", _spec("", ("value: 1}", "value: 2147483647}"))),
+    # Every name MINIMAL refers to is defined.
+    LoadCase("ref-unknown", _spec()),
+]
+
+
+def _load(case: LoadCase, tmp_path: Path) -> list[tuple[str, int, int]]:
+    path = tmp_path / "spec.yaml"
+    if case.where == "dir":
+        path.mkdir()
+    elif case.where == "file":
+        path.write_bytes(case.data)
+    result = load_spec(path, display="spec.yaml", limits=case.limits)
+    assert all(d.location.path == "spec.yaml" for d in result.diagnostics)
+    return [(d.rule, d.location.line, d.location.column) for d in result.diagnostics]
+
+
+@pytest.mark.parametrize("case", LOAD_POSITIVE, ids=lambda c: c.rule)
+def test_load_rule_fires(case: LoadCase, tmp_path: Path) -> None:
+    assert _load(case, tmp_path) == [(case.rule, *case.location())]
+
+
+@pytest.mark.parametrize("case", LOAD_NEGATIVE, ids=lambda c: c.rule)
+def test_load_rule_quiet_on_near_miss(case: LoadCase, tmp_path: Path) -> None:
+    assert case.rule not in [rule for rule, _, _ in _load(case, tmp_path)]
+
+
+def test_every_load_rule_has_a_positive_and_a_negative_case() -> None:
+    declared = {r.id for r in (*yamlsrc.RULES, *spec_loader.RULES)}
+    assert declared == {c.rule for c in LOAD_POSITIVE}
+    assert declared == {c.rule for c in LOAD_NEGATIVE}
+
+
+def test_load_rules_are_documented() -> None:
+    for r in (*yamlsrc.RULES, *spec_loader.RULES):
+        assert r.scope == "load"
+        assert r.summary.endswith("."), r.id
+        assert r.check is None  # reported by the loader itself
+
+
+def test_forward_references_resolve() -> None:
+    moved = (
+        "migspec: 1\n"
+        "arcs:\n  - {from: OFF, to: ON}\n  - {from: ON, to: OFF}\n"
+        "machine: {name: toy, c: {enum: toy_state, prefix: TOY_}}\n"
+        "features:\n  - {name: BASE, macro: TOY_BASE, bit: 0, mandatory: true}\n"
+        "states:\n  - {name: OFF, value: 0, initial: true}\n  - {name: ON, value: 1}\n"
+    )
+    assert load_spec_text(moved, "t.yaml").diagnostics == []
+
+
+# -- regressions: each of these was wrong before ---------------------------------------
+
+
+@pytest.mark.parametrize("version", ["true", "1.0", "'1'", "[1]"])
+def test_version_must_be_the_integer_one(version: str) -> None:
+    text = MINIMAL.replace("migspec: 1", f"migspec: {version}")
+    assert rules_at(text) == [("schema-version", 1, 10)]
+
+
+def test_integer_and_string_keys_collide() -> None:
+    # to_plain() would silently keep only one of them.
+    text = MINIMAL + "callbacks: [{name: a}, {name: b}]\ncode:\n  registrations:\n"
+    text += "    - {function: reg, args: {1: a, '1': b}}\n"
+    assert rules_at(text) == [("yaml-duplicate-key", *position(text, "'1'"))]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("!!int 0x10", 16),
+        ("!!float 1", 1.0),
+        ("!!bool true", True),
+        ("!!null ~", None),
+        ("!!str 12", "12"),
+    ],
+)
+def test_standard_tags_resolve(value: str, expected: object) -> None:
+    doc = parse_yaml(f"a: {value}\n", "t.yaml")
+    assert doc.diagnostics == []
+    assert doc.root is not None and to_plain(doc.root) == {"a": expected}
+
+
+@pytest.mark.parametrize(
+    ("value", "rule"),
+    [
+        ("!!int four", "yaml-syntax"),
+        ("!!bool yes", "yaml-syntax"),
+        ("!!null x", "yaml-syntax"),
+        ("!!map x", "yaml-tag"),
+        ("!!seq {a: 1}", "yaml-tag"),
+    ],
+)
+def test_tag_must_fit_its_value(value: str, rule: str) -> None:
+    doc = parse_yaml(f"a: {value}\n", "t.yaml")
+    assert [(d.rule, d.location.line, d.location.column) for d in doc.diagnostics] == [(rule, 1, 4)]
+
+
+def test_typo_in_a_text_line_mapping_offers_the_key() -> None:
+    text = MINIMAL + (
+        "flows:\n  - name: f\n    title: T\n    steps:\n"
+        "      - state: [A, B, ON]\n        text: [{text: hi, feature: [BASE]}]\n"
+    )
+    (diag,) = load_spec_text(text, "t.yaml").diagnostics
+    assert diag.rule == "schema-unknown-key"
+    assert "did you mean 'features'?" in diag.message
+    assert (diag.location.line, diag.location.column) == (16, 27)
+
+
+def test_one_of_with_no_fitting_branch_names_every_type() -> None:
+    text = MINIMAL.replace("{name: ON, value: 1}", "{name: ON, value: 1, stand_in: 5}")
+    (diag,) = load_spec_text(text, "t.yaml").diagnostics
+    assert diag.message == "states[1].stand_in must be a string or a mapping, not an integer"
+
+
+def test_bad_mapping_key_is_located_at_the_key() -> None:
+    text = MINIMAL + "callbacks: [{name: a}]\ncode:\n  registrations:\n"
+    text += "    - {function: reg, args: {first: a}}\n"
+    (diag,) = load_spec_text(text, "t.yaml").diagnostics
+    assert diag.rule == "schema-invalid"
+    assert "key 'first' is not an argument index" in diag.message
+    assert (diag.location.line, diag.location.column) == position(text, "first")
+
+
+def test_repeated_item_is_located_at_the_repeat() -> None:
+    text = MINIMAL.replace("{name: ON, value: 1}", "{name: ON, value: 1, features: [BASE, BASE]}")
+    (diag,) = load_spec_text(text, "t.yaml").diagnostics
+    assert diag.message == "states[1].features lists 'BASE' twice"
+    assert (diag.location.line, diag.location.column) == position(text, "BASE]}")
+
+
+def test_merge_key_is_explained() -> None:
+    text = MINIMAL.replace(
+        "  - {name: ON, value: 1}",
+        "  - &on {name: ON, value: 1}\n  - {<<: *on, name: ON2, value: 2}",
+    )
+    (diag,) = load_spec_text(text, "t.yaml").diagnostics
+    assert "merge keys are not supported" in diag.message
+    assert (diag.location.line, diag.location.column) == (8, 6)
+
+
+def test_tab_indentation_is_explained() -> None:
+    (diag,) = load_spec_text(
+        MINIMAL.replace("  - {name: ON", "\t- {name: ON"), "t.yaml"
+    ).diagnostics
+    assert diag.rule == "yaml-syntax"
+    assert diag.message.endswith("indent YAML with spaces, not tabs")
+
+
+def test_unclosed_quote_points_back_at_its_start() -> None:
+    text = MINIMAL.replace("{name: ON, value: 1}", "{name: 'ON, value: 1}")
+    (diag,) = load_spec_text(text, "t.yaml").diagnostics
+    assert (diag.rule, diag.location.line) == ("yaml-syntax", 11)
+    (note,) = diag.notes
+    assert note.message == "a quoted scalar starts here"
+    assert note.location is not None
+    assert (note.location.line, note.location.column) == position(text, "'ON")
+
+
+def test_state_value_fits_a_c_int() -> None:
+    text = MINIMAL.replace("{name: ON, value: 1}", "{name: ON, value: 2147483648}")
+    assert rules_at(text) == [("schema-invalid", 7, 23)]
+
+
+def test_predicate_subject_is_required() -> None:
+    # There is no sensible default: it is the C expression the predicate tests.
+    text = MINIMAL + "classes: [{name: on}]\ncode:\n  predicates:\n"
+    text += "    - {function: is_on, file: toy.c, class: on}\n"
+    assert rules_at(text) == [("schema-missing-key", 14, 7)]
+
+
+def test_kernel_header_defaults_to_the_machine_header() -> None:
+    text = MINIMAL.replace("prefix: TOY_}", "prefix: TOY_, header: include/toy.h}")
+    text += "code:\n  kernel: {file: toy.c, function: next, next_table: t, flags_table: f}\n"
+    result = load_spec_text(text, "t.yaml")
+    assert result.spec is not None and result.spec.code.kernel is not None
+    assert result.spec.code.kernel.header == "include/toy.h"
+
+
+def test_lint_disable_entries_keep_their_location() -> None:
+    result = load_spec_text(MINIMAL + "lint:\n  disable: [arc-session, duplicate-name]\n", "t.yaml")
+    assert result.spec is not None
+    assert result.spec.disabled_rules == {"arc-session", "duplicate-name"}
+    assert [(s.rule, s.location.line, s.location.column) for s in result.spec.suppressions] == [
+        ("arc-session", 12, 13),
+        ("duplicate-name", 12, 26),
+    ]
+
+
+def test_void_trace_argument_is_explained() -> None:
+    text = (
+        MINIMAL
+        + "trace:\n  - {file: t, section: s, events: [{name: e, args: [void], format: '\"\"'}]}\n"
+    )
+    (diag,) = load_spec_text(text, "t.yaml").diagnostics
+    assert diag.message == "trace argument 'void' is not 'type name'; write 'args: []' for none"

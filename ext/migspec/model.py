@@ -13,6 +13,7 @@ import enum
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Protocol, TypeVar
 
 from .diagnostics import Location
 
@@ -353,6 +354,34 @@ class Code:
     kernel: KernelTables | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Suppression:
+    """A rule the spec turns off (``lint: {disable: [rule-id]}``)."""
+
+    rule: str
+    location: Location = NOWHERE
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+N = TypeVar("N", bound=_Named)
+
+
+def _by_name(items: Iterable[N]) -> dict[str, N]:
+    """Name -> item; the first definition wins, as in the loader.
+
+    A duplicate is reported by lint (``duplicate-name``) and must not change
+    what the first definition means to every other rule.
+    """
+    out: dict[str, N] = {}
+    for item in items:
+        out.setdefault(item.name, item)
+    return out
+
+
 @dataclass(frozen=True, kw_only=True)
 class Spec:
     """A whole spec, names resolved.  (No ``slots``: the lookups are cached.)"""
@@ -376,29 +405,30 @@ class Spec:
     trace: tuple[TraceSection, ...]
     code: Code
     disabled_rules: frozenset[str] = frozenset()
+    suppressions: tuple[Suppression, ...] = ()
     location: Location = NOWHERE
 
     # -- lookups -------------------------------------------------------------
 
     @cached_property
     def state_map(self) -> dict[str, State]:
-        return {s.name: s for s in self.states}
+        return _by_name(self.states)
 
     @cached_property
     def feature_map(self) -> dict[str, Feature]:
-        return {f.name: f for f in self.features}
+        return _by_name(self.features)
 
     @cached_property
     def group_map(self) -> dict[str, Group]:
-        return {g.name: g for g in self.groups}
+        return _by_name(self.groups)
 
     @cached_property
     def flow_map(self) -> dict[str, Flow]:
-        return {f.name: f for f in self.flows}
+        return _by_name(self.flows)
 
     @cached_property
     def callback_map(self) -> dict[str, Callback]:
-        return {c.name: c for c in self.callbacks}
+        return _by_name(self.callbacks)
 
     def state(self, name: str) -> State:
         return self.state_map[name]

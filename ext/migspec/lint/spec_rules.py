@@ -1,4 +1,5 @@
-"""Structural rules over a spec: names, values, reachability, arcs, flow tuples.
+"""Structural rules over a spec: names, values, reachability, arcs, conditions,
+stand-ins, flow tuples and the spec's own ``lint.disable`` list.
 
 Inputs: a :class:`~migspec.model.Spec`.  Outputs: findings.  FSM semantics
 (combination transitions, the kernel walk, projections) are in
@@ -7,11 +8,12 @@ Inputs: a :class:`~migspec.model.Spec`.  Outputs: findings.  FSM semantics
 
 from __future__ import annotations
 
+import difflib
 from collections import deque
 from collections.abc import Iterable, Iterator
 
 from ..diagnostics import Finding, Location, Note, Severity, rule
-from ..model import Session, Spec
+from ..model import Arc, Session, Spec
 
 SCOPE = "spec"
 
@@ -79,22 +81,52 @@ def duplicate_value(spec: Spec) -> Iterator[Finding]:
     scope=SCOPE,
     example="states:\n  - {name: ERR1, value: 0, error: true}\n  - {name: ERR2, value: 9, error: true}",
 )
-def error_and_initial(spec: Spec) -> Iterator[Finding]:
-    """More than one state is marked ``error: true`` or ``initial: true``, or no state is initial.
+def state_error_count(spec: Spec) -> Iterator[Finding]:
+    """More than one state is marked ``error: true``.
 
-    Reachability is measured from the initial state, and the kernel's walk
-    treats the one error state specially.
+    The kernel's walk and the generated tables treat the one error state
+    specially; a machine without an error state is fine.
     """
-    for flag in ("error", "initial"):
-        marked = [s for s in spec.states if getattr(s, flag)]
-        for extra in marked[1:]:
-            yield Finding(
-                f"state {extra.name} is a second '{flag}: true' state",
-                extra.location,
-                (Note(message=f"{marked[0].name} is already {flag}", location=marked[0].location),),
-            )
-    if spec.states and not any(s.initial for s in spec.states):
+    marked = [s for s in spec.states if s.error]
+    for extra in marked[1:]:
+        yield Finding(
+            f"state {extra.name} is a second 'error: true' state",
+            extra.location,
+            (
+                Note(
+                    message=f"{marked[0].name} is already the error state",
+                    location=marked[0].location,
+                ),
+            ),
+        )
+
+
+@rule(
+    "state-initial-count",
+    Severity.ERROR,
+    scope=SCOPE,
+    example="states:\n  - {name: OFF, value: 0}\n  - {name: ON, value: 1}  # neither is 'initial: true'",
+)
+def state_initial_count(spec: Spec) -> Iterator[Finding]:
+    """No state, or more than one, is marked ``initial: true``, or the error state is.
+
+    Reachability is measured from the initial state, so there must be
+    exactly one, and a device does not start out failed.
+    """
+    marked = [s for s in spec.states if s.initial]
+    for extra in marked[1:]:
+        yield Finding(
+            f"state {extra.name} is a second 'initial: true' state",
+            extra.location,
+            (Note(message=f"{marked[0].name} is already initial", location=marked[0].location),),
+        )
+    if spec.states and not marked:
         yield Finding("no state is marked 'initial: true'", spec.states[0].location)
+    for state in marked:
+        if state.error:
+            yield Finding(
+                f"the error state {state.name} cannot be the initial state", state.location
+            )
 
 
 def _reachable(start: str, edges: dict[str, set[str]]) -> set[str]:
@@ -183,29 +215,49 @@ def arc_feature_missing(spec: Spec) -> Iterator[Finding]:
                 f"{', '.join(missing)}, but the arc does not declare it",
                 arc.location,
             )
-        both = sorted(arc.features & arc.without)
-        if both:
-            yield Finding(
-                f"arc {arc.source} -> {arc.target} both needs and excludes {', '.join(both)}",
-                arc.location,
-            )
 
 
 @rule(
     "arc-duplicate",
     Severity.ERROR,
     scope=SCOPE,
-    example="arcs:\n  - {from: STOP, to: RUNNING}\n  - {from: STOP, to: RUNNING}",
+    example="arcs:\n  - {from: STOP, to: RUNNING}\n  - {from: STOP, to: RUNNING, features: [P2P]}",
 )
 def arc_duplicate(spec: Spec) -> Iterator[Finding]:
-    """The same arc (same ends, same features) is listed twice."""
-    yield from _duplicates(
-        (
-            ((a.source, a.target, a.features, a.without), f"{a.source} -> {a.target}", a.location)
-            for a in spec.arcs
-        ),
-        "arc",
-    )
+    """The same arc is listed twice for some kind of device.
+
+    Two arcs with the same ends are duplicates when one device can have both:
+    their ``features`` and ``without`` conditions do not exclude each other.
+    Arcs with the same ends for disjoint feature sets (one with P2P, one
+    ``without: [P2P]``) are fine.
+    """
+    seen: list[Arc] = []
+    for arc in spec.arcs:
+        for first in seen:
+            if (first.source, first.target) != (arc.source, arc.target):
+                continue
+            need = first.features | arc.features
+            excluded = first.without | arc.without
+            if need & excluded or excluded & spec.mandatory_features:
+                continue
+            same = (first.features, first.without) == (arc.features, arc.without)
+            device = "" if same else f" (a device {_describe(need, excluded)} has both)"
+            yield Finding(
+                f"arc {arc.source} -> {arc.target} is listed twice{device}",
+                arc.location,
+                (Note(message="first defined here", location=first.location),),
+            )
+            break
+        seen.append(arc)
+
+
+def _describe(need: frozenset[str], excluded: frozenset[str]) -> str:
+    parts = []
+    if need:
+        parts.append("with " + ", ".join(sorted(need)))
+    if excluded:
+        parts.append("without " + ", ".join(sorted(excluded)))
+    return " and ".join(parts) or "of any kind"
 
 
 @rule(
@@ -257,10 +309,14 @@ def arc_session(spec: Spec) -> Iterator[Finding]:
     An arc from outside a group into it opens that group's data session; an
     arc leaving the group closes it; an arc inside the group does neither.
     States outside every group (such as RESUMING) may open and close their own.
+    Arcs touching the error state are left to ``arc-error-state``.
     """
     states = spec.state_map
+    error = spec.error_state.name if spec.error_state else None
     for arc in spec.arcs:
         if arc.source not in states or arc.target not in states:
+            continue
+        if error in (arc.source, arc.target):
             continue
         src = set(states[arc.source].groups)
         dst = set(states[arc.target].groups)
@@ -344,7 +400,7 @@ def tuple_unknown_state(spec: Spec) -> Iterator[Finding]:
 
 
 @rule(
-    "flow-feature-unknown-state",
+    "flow-state-needs-feature",
     Severity.ERROR,
     scope=SCOPE,
     example="flows: [{name: save, features: [], steps: [{state: [RUNNING, ACTIVE, PRE_COPY]}]}]",
@@ -354,7 +410,8 @@ def flow_state_needs_feature(spec: Spec) -> Iterator[Finding]:
 
     A step's state must exist for a device with the flow's ``features`` (plus
     the step's own): draw the state the device is really in for that kind of
-    device, or widen the flow's features.
+    device, or widen the flow's features.  A step drawn only ``without`` a
+    feature cannot show a state that needs it.
     """
     states = spec.state_map
     for flow in spec.flows:
@@ -370,12 +427,82 @@ def flow_state_needs_feature(spec: Spec) -> Iterator[Finding]:
                     "that the flow does not assume",
                     step.state.location,
                 )
+            excluded = sorted(state.features & step.without)
+            if excluded:
+                yield Finding(
+                    f"flow '{flow.name}' shows {state.name}, which needs {', '.join(excluded)}, "
+                    "in a step drawn only without it",
+                    step.state.location,
+                )
+
+
+@rule(
+    "condition-unsatisfiable",
+    Severity.ERROR,
+    scope=SCOPE,
+    example="arcs:\n  - {from: RUNNING, to: STOP, features: [P2P], without: [P2P]}",
+)
+def condition_unsatisfiable(spec: Spec) -> Iterator[Finding]:
+    """An arc, flow step or text line is for no device at all.
+
+    Its ``features`` and ``without`` overlap, or ``without`` names a mandatory
+    feature that every device has: the item can never apply, which is
+    always a mistake.
+    """
+    items: list[tuple[str, frozenset[str], frozenset[str], Location]] = [
+        (f"arc {a.source} -> {a.target}", a.features, a.without, a.location) for a in spec.arcs
+    ]
+    for flow in spec.flows:
+        for number, step in enumerate(flow.steps, 1):
+            items.append(
+                (f"step {number} of flow '{flow.name}'", step.features, step.without, step.location)
+            )
+            for line in (*step.text, *step.text_after):
+                items.append((f"line '{line.text}'", line.features, line.without, line.location))
+    for what, features, without, where in items:
+        both = sorted(features & without)
+        if both:
+            yield Finding(f"{what} both needs and excludes {', '.join(both)}", where)
+        mandatory = sorted(without & spec.mandatory_features)
+        if mandatory:
+            yield Finding(f"{what} excludes {', '.join(mandatory)}, which every device has", where)
+
+
+@rule(
+    "lint-disable-unknown",
+    Severity.WARNING,
+    scope=SCOPE,
+    example="lint:\n  disable: [arc-sesion]",
+)
+def lint_disable_unknown(spec: Spec) -> Iterator[Finding]:
+    """``lint.disable`` names a rule migspec does not know, or one it cannot turn off.
+
+    A misspelt id would silently disable nothing; the message offers the
+    closest known id.  Rules of the ``load`` scope are reported before the
+    spec is read, so the spec cannot turn them off (``--disable`` can).
+    """
+    from ..rules import all_rules
+
+    scopes = {r.id: r.scope for r in all_rules()}
+    for suppression in spec.suppressions:
+        scope = scopes.get(suppression.rule)
+        if scope == "load":
+            yield Finding(
+                f"rule '{suppression.rule}' is reported while the spec is read; "
+                "lint.disable cannot turn it off",
+                suppression.location,
+            )
+        elif scope is None:
+            hint = difflib.get_close_matches(suppression.rule, sorted(scopes), n=1)
+            extra = f"; did you mean '{hint[0]}'?" if hint else " (see 'migspec lint --list-rules')"
+            yield Finding(f"no rule is called '{suppression.rule}'{extra}", suppression.location)
 
 
 RULES = (
     duplicate_name,
     duplicate_value,
-    error_and_initial,
+    state_error_count,
+    state_initial_count,
     state_unreachable,
     state_no_return,
     arc_feature_missing,
@@ -383,7 +510,9 @@ RULES = (
     arc_refused_conflict,
     arc_error_state,
     arc_session,
+    condition_unsatisfiable,
     stand_in_invalid,
     tuple_unknown_state,
     flow_state_needs_feature,
+    lint_disable_unknown,
 )

@@ -46,6 +46,7 @@ from ..model import (
     StateClass,
     StateTuple,
     Step,
+    Suppression,
     ToString,
     TraceArg,
     TraceEvent,
@@ -164,9 +165,14 @@ def load_spec_text(text: str, display: str, *, limits: Limits = DEFAULT_LIMITS) 
         )
         return result
     version = root.get("migspec")
-    if not isinstance(version, Scalar) or version.value != FORMAT_VERSION:
+    if (
+        not isinstance(version, Scalar)
+        or not isinstance(version.value, int)
+        or isinstance(version.value, bool)  # True == 1 in Python
+        or version.value != FORMAT_VERSION
+    ):
         where = version.location if version is not None else root.location
-        shown = "missing" if version is None else repr(to_plain(version))
+        shown = "missing" if version is None else json.dumps(to_plain(version))
         result.diagnostics.append(
             _RULE["schema-version"].diagnostic(
                 f"spec format version is {shown}; this migspec reads 'migspec: {FORMAT_VERSION}'",
@@ -236,7 +242,7 @@ _PATTERN_WORDS = {
 
 def _explain(error: Any, root: Node) -> Iterable[Diagnostic]:
     path = tuple(error.absolute_path)
-    node, key_node = node_at(root, path)
+    node, _key_node = node_at(root, path)
     where = node.location
     name = _path_text(path)
     validator = error.validator
@@ -244,14 +250,9 @@ def _explain(error: Any, root: Node) -> Iterable[Diagnostic]:
         allowed = sorted(error.schema.get("properties", {}))
         for key, _value in node.items:
             if key.value not in allowed:
-                hint = difflib.get_close_matches(str(key.value), allowed, n=1)
-                extra = (
-                    f"; did you mean '{hint[0]}'?"
-                    if hint
-                    else f" (known keys: {', '.join(allowed)})"
-                )
                 yield _RULE["schema-unknown-key"].diagnostic(
-                    f"unknown key '{key.value}' in {name}{extra}", key.location
+                    f"unknown key '{key.value}' in {name}{_key_hint(str(key.value), allowed)}",
+                    key.location,
                 )
         return
     if validator == "required":
@@ -263,13 +264,20 @@ def _explain(error: Any, root: Node) -> Iterable[Diagnostic]:
         return
     if validator == "type":
         expected = error.validator_value
-        wanted = " or ".join(expected) if isinstance(expected, list) else expected
-        yield _RULE["schema-invalid"].diagnostic(
-            f"{name} must be {_article(wanted)}, not {_yaml_kind(error.instance)}", where
+        yield _type_error(
+            name, expected if isinstance(expected, list) else [expected], error, where
         )
         return
     if validator == "pattern":
         what = _PATTERN_WORDS.get(error.validator_value, f"match {error.validator_value}")
+        if "propertyNames" in error.schema_path and isinstance(node, Mapping):
+            # A bad key: jsonschema reports it at the mapping; point at the key.
+            bad_key = node.key_node(str(error.instance))
+            yield _RULE["schema-invalid"].diagnostic(
+                f"{name}: key {error.instance!r} is not {what}",
+                bad_key.location if bad_key is not None else where,
+            )
+            return
         yield _RULE["schema-invalid"].diagnostic(f"{name}: {error.instance!r} is not {what}", where)
         return
     if validator == "enum":
@@ -279,29 +287,98 @@ def _explain(error: Any, root: Node) -> Iterable[Diagnostic]:
         )
         return
     if validator == "uniqueItems":
-        yield _RULE["schema-invalid"].diagnostic(f"{name} lists the same name twice", where)
+        repeated = _first_repeat(node)
+        if repeated is not None:
+            yield _RULE["schema-invalid"].diagnostic(
+                f"{name} lists {to_plain(repeated)!r} twice", repeated.location
+            )
+        else:
+            yield _RULE["schema-invalid"].diagnostic(f"{name} lists the same item twice", where)
         return
     if validator == "oneOf":
-        best = _best_context(error)
-        if best is not None:
-            yield from _explain(best, root)
+        branches = [b for b in error.validator_value if isinstance(b, dict)]
+        types = [str(b["type"]) for b in branches if isinstance(b.get("type"), str)]
+        if not _fitting_branches(error) and types and len(types) == len(branches):
+            yield _type_error(name, types, error, where)
             return
-    if validator == "propertyNames" and key_node is None and isinstance(node, Mapping):
-        yield _RULE["schema-invalid"].diagnostic(f"{name}: {error.message}", where)
-        return
+        branch = _matching_branch(error)
+        if branch:
+            for sub in branch:
+                yield from _explain(sub, root)
+            return
     yield _RULE["schema-invalid"].diagnostic(f"{name}: {error.message}", where)
 
 
-def _best_context(error: Any) -> Any | None:
+def _key_hint(key: str, allowed: list[str]) -> str:
+    if key == "<<":
+        return "; YAML merge keys are not supported, write the keys out"
+    hint = difflib.get_close_matches(key, allowed, n=1)
+    if hint:
+        return f"; did you mean '{hint[0]}'?"
+    return f" (known keys: {', '.join(allowed)})"
+
+
+def _first_repeat(node: Node) -> Node | None:
+    if not isinstance(node, Sequence):
+        return None
+    seen: set[str] = set()
+    for item in node.items:
+        key = json.dumps(to_plain(item), sort_keys=True)
+        if key in seen:
+            return item
+        seen.add(key)
+    return None
+
+
+def _fitting_branches(error: Any) -> list[int]:
+    """Indexes of the ``oneOf`` branches whose ``type`` fits the value."""
+    import jsonschema
+
+    checker = jsonschema.Draft202012Validator.TYPE_CHECKER
+    return [
+        i
+        for i, sub in enumerate(error.validator_value)
+        if isinstance(sub, dict)
+        and isinstance(sub.get("type"), str)
+        and checker.is_type(error.instance, sub["type"])
+    ]
+
+
+# JSON Schema's type names, as someone writing YAML calls them.
+_TYPE_WORDS = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean",
+    "null": "null",
+}
+
+
+def _type_error(name: str, expected: list[str], error: Any, where: Location) -> Diagnostic:
+    wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
+    return _RULE["schema-invalid"].diagnostic(
+        f"{name} must be {wanted}, not {_yaml_kind(error.instance)}", where
+    )
+
+
+def _matching_branch(error: Any) -> list[Any]:
+    """The errors of the one ``oneOf`` branch whose type fits the value.
+
+    A line written as a mapping with a typo'd key should be told about the
+    key, not that it "must be a string".  Falls back to jsonschema's best match.
+    """
     import jsonschema.exceptions
 
+    fitting = _fitting_branches(error)
+    if len(fitting) == 1:
+        chosen = [e for e in error.context if e.relative_schema_path[0] == fitting[0]]
+        if chosen:
+            return chosen
     if not error.context:
-        return None
-    return jsonschema.exceptions.best_match(error.context)
-
-
-def _article(word: str) -> str:
-    return f"an {word}" if word[:1] in "aeiou" else f"a {word}"
+        return []
+    return [jsonschema.exceptions.best_match(error.context)]
 
 
 # -- resolution -----------------------------------------------------------------
@@ -473,11 +550,14 @@ class _Builder:
         )
         flows = self.each("flows", self.flow)
         trace = self.each("trace", self.trace_section)
-        code = self.code(root.get("code"))
-        disabled: frozenset[str] = frozenset()
+        code = self.code(root.get("code"), machine)
+        suppressions: tuple[Suppression, ...] = ()
         lint_node = root.get("lint")
         if isinstance(lint_node, Mapping):
-            disabled = frozenset(str(to_plain(n)) for n in _seq(lint_node.get("disable")))
+            suppressions = tuple(
+                Suppression(rule=str(to_plain(n)), location=n.location)
+                for n in _seq(lint_node.get("disable"))
+            )
         return Spec(
             path=self.display,
             version=FORMAT_VERSION,
@@ -497,7 +577,8 @@ class _Builder:
             flows=flows,
             trace=trace,
             code=code,
-            disabled_rules=disabled,
+            disabled_rules=frozenset(x.rule for x in suppressions),
+            suppressions=suppressions,
             location=root.location,
         )
 
@@ -634,9 +715,10 @@ class _Builder:
                 assert isinstance(a, Scalar)
                 parsed = split_trace_arg(str(a.value))
                 if parsed is None:
+                    hint = "; write 'args: []' for none" if str(a.value).strip() == "void" else ""
                     self.diagnostics.append(
                         _RULE["schema-invalid"].diagnostic(
-                            f"trace argument {a.value!r} is not 'type name'", a.location
+                            f"trace argument {a.value!r} is not 'type name'{hint}", a.location
                         )
                     )
                     continue
@@ -659,7 +741,7 @@ class _Builder:
             location=n.location,
         )
 
-    def code(self, node: Node | None) -> Code:
+    def code(self, node: Node | None, machine: Machine) -> Code:
         if not isinstance(node, Mapping):
             return Code()
         to_string = None
@@ -678,7 +760,7 @@ class _Builder:
                 state_class=self.ref(
                     self.text(p, "class"), self.classes, "class", _loc(p, "class")
                 ),
-                subject=self.text(p, "subject", "migration->device_state"),
+                subject=self.text(p, "subject"),
                 params=self.text(p, "params", "void"),
                 prologue=tuple(str(to_plain(x)) for x in _seq(p.get("prologue"))),
                 doc=self.text(p, "doc"),
@@ -721,7 +803,8 @@ class _Builder:
                 function=self.text(k, "function"),
                 next_table=self.text(k, "next_table"),
                 flags_table=self.text(k, "flags_table"),
-                header=self.text(k, "header", "include/uapi/linux/vfio.h"),
+                # Default: the header the machine's enum is declared in.
+                header=self.text(k, "header", machine.header),
                 location=k.location,
             )
         features = None

@@ -225,6 +225,14 @@ def decode_text(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]
     return text, []
 
 
+def _char_at(text: str, line: int, column: int) -> str:
+    """The character at 0-based ``line``/``column`` of ``text`` ('' past the end)."""
+    lines = text.splitlines()
+    if 0 <= line < len(lines) and 0 <= column < len(lines[line]):
+        return lines[line][column]
+    return ""
+
+
 def _line_col(data: bytes, offset: int) -> tuple[int, int]:
     line = data.count(b"\n", 0, offset) + 1
     start = data.rfind(b"\n", 0, offset) + 1
@@ -235,16 +243,18 @@ _INT = re.compile(r"[-+]?[0-9]+\Z")
 _HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
 _OCT = re.compile(r"0o[0-7]+\Z")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
-_STD_TAGS = {
+# The standard tags each kind of node may carry ("!" is the non-specific tag
+# of a quoted scalar).
+_SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
     "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:map",
-    "tag:yaml.org,2002:seq",
     "!",
 }
+_MAP_TAGS = {"tag:yaml.org,2002:map", "!"}
+_SEQ_TAGS = {"tag:yaml.org,2002:seq", "!"}
 
 
 def _resolve_plain(text: str) -> ScalarValue:
@@ -265,12 +275,31 @@ def _resolve_plain(text: str) -> ScalarValue:
     return text
 
 
+_TAG_KINDS = {
+    "int": "an integer",
+    "float": "a number",
+    "bool": "a boolean (true or false)",
+    "null": "null",
+}
+
+
 def _resolve_tagged(tag: str, text: str) -> ScalarValue:
-    if tag.endswith(":str") or tag == "!":
+    """A scalar with an explicit standard tag: the text must be of that kind."""
+    kind = tag.rsplit(":", 1)[-1]
+    if kind == "str" or tag == "!":
         return text
     value = _resolve_plain(text)
-    if tag.endswith(":int") and not isinstance(value, int):
-        raise ValueError(f"{text!r} is not an integer")
+    fits = {
+        "int": isinstance(value, int) and not isinstance(value, bool),
+        "float": isinstance(value, (int, float)) and not isinstance(value, bool),
+        "bool": isinstance(value, bool),
+        "null": value is None,
+    }
+    if not fits.get(kind, False):
+        raise ValueError(f"{text!r} is not {_TAG_KINDS.get(kind, kind)} (tagged !!{kind})")
+    if kind == "float":
+        assert isinstance(value, (int, float))
+        return float(value)
     return value
 
 
@@ -296,7 +325,27 @@ def parse_yaml(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> Docu
         problem = exc.problem or "invalid YAML"
         if exc.context:
             problem = f"{problem} ({exc.context})"
-        doc.diagnostics.append(_diag("yaml-syntax", problem, loc))
+        if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
+            problem += "; indent YAML with spaces, not tabs"
+        notes: tuple[Note, ...] = ()
+        start = exc.context_mark
+        end = exc.problem_mark
+        if (
+            exc.context
+            and start is not None
+            and end is not None
+            and (start.line, start.column) != (end.line, end.column)
+        ):
+            # An unclosed bracket or quote is found at the end of the file;
+            # point back at where it was opened too.
+            what = re.sub(r"^while (scanning|parsing) ", "", exc.context)
+            notes = (
+                Note(
+                    message=f"{what} starts here",
+                    location=Location(display, start.line + 1, start.column + 1),
+                ),
+            )
+        doc.diagnostics.append(_diag("yaml-syntax", problem, loc, notes))
         doc.root = None
     except yaml.YAMLError as exc:
         # ReaderError and friends carry a position but not a mark.
@@ -362,7 +411,8 @@ class _Composer:
                 continue
             node: Node
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                self._check_tag(event.tag, event)
+                allowed = _MAP_TAGS if isinstance(event, yaml.MappingStartEvent) else _SEQ_TAGS
+                self._check_tag(event.tag, allowed, event)
                 if len(stack) >= self.limits.max_depth:
                     self.sink.append(
                         _diag(
@@ -414,17 +464,22 @@ class _Composer:
                 top.key, top.has_key = None, False
         if documents == 0 or root is None:
             self.sink.append(
-                _diag("yaml-documents", "the file is empty", Location(self.display, 1, 1))
+                _diag(
+                    "yaml-documents",
+                    "the file holds no YAML document (it is empty or only comments)",
+                    Location(self.display, 1, 1),
+                )
             )
             raise _Fail
         return root
 
-    def _check_tag(self, tag: str | None, event: yaml.Event) -> None:
-        if tag is not None and tag not in _STD_TAGS:
+    def _check_tag(self, tag: str | None, allowed: set[str], event: yaml.Event) -> None:
+        if tag is not None and tag not in allowed:
             self.sink.append(
                 _diag(
                     "yaml-tag",
-                    f"YAML tag {tag!r} is not allowed; migspec reads plain data only",
+                    f"YAML tag '{tag.replace('tag:yaml.org,2002:', '!!')}' is not allowed here; "
+                    "migspec reads plain data only",
                     self.loc(event),
                 )
             )
@@ -432,7 +487,7 @@ class _Composer:
 
     def _scalar(self, event: yaml.ScalarEvent) -> Scalar:
         loc = self.loc(event)
-        self._check_tag(event.tag, event)
+        self._check_tag(event.tag, _SCALAR_TAGS, event)
         quoted = event.style is not None and event.style in ("'", '"', "|", ">")
         if event.tag and event.tag != "!":
             try:
@@ -445,7 +500,8 @@ class _Composer:
         return Scalar(_resolve_plain(event.value), loc, False)
 
     def _finish_mapping(self, items: list[tuple[Node, Node]], location: Location) -> Mapping:
-        seen: dict[object, Scalar] = {}
+        # Keyed by text: to_plain() turns ``1`` and ``"1"`` into the same key.
+        seen: dict[str, Scalar] = {}
         pairs: list[tuple[Scalar, Node]] = []
         for key, value in items:
             if (
@@ -458,7 +514,7 @@ class _Composer:
                     _diag("yaml-key-type", "mapping keys must be plain strings or integers", where)
                 )
                 continue
-            first = seen.get(key.value)
+            first = seen.get(str(key.value))
             if first is not None:
                 self.sink.append(
                     _diag(
@@ -469,7 +525,7 @@ class _Composer:
                     )
                 )
                 continue
-            seen[key.value] = key
+            seen[str(key.value)] = key
             pairs.append((key, value))
         return Mapping(tuple(pairs), location)
 
