@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from migspec.check import check_tree
-from migspec.check.docs import align, bracketed_reading, projected_reading
+from migspec.check.docs import align, expected_reading
 from migspec.load.spec import load_spec
 from migspec.model import FlowStyle, Spec
 from migspec.source.rst import parse_flows
@@ -30,7 +30,7 @@ def drawn(reading: tuple) -> list[tuple[tuple[str, ...], str, tuple[str, ...]]]:
 
 def test_projected_reading_without_optional_features(spec: Spec) -> None:
     save = replace(spec.flow_map["save"], features=frozenset())
-    steps = drawn(projected_reading(spec, save))
+    steps = drawn(expected_reading(spec, save, style=FlowStyle.PROJECTED))
     assert [t for _, t, _ in steps] == [
         "(RUNNING, _NONE, _RUNNING)",
         "(RUNNING, _SETUP, _RUNNING)",
@@ -50,7 +50,7 @@ def test_bracketed_reading_with_pre_copy(spec: Spec) -> None:
     save = replace(
         spec.flow_map["save"], features=frozenset({"PRE_COPY"}), style=FlowStyle.BRACKETED
     )
-    steps = drawn(bracketed_reading(spec, save))
+    steps = drawn(expected_reading(spec, save, style=FlowStyle.BRACKETED))
     assert steps[1][1] == "(RUNNING, _SETUP, _RUNNING [_PRE_COPY])"
     assert steps[2][1] == "(RUNNING, _ACTIVE, _RUNNING [_PRE_COPY])"
     assert "[Data of VFIO device for pre-copy phase is copied]" in steps[2][2]
@@ -63,7 +63,7 @@ def test_bracketed_reading_with_pre_copy(spec: Spec) -> None:
 
 def test_bracketed_reading_brackets_a_whole_optional_step(spec: Spec) -> None:
     save = replace(spec.flow_map["save"], style=FlowStyle.BRACKETED)
-    steps = drawn(bracketed_reading(spec, save))
+    steps = drawn(expected_reading(spec, save, style=FlowStyle.BRACKETED))
     assert steps[3] == (
         (
             "On migration completion, the vCPUs and the VFIO device are stopped",
@@ -95,7 +95,7 @@ def test_bracketed_flow_against_the_pre_seed_drawing(
 
 
 def test_align_pairs_in_order_and_leaves_gaps(spec: Spec) -> None:
-    expected = projected_reading(spec, spec.flow_map["resume"])
+    expected = expected_reading(spec, spec.flow_map["resume"])
     text = (
         "F\n-\n\n::\n\n  Incoming migration calls .load_setup() for each device\n"
         "  (RESTORE_VM, _ACTIVE, _STOP)\n  |\n  (UNRELATED, _X, _Y)\n  |\n"

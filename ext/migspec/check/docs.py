@@ -4,9 +4,8 @@ Inputs: a :class:`~migspec.check.context.Context`.  Outputs: diagnostics in
 the rst file: missing or extra steps, different tuples, changed text lines
 (both texts quoted).  Whitespace never matters (drawings are centred by
 hand); words, brackets and tuple members do.  What the docs should show
-depends on the flow's style: a projected flow is compared with
-:func:`~migspec.fsm.projection.project_flow`, a bracketed flow with
-:func:`bracketed_reading`.
+depends on the flow's style and is exactly what ``migspec render flow-rst``
+draws (:func:`expected_reading`), so checking and generating cannot drift.
 """
 
 from __future__ import annotations
@@ -14,11 +13,10 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..diagnostics import Location, Note, Severity, declare
-from ..fsm.projection import project_flow, stand_in
-from ..model import Flow, FlowStyle, Line, Spec, Step
+from ..model import Flow, FlowStyle, Spec, Step
 from ..source.rst import DocFlow, DocLine, DocStep, LineKind
 from .context import SCOPE, Context
 
@@ -84,71 +82,37 @@ def _meaning(text: str) -> str:
     return " ".join(text.split())
 
 
-def _members(spec: Spec, vm: str, migration: str, device: str) -> tuple[str, str, str]:
+def expected_reading(
+    spec: Spec,
+    flow: Flow,
+    *,
+    features: frozenset[str] | None = None,
+    style: FlowStyle | None = None,
+) -> tuple[ExpectedStep, ...]:
+    """What the drawing of ``flow`` must say, step by step: exactly what
+    ``migspec render flow-rst`` draws (same projection, same brackets), read
+    back as text lines and tuple members."""
+    from ..render.flow_rst import RstLine, flow_rst_data
+
     n = spec.notation
-    state = spec.state_map.get(device)
-    return (n.vm_prefix + vm, n.migration_prefix + migration, state.docs_as if state else device)
 
+    def line(item: RstLine) -> str:
+        return f"[{item.text}]" if item.bracketed else item.text
 
-def projected_reading(spec: Spec, flow: Flow) -> tuple[ExpectedStep, ...]:
-    projected = project_flow(spec, flow)
-    return tuple(
-        ExpectedStep(
-            before=tuple(line.text for line in step.text),
-            members=_members(spec, step.state.vm, step.state.migration, step.state.device),
-            bracketed_tuple=False,
-            after=tuple(line.text for line in step.text_after),
-            source=step.source,
-        )
-        for step in projected.steps
-    )
-
-
-def bracketed_reading(spec: Spec, flow: Flow) -> tuple[ExpectedStep, ...]:
-    """The flow as pre-P2P QEMU drew it: the base device, optional parts in brackets.
-
-    Base = the mandatory features; full = the flow's features.  A line only
-    the full device has is drawn ``[text]``; a device state that differs
-    between the two is drawn ``_BASE [_FULL]``; a step only the full device
-    has keeps its lines (bracketed where they need a feature) and draws its
-    tuple as ``[(...)]``.  As in a projection, the lines of a step that not
-    even the full device has join the next step.
-    """
-    base = spec.mandatory_features
-    full = flow.features | base
-    out: list[ExpectedStep] = []
-    carried: list[str] = []
-
-    def lines(items: Sequence[Line]) -> list[str]:
-        return [
-            line.text if line.applies(base) else f"[{line.text}]"
-            for line in items
-            if line.applies(full)
-        ]
-
-    for step in flow.steps:
-        if not step.applies(full):
-            carried.extend(lines(step.text) + lines(step.text_after))
-            continue
-        optional = not step.applies(base)
-        full_dev = stand_in(spec, step.state.device, full) or step.state.device
-        vm, mig, device = _members(spec, step.state.vm, step.state.migration, full_dev)
-        if not optional:
-            base_dev = stand_in(spec, step.state.device, base) or step.state.device
-            if base_dev != full_dev:
-                device = f"{_members(spec, '', '', base_dev)[2]} [{device}]"
+    data = flow_rst_data(spec, flow, features=features, style=style)
+    out = []
+    for step in data.steps:
+        t = step.state
+        device = f"{t.device} [{t.device_alt}]" if t.device_alt else t.device
         out.append(
             ExpectedStep(
-                before=tuple(carried + lines(step.text)),
-                members=(vm, mig, device),
-                bracketed_tuple=optional,
-                after=tuple(lines(step.text_after)),
-                source=step,
+                before=tuple(line(x) for x in step.text),
+                members=(n.vm_prefix + t.vm, n.migration_prefix + t.migration, device),
+                bracketed_tuple=t.bracketed,
+                after=tuple(line(x) for x in step.text_after),
+                source=step.source,
             )
         )
-        carried = []
-    if carried and out:
-        out[-1] = replace(out[-1], after=out[-1].after + tuple(carried))
     return tuple(out)
 
 
@@ -191,11 +155,7 @@ def check_docs(ctx: Context) -> None:
                     ]
                 )
                 continue
-            expected = (
-                bracketed_reading(spec, flow)
-                if flow.style is FlowStyle.BRACKETED
-                else projected_reading(spec, flow)
-            )
+            expected = expected_reading(spec, flow)
             compare_flow(ctx, flow, expected, drawn)
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..fsm.projection import project_flow, stand_in
-from ..model import Flow, FlowStyle, Line, Spec, StateTuple
+from ..model import Flow, FlowStyle, Line, Spec, StateTuple, Step
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,6 +50,7 @@ class RstStep:
     text: tuple[RstLine, ...]
     state: RstTuple
     text_after: tuple[RstLine, ...]
+    source: Step  # the spec's step this drawn step shows
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,6 +79,7 @@ def projected_steps(spec: Spec, flow: Flow, features: frozenset[str] | None) -> 
             text=tuple(RstLine(text=line.text) for line in step.text),
             state=_tuple(spec, step.state, step.state.device),
             text_after=tuple(RstLine(text=line.text) for line in step.text_after),
+            source=step.source,
         )
         for step in projected.steps
     )
@@ -136,14 +138,20 @@ def bracketed_steps(spec: Spec, flow: Flow, features: frozenset[str] | None) -> 
             )
         steps.append(
             RstStep(
-                text=(*carried, *lines(step.text)), state=state, text_after=lines(step.text_after)
+                text=(*carried, *lines(step.text)),
+                state=state,
+                text_after=lines(step.text_after),
+                source=step,
             )
         )
         carried = []
     if carried and steps:
         last = steps[-1]
         steps[-1] = RstStep(
-            text=last.text, state=last.state, text_after=(*last.text_after, *carried)
+            text=last.text,
+            state=last.state,
+            text_after=(*last.text_after, *carried),
+            source=last.source,
         )
     return RstFlow(
         flow=flow,
