@@ -1,4 +1,4 @@
-"""The stopgap trace-events splitter: sections and located event lines."""
+"""The checker's view of trace-events files (built on the real reader)."""
 
 from __future__ import annotations
 

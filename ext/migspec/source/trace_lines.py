@@ -1,23 +1,21 @@
-"""A stopgap splitter for trace-events files: sections and event lines, nothing more.
+"""The checker's view of a trace-events file: sections and located event lines.
 
 Inputs: a trace-events file.  Outputs: its ``# section`` comment lines and
-its event lines split into properties, name, argument text and format text,
-each located.  It does not validate anything (types, formats, tracetool's
-rules): that is the trace-events reader's job (``migspec.load.trace_events``,
-written on another branch).  When that reader lands, :func:`read_trace_lines`
-is the one function to re-implement on top of it; the checker uses nothing
-else from here.
+its event lines (properties, name, argument text, format text), each located.
+Reading is :mod:`migspec.load.trace_events`' job (the same reader ``migspec
+lint --trace-events`` uses); this module only reshapes its result for the
+comparisons in :mod:`migspec.check.trace`.  Validation (types, formats,
+tracetool's rules) is the linter's, not the checker's.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, Location
-from . import read_text
+from ..load import trace_events
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,46 +49,30 @@ class TraceFile:
         return out
 
 
-_EVENT = re.compile(
-    r"^(?P<props>(?:[A-Za-z_]\w*\s+)*?)(?P<name>[A-Za-z_]\w*)\((?P<args>[^)]*)\)(?P<fmt>.*)$"
-)
-# A section comment names one file: "# migration.c".  Longer comments are prose.
-_SECTION = re.compile(r"^#\s*(?P<name>\S+)\s*$")
-
-
 def read_trace_lines(path: Path, display: str) -> tuple[TraceFile | None, list[Diagnostic]]:
-    text, diagnostics = read_text(path, display)
-    if text is None:
-        return None, diagnostics
-    return split_trace_lines(text, display), []
+    parsed = trace_events.read_trace_events(str(path), display)
+    if not parsed.readable:
+        return None, list(parsed.diagnostics)
+    return _view(parsed), []
 
 
 def split_trace_lines(text: str, display: str) -> TraceFile:
+    return _view(trace_events.parse_trace_events(text, display))
+
+
+def _view(parsed: trace_events.TraceFile) -> TraceFile:
     sections: dict[str, Location] = {}
-    events: list[TraceLine] = []
-    current: str | None = None
-    for lineno, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line:
-            continue
-        if line.startswith("#"):
-            m = _SECTION.match(line)
-            if m is not None:
-                current = m.group("name")
-                sections.setdefault(current, Location(display, lineno, 1))
-            continue
-        m = _EVENT.match(line)
-        if m is None:
-            continue
-        column = len(raw) - len(raw.lstrip()) + 1
-        events.append(
-            TraceLine(
-                name=m.group("name"),
-                args=m.group("args"),
-                format=m.group("fmt").strip(),
-                properties=tuple(m.group("props").split()),
-                section=current,
-                location=Location(display, lineno, column),
-            )
+    for section in parsed.sections:
+        sections.setdefault(section.section, section.location)
+    events = tuple(
+        TraceLine(
+            name=line.event.name,
+            args=", ".join(line.arg_texts) if line.arg_texts is not None else line.event.args_text,
+            format=line.event.format.strip(),
+            properties=line.event.properties,
+            section=line.section,
+            location=line.event.location,
         )
-    return TraceFile(path=display, sections=sections, events=tuple(events))
+        for line in parsed.events
+    )
+    return TraceFile(path=parsed.path, sections=sections, events=events)
