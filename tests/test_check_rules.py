@@ -284,7 +284,7 @@ def test_every_check_rule_is_triggered_somewhere() -> None:
         "check-kernel-next",
         "check-kernel-flags",
         "check-kernel-walk",
-        "check-kernel-unchecked",
+        "check-kernel-walk-hangs",
         "check-kernel-not-found",
         "check-file-unreadable",
     }

@@ -50,15 +50,24 @@ KERNEL_WALK = declare(
     example="while ((state_flags_table[*next_fsm] & flags) != state_flags_table[*next_fsm])"
     "  # walk: {stop_at_error: true}",
 )
-KERNEL_UNCHECKED = declare(
-    "check-kernel-unchecked",
-    Severity.NOTE,
-    "The kernel's next-state table was read but not compared (no computed table available).",
+KERNEL_HANG = declare(
+    "check-kernel-walk-hangs",
+    Severity.ERROR,
+    "The kernel's lookup, run on its tables and loop as written, never ends for some request.",
     scope=SCOPE,
-    example="migspec check --kernel-root linux/  # before the FSM engine is wired in",
+    doc="""
+    The checker runs the kernel's next-state lookup as the code writes it --
+    its table, its flags table and its skip loop -- for every request every
+    kind of device accepts.  A request whose loop never ends hangs the kernel
+    while it holds the device's state mutex: STOP_COPY -> PRE_COPY on a
+    PRE_COPY device did, until the loop learned to stop at the error state
+    (2026).  Reported at the loop, naming the request and the device kind.
+    """,
+    example="while ((state_flags_table[*next_fsm] & flags) != state_flags_table[*next_fsm])\n"
+    "        *next_fsm = vfio_from_fsm_table[*next_fsm][new_fsm];  # ERROR flags are ~0U",
 )
 
-RULES = (KERNEL_NOT_FOUND, KERNEL_NEXT, KERNEL_FLAGS, KERNEL_WALK, KERNEL_UNCHECKED)
+RULES = (KERNEL_NOT_FOUND, KERNEL_NEXT, KERNEL_FLAGS, KERNEL_WALK, KERNEL_HANG)
 
 
 def expected_flags(spec: Spec) -> dict[str, frozenset[str] | None]:
@@ -114,20 +123,75 @@ def check_kernel(ctx: Context) -> None:
         )
     if parsed.function is None:
         return
-    # FOLLOW-UP: pass the FSM engine's next-state table here once it lands
-    # (migspec.fsm.engine); until then the next table is read but not compared.
-    computed_next = None
+    from ..fsm.engine import compute_table
+
+    table = compute_table(spec)
+    computed_next = {
+        (src, dst): step
+        for src, row in table.next.items()
+        for dst, step in row.items()
+        if step is not None
+    }
     ctx.report(compare_kernel_tables(spec, parsed, computed_next, expected_flags(spec)))
-    if computed_next is None and parsed.next_location is not None:
-        ctx.report(
-            [
-                KERNEL_UNCHECKED.diagnostic(
-                    f"{k.next_table} was read ({len(parsed.next_table)} entries) but not "
-                    "compared: this build has no FSM engine to compute the spec's table",
-                    parsed.next_location,
-                )
-            ]
-        )
+    ctx.report(verify_code_walk(spec, parsed))
+
+
+def verify_code_walk(spec: Spec, parsed: KernelRead) -> list[Diagnostic]:
+    """Run the lookup as the code writes it, for every device kind and request.
+
+    Uses the tables and loop shape *read from the code*, not the spec's, so a
+    kernel whose loop cannot end is caught even when its table is right.
+    """
+    if parsed.skip_loop is None or not parsed.next_table:
+        return []
+    prefix = spec.machine.prefix
+    macros = {f.name: f.macro for f in spec.features}
+    error = spec.error_state
+    error_const = prefix + error.name if error else None
+    out: list[Diagnostic] = []
+    from ..fsm.projection import feature_set_name
+
+    for features in spec.feature_sets():
+        have = frozenset(macros[f] for f in features if f in macros)
+
+        def supported(const: str, have: frozenset[str] = have) -> bool:
+            entry = parsed.flags_table.get(const)
+            if entry is None:
+                return False
+            return not entry.all_bits and entry.macros <= have
+
+        mine = [
+            prefix + s.name
+            for s in spec.states_by_value
+            if not s.error and supported(prefix + s.name)
+        ]
+        for cur in mine:
+            for new in mine:
+                ref = parsed.next_table.get((cur, new))
+                if ref is None:
+                    continue
+                step = ref.name
+                seen: set[str] = set()
+                while not supported(step):
+                    if parsed.stop_at_error and step == error_const:
+                        break
+                    if step in seen:
+                        out.append(
+                            KERNEL_HANG.diagnostic(
+                                f"request {cur.removeprefix(prefix)} -> {new.removeprefix(prefix)} "
+                                f"on a device with {feature_set_name(spec, features)} never ends: "
+                                f"the loop keeps returning {step.removeprefix(prefix)}",
+                                parsed.skip_loop,
+                                notes=(Note(message="the table entry", location=ref.location),),
+                            )
+                        )
+                        break
+                    seen.add(step)
+                    nxt = parsed.next_table.get((step, new))
+                    if nxt is None:
+                        break
+                    step = nxt.name
+    return out
 
 
 def compare_kernel_tables(
