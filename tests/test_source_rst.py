@@ -136,3 +136,23 @@ def test_corpus_seed_blocks(corpus: Path) -> None:
     lines = path.read_text().splitlines()
     assert lines[last.location.line - 1] == last.raw
     assert len(flows.flows["Live migration resume path"].steps) == 4
+
+
+def test_a_directive_before_the_block_is_not_the_block() -> None:
+    """QEMU docs use Sphinx directives docutils alone does not know; skip their quoted source."""
+    from migspec.source.rst import parse_flows
+
+    text = (
+        "Title\n=====\n\nLive migration save path\n------------------------\n\n"
+        ".. migspec:check-flow:: save\n\n.. toctree::\n\n   x\n\n::\n\n"
+        "      (RUNNING, _NONE, _RUNNING)\n                |\n      (RUNNING, _SETUP, _PRE_COPY)\n"
+    )
+    flows, diagnostics = parse_flows(text, "d.rst", ["Live migration save path"])
+    assert diagnostics == []
+    assert flows is not None
+    flow = flows.flows["Live migration save path"]
+    assert [step.lines[0].meaning for step in flow.steps] == [
+        "(RUNNING, _NONE, _RUNNING)",
+        "(RUNNING, _SETUP, _PRE_COPY)",
+    ]
+    assert flow.location.line == 15

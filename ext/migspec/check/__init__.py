@@ -14,6 +14,8 @@ kernel's tables (:mod:`.kernel`).
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostic, Rule
@@ -35,6 +37,13 @@ RULES: tuple[Rule[Any], ...] = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    diagnostics: list[Diagnostic]
+    # Every file the check read (for dependency tracking), sorted.
+    files: tuple[Path, ...]
+
+
 def check_tree(
     spec: Spec,
     root: str | os.PathLike[str],
@@ -46,6 +55,15 @@ def check_tree(
     Paths in diagnostics are ``root`` joined with the file's path in the tree.
     Rules the spec disables (``lint.disable``) are dropped.
     """
+    return run_check(spec, root, kernel_root).diagnostics
+
+
+def run_check(
+    spec: Spec,
+    root: str | os.PathLike[str],
+    kernel_root: str | os.PathLike[str] | None = None,
+) -> CheckResult:
+    """:func:`check_tree`, also saying which files it read."""
     ctx = Context(
         spec=spec,
         tree=Tree.at(root),
@@ -59,7 +77,8 @@ def check_tree(
     transitions.check_transitions(ctx)
     kernel.check_kernel(ctx)
     unique = {(d.sort_key(), d.severity): d for d in ctx.diagnostics}
-    return sorted(
+    diagnostics = sorted(
         (d for d in unique.values() if d.rule not in spec.disabled_rules),
         key=Diagnostic.sort_key,
     )
+    return CheckResult(diagnostics, tuple(sorted(ctx.read)))

@@ -66,6 +66,8 @@ class Context:
     _rst: dict[str, RstFlows | None] = field(default_factory=dict)
     _trace: dict[str, TraceFile | None] = field(default_factory=dict)
     _missing: set[str] = field(default_factory=set)
+    # Every file parsed, for callers that track dependencies (Sphinx).
+    read: set[Path] = field(default_factory=set)
 
     @property
     def prefix(self) -> str:
@@ -95,6 +97,7 @@ class Context:
         t = tree or self.tree
         shown = t.display(rel)
         if shown not in self._c:
+            self.read.add(t.path(rel))
             cfile, diagnostics = self.reader.parse(t.path(rel), shown)
             self.diagnostics.extend(diagnostics)
             self._c[shown] = cfile
@@ -103,6 +106,7 @@ class Context:
     def rst_flows(self, rel: str, sections: list[str]) -> RstFlows | None:
         shown = self.tree.display(rel)
         if shown not in self._rst:
+            self.read.add(self.tree.path(rel))
             flows, diagnostics = read_flows(
                 self.tree.path(rel), shown, sections, self.spec.notation.connector
             )
@@ -113,6 +117,7 @@ class Context:
     def trace_file(self, rel: str) -> TraceFile | None:
         shown = self.tree.display(rel)
         if shown not in self._trace:
+            self.read.add(self.tree.path(rel))
             parsed, diagnostics = read_trace_lines(self.tree.path(rel), shown)
             self.diagnostics.extend(diagnostics)
             self._trace[shown] = parsed

@@ -256,6 +256,10 @@ def _first_block(sec: nodes.section, dn: Any) -> nodes.literal_block | None:
     for child in sec.children:
         if isinstance(child, dn.section):
             return None  # a subsection starts: the block must precede it
+        if isinstance(child, dn.system_message):
+            # Plain docutils does not know Sphinx's (or migspec's) directives
+            # and quotes their source in a literal block inside the error.
+            continue
         for block in child.findall(dn.literal_block):
             found: nodes.literal_block = block
             return found

@@ -17,6 +17,12 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 from .. import __version__
+from .checks import (
+    CheckFlowDirective,
+    check_flow_marker,
+    check_flows_in,
+    check_tree_before_reading,
+)
 from .context import CHECK_CHOICES
 from .directives import (
     FlowDirective,
@@ -50,6 +56,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("migspec_features", "all", "env", types=[str])
     app.add_config_value("migspec_check", "warning", "env", types=[str])
     MigspecDomain.directives = {
+        "check-flow": CheckFlowDirective,
         "flow": FlowDirective,
         "fsm": FsmDirective,
         "states": StatesDirective,
@@ -57,7 +64,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
         "transitions": TransitionsDirective,
     }
     app.add_domain(MigspecDomain)
+    app.add_node(check_flow_marker)
     app.connect("config-inited", _absolute_paths)
+    app.connect("env-before-read-docs", check_tree_before_reading)
+    app.connect("doctree-read", check_flows_in)
     return {
         "version": __version__,
         "env_version": 1,

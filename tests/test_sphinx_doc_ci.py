@@ -1,0 +1,165 @@
+"""Doc CI: sphinx-build -W fails, at the right file and line, when docs, code
+and spec disagree; passes when they agree.  Real builds of a QEMU-shaped tree
+(``tests/trees/base``, which agrees with the bundled spec)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+BASE = ROOT / "tests" / "trees" / "base"
+RST = "docs/devel/vfio-migration.rst"
+
+CONF = """\
+extensions = ["migspec.sphinxext"]
+migspec_source_root = ".."
+# The tree's one real note (a cancel/fail notifier no flow covers) stays quiet.
+migspec_check = "warning"
+exclude_patterns = ["_build"]
+"""
+
+INDEX = """\
+QEMU-shaped docs
+================
+
+.. toctree::
+
+   devel/vfio-migration
+"""
+
+
+def make_tree(tmp_path: Path) -> Path:
+    tree = tmp_path / "tree"
+    shutil.copytree(BASE, tree, ignore=shutil.ignore_patterns("expected.txt"))
+    (tree / "docs" / "conf.py").write_text(CONF)
+    (tree / "docs" / "index.rst").write_text(INDEX)
+    rst = tree / RST
+    text = rst.read_text()
+    # QEMU keeps its hand-drawn blocks: a directive before each one checks it.
+    text = text.replace(
+        "Live migration save path\n------------------------\n\n::",
+        "Live migration save path\n------------------------\n\n.. migspec:check-flow:: save\n\n::",
+    )
+    text = text.replace(
+        "Live migration resume path\n--------------------------\n\n::",
+        "Live migration resume path\n--------------------------\n\n.. migspec:check-flow:: resume\n\n::",
+    )
+    assert text.count("migspec:check-flow") == 2
+    rst.write_text(text)
+    return tree
+
+
+def build(tree: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-q",
+            "-b",
+            "html",
+            *extra,
+            str(tree / "docs"),
+            str(tree / "docs" / "_build"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tree,
+    )
+
+
+def warnings(result: subprocess.CompletedProcess[str]) -> list[tuple[str, int, str]]:
+    """(file, line, subtype) of each migspec warning."""
+    out = []
+    for line in result.stderr.splitlines():
+        m = re.match(
+            r"(?P<file>[^:]+):(?P<line>\d+): WARNING: .* \[migspec\.(?P<sub>[a-z0-9-]+)\]$", line
+        )
+        if m:
+            out.append((m["file"], int(m["line"]), m["sub"]))
+    return out
+
+
+def line_of(path: Path, needle: str) -> int:
+    for i, line in enumerate(path.read_text().splitlines(), 1):
+        if needle in line:
+            return i
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+@pytest.mark.slow
+def test_agreeing_tree_builds_clean(tmp_path: Path) -> None:
+    tree = make_tree(tmp_path)
+    result = build(tree)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.slow
+def test_code_drift_fails_at_the_c_line(tmp_path: Path) -> None:
+    tree = make_tree(tmp_path)
+    common = tree / "hw/vfio/common.c"
+    text = common.read_text()
+    assert "VFIO_DEVICE_STATE_RUNNING_P2P" in text
+    common.write_text(
+        re.sub(
+            r"\|\|\s*migration->device_state == VFIO_DEVICE_STATE_RUNNING_P2P", "", text, count=1
+        )
+    )
+    result = build(tree)
+    assert result.returncode != 0
+    found = warnings(result)
+    assert any(
+        f.endswith("hw/vfio/common.c") and sub.startswith("check-predicate") for f, _, sub in found
+    ), result.stderr
+
+
+@pytest.mark.slow
+def test_trace_events_drift_fails_at_the_trace_line(tmp_path: Path) -> None:
+    tree = make_tree(tmp_path)
+    events = tree / "hw/vfio/trace-events"
+    lines = events.read_text().splitlines(keepends=True)
+    victim = next(i for i, line in enumerate(lines) if line.startswith("vfio_save_block("))
+    lines[victim] = lines[victim].replace("int data_size", "uint64_t data_size")
+    events.write_text("".join(lines))
+    result = build(tree)
+    assert result.returncode != 0
+    assert (str(events.relative_to(tree)), victim + 1) in {
+        (f, n) for f, n, _ in warnings(result)
+    }, result.stderr
+
+
+@pytest.mark.slow
+def test_hand_drawn_block_drift_fails_at_the_rst_line(tmp_path: Path) -> None:
+    tree = make_tree(tmp_path)
+    rst = tree / RST
+    rst.write_text(
+        rst.read_text().replace(
+            "(FINISH_MIGRATE, _ACTIVE, _STOP_COPY)", "(FINISH_MIGRATE, _ACTIVE, _STOP)", 1
+        )
+    )
+    result = build(tree)
+    assert result.returncode != 0
+    line = line_of(rst, "(FINISH_MIGRATE, _ACTIVE, _STOP)")
+    assert (RST, line, "check-docs-tuple") in warnings(result), result.stderr
+
+
+@pytest.mark.slow
+def test_check_warnings_can_be_suppressed_by_rule(tmp_path: Path) -> None:
+    tree = make_tree(tmp_path)
+    rst = tree / RST
+    rst.write_text(
+        rst.read_text().replace(
+            "(FINISH_MIGRATE, _ACTIVE, _STOP_COPY)", "(FINISH_MIGRATE, _ACTIVE, _STOP)", 1
+        )
+    )
+    result = build(tree, "-D", "suppress_warnings=migspec.check-docs-tuple")
+    assert result.returncode == 0, result.stderr
