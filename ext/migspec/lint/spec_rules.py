@@ -481,6 +481,8 @@ def lint_disable_unknown(spec: Spec) -> Iterator[Finding]:
     closest known id.  Rules of the ``load`` scope are reported before the
     spec is read, so the spec cannot turn them off (``--disable`` can).
     """
+    if not spec.suppressions:
+        return  # the catalog imports every stage: only pay for it when needed
     from ..rules import all_rules
 
     scopes = {r.id: r.scope for r in all_rules()}
