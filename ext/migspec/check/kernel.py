@@ -5,10 +5,10 @@ the tables the spec implies.  Outputs: diagnostics in the kernel file.
 
 The state-flags table follows directly from the spec (each state's
 features; the error state's entry is "every bit" when ``walk.error_flags``
-says so) and is computed here.  The next-state table is the FSM engine's to
-compute (``migspec.fsm.engine``, another branch): :func:`compare_kernel_tables`
-takes it as an argument, and :func:`check_kernel` passes ``None`` (reported as
-a note) until the engine is wired in.
+says so) and is computed here.  The next-state table is the FSM engine's
+(:func:`migspec.fsm.engine.compute_table` for every feature, imported only
+when a kernel tree is checked); :func:`compare_kernel_tables` takes it as an
+argument, ``None`` skipping it.
 """
 
 from __future__ import annotations
@@ -53,9 +53,9 @@ KERNEL_WALK = declare(
 KERNEL_UNCHECKED = declare(
     "check-kernel-unchecked",
     Severity.NOTE,
-    "The kernel's next-state table was read but not compared (no computed table available).",
+    "The kernel's next-state table was read but not compared (the spec has no error state).",
     scope=SCOPE,
-    example="migspec check --kernel-root linux/  # before the FSM engine is wired in",
+    example="states:  # no state is marked 'error: true', so the spec implies no table",
 )
 
 RULES = (KERNEL_NOT_FOUND, KERNEL_NEXT, KERNEL_FLAGS, KERNEL_WALK, KERNEL_UNCHECKED)
@@ -114,20 +114,36 @@ def check_kernel(ctx: Context) -> None:
         )
     if parsed.function is None:
         return
-    # FOLLOW-UP: pass the FSM engine's next-state table here once it lands
-    # (migspec.fsm.engine); until then the next table is read but not compared.
-    computed_next = None
+    computed_next = expected_next(spec)
     ctx.report(compare_kernel_tables(spec, parsed, computed_next, expected_flags(spec)))
     if computed_next is None and parsed.next_location is not None:
         ctx.report(
             [
                 KERNEL_UNCHECKED.diagnostic(
                     f"{k.next_table} was read ({len(parsed.next_table)} entries) but not "
-                    "compared: this build has no FSM engine to compute the spec's table",
+                    "compared: the spec has no error state to send refused requests to",
                     parsed.next_location,
                 )
             ]
         )
+
+
+def expected_next(spec: Spec) -> dict[tuple[str, str], str] | None:
+    """The next-state table the spec implies (the FSM engine's, for every feature).
+
+    ``None`` when the spec has no error state: the kernel's table then has
+    nothing to send refused requests to, and is not compared.
+    """
+    from ..fsm.engine import compute_table
+
+    table = compute_table(spec)
+    if table.error is None:
+        return None
+    return {
+        (a, b): step if step is not None else table.error
+        for a, row in table.next.items()
+        for b, step in row.items()
+    }
 
 
 def compare_kernel_tables(
