@@ -28,6 +28,9 @@ root_doc = "index"
 exclude_patterns = ["_build"]
 highlight_language = "yaml"
 nitpicky = True
+# Rule summaries quote syntax ('%s', 'name(type arg, ...) "format"'); typographic
+# quotes and ellipses would make it wrong to copy.
+smartquotes = False
 
 html_theme = "alabaster"
 html_title = f"migspec {release}"

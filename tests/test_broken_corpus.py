@@ -3,14 +3,20 @@
 ``tests/cases/broken/<name>/spec.yaml`` is a small spec (mostly a copy of
 ``tests/specs/mirror-small.yaml``) with one defect, named on its first line;
 ``expected.txt`` lists the diagnostics it must produce, one ``rule-id
-line[:col]`` a line, in output order.  The CLI is run as a real subprocess in
-every output format; each format is parsed back and must locate the same
-diagnostics, and the exit code must be 2 for unreadable input, 1 when an
-error is found and 0 when only warnings are.
+line[:col]`` a line, in output order.  The CLI is run in every output format;
+each format is parsed back and must locate the same diagnostics, and the
+exit code must be 2 for unreadable input, 1 when an error is found and 0
+when only warnings are.  Each case runs once as a real subprocess (the
+format rotates from case to case, so every format is run that way) and in
+the other three formats through :func:`migspec.cli.main` in this process,
+with standard output and error captured: the same code path without the
+interpreter start-up that made this matrix most of the suite's time.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import re
@@ -20,6 +26,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from migspec.cli import main
 from migspec.lint import lint_spec
 from migspec.load.spec import load_spec
 from migspec.report import FORMATS
@@ -112,6 +119,18 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def run_cli_in_process(*args: str) -> subprocess.CompletedProcess[str]:
+    """``migspec ARGS`` through :func:`migspec.cli.main`, output captured; cwd must be ROOT."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(args))
+    return subprocess.CompletedProcess(["migspec", *args], code, out.getvalue(), err.getvalue())
+
+
+# The one format each case is run in as a real subprocess.
+SUBPROCESS_FORMAT = {case: FORMATS[i % len(FORMATS)] for i, case in enumerate(CASES)}
+
+
 _HUMAN = re.compile(
     r"(?P<path>[^:]+)(?::(?P<line>\d+))?(?::(?P<col>\d+))?: "
     r"(?P<sev>error|warning|note): (?P<msg>.*) \[(?P<rule>[a-z0-9-]+)\]"
@@ -150,11 +169,20 @@ def parse_output(fmt: str, out: str, path: str) -> list[tuple[str, int, int | No
     return got
 
 
+def test_every_case_runs_as_a_subprocess_in_some_format() -> None:
+    assert set(SUBPROCESS_FORMAT) == set(CASES)
+    assert set(SUBPROCESS_FORMAT.values()) == set(FORMATS)
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("case", CASES)
-def test_cli(case: str, fmt: str) -> None:
+def test_cli(case: str, fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
     spec = f"tests/cases/broken/{case}/spec.yaml"
-    proc = run_cli("lint", "--spec", spec, "--format", fmt)
+    if fmt == SUBPROCESS_FORMAT[case]:
+        proc = run_cli("lint", "--spec", spec, "--format", fmt)
+    else:
+        monkeypatch.chdir(ROOT)
+        proc = run_cli_in_process("lint", "--spec", spec, "--format", fmt)
     expected = read_expected(case)
     assert "Traceback" not in proc.stderr
     assert proc.returncode == expected_exit(expected), proc.stdout + proc.stderr

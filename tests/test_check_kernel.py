@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from migspec.check import check_tree
-from migspec.check.kernel import compare_kernel_tables, expected_flags
+from migspec.check.kernel import compare_kernel_tables, expected_flags, expected_next
 from migspec.diagnostics import Location
 from migspec.load.spec import load_spec
 from migspec.model import Spec
@@ -16,6 +17,7 @@ from migspec.source.c import Ref
 from migspec.source.kernel import FlagsEntry, KernelRead
 
 from .conftest import BUNDLED_SPEC
+from .kernel_truth import KERNEL_NEXT, STATES
 from .source_trees import BASE, TREES, found
 
 P = "VFIO_DEVICE_STATE_"
@@ -134,20 +136,49 @@ def test_walk_differences(spec: Spec) -> None:
     assert "this loop stops at ERROR; the spec's walk does not stop there" in out[0].message
 
 
-def test_check_tree_with_a_kernel_root(spec: Spec) -> None:
-    kernel = TREES / "kernel"
+def in_kernel(spec: Spec, kernel: Path) -> list[tuple[str, str, int]]:
     diagnostics = [
         d for d in check_tree(spec, BASE, kernel) if d.location.path.startswith(str(kernel))
     ]
-    # The fixture's table was transcribed by hand from the kernel's; the
-    # engine's computed table must agree on every one of the 64 entries.
-    assert found(diagnostics, kernel) == []
+    return found(diagnostics, kernel)
+
+
+def test_expected_next_is_the_kernels_table(spec: Spec) -> None:
+    want = {(a, b): KERNEL_NEXT[a][i] for a in STATES for i, b in enumerate(STATES)}
+    assert expected_next(spec) == want
+
+
+def test_check_tree_with_a_kernel_root(spec: Spec) -> None:
+    # The fixture's tables are transcribed by hand from the kernel; the FSM
+    # engine's table for the bundled spec agrees with every entry.
+    assert in_kernel(spec, TREES / "kernel") == []
+
+
+def test_kernel_tree_entry_that_differs(spec: Spec, tmp_path: Path) -> None:
+    kernel = tmp_path / "kernel"
+    shutil.copytree(TREES / "kernel", kernel)
+    main = kernel / "drivers" / "vfio" / "vfio_main.c"
+    lines = main.read_text().splitlines(keepends=True)
+    # RUNNING -> STOP as a device without P2P would step, not through RUNNING_P2P.
+    row = lines.index("\t\t[VFIO_DEVICE_STATE_RUNNING] = {\n")
+    assert lines[row + 1] == ("\t\t\t[VFIO_DEVICE_STATE_STOP] = VFIO_DEVICE_STATE_RUNNING_P2P,\n")
+    lines[row + 1] = "\t\t\t[VFIO_DEVICE_STATE_STOP] = VFIO_DEVICE_STATE_STOP,\n"
+    main.write_text("".join(lines))
+    assert in_kernel(spec, kernel) == [("check-kernel-next", "drivers/vfio/vfio_main.c", row + 2)]
+
+
+def test_spec_without_error_state_leaves_the_next_table_unchecked(spec: Spec) -> None:
+    no_error = replace(spec, states=tuple(replace(s, error=False) for s in spec.states))
+    assert expected_next(no_error) is None
+    assert in_kernel(no_error, TREES / "kernel") == [
+        ("check-kernel-flags", "drivers/vfio/vfio_main.c", 126),  # ERROR's ~0U
+        ("check-kernel-unchecked", "drivers/vfio/vfio_main.c", 31),
+        ("check-kernel-walk", "drivers/vfio/vfio_main.c", 144),  # stops at ERROR
+    ]
 
 
 def test_kernel_loop_without_the_error_stop_hangs(spec: Spec, tmp_path: Path) -> None:
     """The kernel before the 2026 fix: STOP_COPY -> PRE_COPY(_P2P) spins forever."""
-    import shutil
-
     kernel = tmp_path / "kernel"
     shutil.copytree(TREES / "kernel", kernel)
     main = kernel / "drivers/vfio/vfio_main.c"

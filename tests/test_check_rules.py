@@ -285,6 +285,7 @@ def test_every_check_rule_is_triggered_somewhere() -> None:
         "check-kernel-flags",
         "check-kernel-walk",
         "check-kernel-walk-hangs",
+        "check-kernel-unchecked",
         "check-kernel-not-found",
         "check-file-unreadable",
     }

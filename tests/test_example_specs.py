@@ -12,6 +12,7 @@ import dataclasses
 import enum
 from collections.abc import Iterator
 
+from migspec.fsm.engine import compute_table
 from migspec.lint import lint_spec
 from migspec.load.spec import load_spec
 from migspec.model import Interior, Session, Spec
@@ -49,6 +50,15 @@ def test_loads_and_lints_clean() -> None:
     proc = run_cli("lint", "--spec", str(DISK_MIRROR), "--fail-on", "note")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout == ""
+
+
+def test_pins_route_a_restart_through_idle() -> None:
+    # READY -> COPYING could restart through IDLE or (with BITMAP) through
+    # SUSPENDED; the pins choose IDLE, the one every kind of device can walk.
+    table = compute_table(load())
+    assert table.path("READY", "COPYING") == ("READY", "IDLE", "COPYING")
+    assert table.path("READY", "THROTTLED") == ("READY", "IDLE", "COPYING", "THROTTLED")
+    assert table.ambiguous == ()
 
 
 def test_names_come_from_the_spec() -> None:
@@ -117,7 +127,7 @@ def test_show_describes_it() -> None:
     assert "features: BULK (mandatory), THROTTLE, BITMAP\n" in out
     assert "    3  THROTTLED       [needs THROTTLE; group job; class copying]\n" in out
     assert "    6  SUSPENDED       [needs BITMAP]\n" in out
-    assert "arcs: 12, refused: 1\n" in out
+    assert "arcs: 13, refused: 1\n" in out
     assert "flow migrate: 'Disk mirror during migration', 6 steps\n" in out
     assert "trace events: 3 in block/trace-events '# mirror-state.c'\n" in out
     assert "vfio" not in out.lower()

@@ -57,6 +57,36 @@ def test_pair_without_legal_path_warns_unless_refused() -> None:
     assert fsm(load(toy_yaml(["A", "B"], ["A B"], refused=["B A"]))) == []
 
 
+def with_state(text: str, after: str, line: str) -> str:
+    """``text`` with the state line ``line`` added after the state ``after``."""
+    old = f"  - {{name: {after}, value: "
+    start = text.index(old)
+    end = text.index("\n", start) + 1
+    return text[:end] + line + "\n" + text[end:]
+
+
+def test_a_duplicate_state_does_not_change_the_machine() -> None:
+    # Lint reports the second B (duplicate-name).  The paths are those of the
+    # first B: the second must not replace it in the graph, which left the
+    # first B without arcs and warned "no legal path" for every pair with B.
+    spec = load(with_state(toy_yaml(["A", "B"], ["A B", "B A"]), "B", "  - {name: B, value: 3}"))
+    assert [d.rule for d in lint_spec(spec)] == ["duplicate-name"]
+    table = compute_table(spec)
+    assert table.states == ("A", "B", "ERR")
+    assert table.path("A", "B") == ("A", "B") and table.path("B", "A") == ("B", "A")
+
+
+def test_a_second_error_state_is_not_a_state_without_paths() -> None:
+    # Lint reports the second error state (state-error-count).  Like the first
+    # it is no step of any path: "no legal path to or from DEAD" would only
+    # repeat that an error state has no arcs.
+    text = toy_yaml(["A", "B"], ["A B", "B A"])
+    spec = load(with_state(text, "B", "  - {name: DEAD, value: 3, error: true}"))
+    assert [d.rule for d in lint_spec(spec)] == ["state-error-count"]
+    table = compute_table(spec)
+    assert (table.states, table.error) == (("A", "B", "ERR"), "ERR")
+
+
 def pin_messages(text: str) -> list[tuple[int, str]]:
     spec = load(text)
     return [(d.location.line, d.message) for d in fsm(spec, "fsm-pin-invalid")]

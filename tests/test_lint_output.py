@@ -216,6 +216,28 @@ def test_bad_option_is_a_usage_error() -> None:
     assert "invalid choice" in proc.stderr
 
 
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("typo", "no rule is called 'typo' (see 'migspec lint --list-rules')"),
+        ("arc-sesion", "no rule is called 'arc-sesion'; did you mean 'arc-session'?"),
+        ("duplicate-name,arc-sesion", "no rule is called 'arc-sesion'"),
+    ],
+)
+def test_disable_of_an_unknown_rule_is_a_usage_error(value: str, message: str) -> None:
+    # Silently disabling nothing would keep the misspelt rule on.
+    proc = run_cli("lint", "--disable", value)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert f"migspec lint: error: argument --disable: {message}" in proc.stderr
+
+
+def test_check_shares_the_disable_check(tmp_path: Path) -> None:
+    proc = run_cli("check", "--source-root", str(tmp_path), "--disable", "check-enum-extr")
+    assert proc.returncode == 2
+    assert "did you mean 'check-enum-extra'?" in proc.stderr
+
+
 def test_list_rules_lists_every_rule() -> None:
     proc = run_cli("lint", "--list-rules")
     assert proc.returncode == 0

@@ -10,8 +10,8 @@ file, so a docstring that is bad reST is reported there, not in rules.rst.
 
 Options:
 
-``:scope:`` comma-separated scopes to include (default: all), in the order
-given; rules are sorted by id within a scope.
+``:scope:`` comma-separated scopes to include, in the order given (default:
+all, in pipeline order); rules are sorted by id within a scope.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from docutils.parsers.rst import directives
 from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.util import logging
-from sphinx.util.docutils import SphinxDirective
+from sphinx.util.docutils import SphinxDirective, switch_source_input
 from sphinx.util.nodes import nested_parse_with_titles
 
 logger = logging.getLogger(__name__)
@@ -33,22 +33,48 @@ logger = logging.getLogger(__name__)
 SCOPE_TITLES = {
     "load": "Reading the spec",
     "spec": "Spec structure",
+    "fsm": "State machine semantics",
+    "trace": "Trace events",
+    "trace-file": "trace-events files",
+    "source": "Source trees",
+    "write": "Writing files",
+    "review": "Reviewing spec changes",
 }
 SCOPE_TEXT = {
     "load": "Reported while the file is read, parsed and checked against the spec format; "
     "a spec with any of these is not linted further.",
     "spec": "Reported by ``migspec lint`` on a spec that loaded.",
+    "fsm": "Reported by ``migspec lint`` from the next-step table and the walk the spec "
+    "implies for every kind of device (:doc:`fsm`).",
+    "source": "Reported by ``migspec check`` on a source tree.",
 }
 # The language of a scope's failing examples; anything else is shown as text.
-EXAMPLE_LANGUAGE = {"load": "yaml", "spec": "yaml"}
+EXAMPLE_LANGUAGE = {"load": "yaml", "spec": "yaml", "fsm": "yaml"}
 
 
-def _source_of(rule: Any) -> str:
-    if rule.check is not None:
+def _docstring_at(rule: Any) -> tuple[str, int]:
+    """Where the rule's docstring starts: (file, 0-based line of its first line).
+
+    Rules made with ``declare()`` have no function; their text is reported
+    against the catalog.
+    """
+    if rule.check is None:
+        return "<migspec rule catalog>", 0
+    try:
         source = inspect.getsourcefile(rule.check)
-        if source:
-            return source
-    return "<migspec rule catalog>"
+        lines, start = inspect.getsourcelines(rule.check)
+    except (OSError, TypeError):
+        return "<migspec rule catalog>", 0
+    # The docstring is the first string after the ``def`` line (decorator
+    # arguments may hold strings too).
+    body = next((k for k, line in enumerate(lines) if line.lstrip().startswith("def ")), 0)
+    for k in range(body, len(lines)):
+        text = lines[k].strip().lstrip("rRuU")
+        if text.startswith(('"""', "'''")):
+            # cleandoc() drops an empty first line (quotes alone on their line).
+            first = start + k - 1 + (0 if text[3:].strip() else 1)
+            return source or "<migspec rule catalog>", first
+    return source or "<migspec rule catalog>", start - 1
 
 
 class RulesCatalog(SphinxDirective):
@@ -88,7 +114,11 @@ class RulesCatalog(SphinxDirective):
                 subtype="rules-catalog",
             )
             return []
-        scopes = wanted or present
+        # By default in pipeline order (SCOPE_TITLES), unknown scopes last.
+        order = list(SCOPE_TITLES)
+        scopes = wanted or sorted(
+            present, key=lambda s: order.index(s) if s in order else len(order)
+        )
 
         content = StringList()
         here = self.get_source_info()
@@ -107,7 +137,7 @@ class RulesCatalog(SphinxDirective):
                 add(SCOPE_TEXT[scope])
                 add("")
             for rule in sorted((r for r in rules if r.scope == scope), key=lambda r: r.id):
-                source = _source_of(rule)
+                source, first = _docstring_at(rule)
                 add(f".. _rule-{rule.id}:")
                 add("")
                 add(rule.id)
@@ -116,8 +146,14 @@ class RulesCatalog(SphinxDirective):
                 add(f":Severity: {rule.severity.label}")
                 add(f":Scope: {rule.scope}")
                 add("")
+                if not rule.doc.startswith(rule.summary):
+                    # declare()'d rules may keep the summary apart from the text.
+                    add(rule.summary)
+                    add("")
+                # Docstrings are reST; their lines name the rule's source file
+                # and line, so a markup error is reported where it can be fixed.
                 for i, line in enumerate(rule.doc.splitlines()):
-                    content.append(line, source, i)
+                    content.append(line, source, first + i)
                 add("")
                 if rule.example:
                     language = EXAMPLE_LANGUAGE.get(rule.scope, "text")
@@ -142,7 +178,10 @@ class RulesCatalog(SphinxDirective):
                 add("")
 
         container = nodes.container(classes=["migspec-rules"])
-        nested_parse_with_titles(self.state, content, container)
+        # Without switching the input, docutils maps the nested lines through
+        # rules.rst and reports a bad docstring at a line rules.rst lacks.
+        with switch_source_input(self.state, content):
+            nested_parse_with_titles(self.state, content, container)
         return container.children
 
 

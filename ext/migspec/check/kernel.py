@@ -5,10 +5,10 @@ the tables the spec implies.  Outputs: diagnostics in the kernel file.
 
 The state-flags table follows directly from the spec (each state's
 features; the error state's entry is "every bit" when ``walk.error_flags``
-says so) and is computed here.  The next-state table is the FSM engine's to
-compute (``migspec.fsm.engine``, another branch): :func:`compare_kernel_tables`
-takes it as an argument, and :func:`check_kernel` passes ``None`` (reported as
-a note) until the engine is wired in.
+says so) and is computed here.  The next-state table is the FSM engine's
+(:func:`migspec.fsm.engine.compute_table` for every feature, imported only
+when a kernel tree is checked); :func:`compare_kernel_tables` takes it as an
+argument, ``None`` skipping it.
 """
 
 from __future__ import annotations
@@ -66,8 +66,15 @@ KERNEL_HANG = declare(
     example="while ((state_flags_table[*next_fsm] & flags) != state_flags_table[*next_fsm])\n"
     "        *next_fsm = vfio_from_fsm_table[*next_fsm][new_fsm];  # ERROR flags are ~0U",
 )
+KERNEL_UNCHECKED = declare(
+    "check-kernel-unchecked",
+    Severity.NOTE,
+    "The kernel's next-state table was read but not compared (the spec has no error state).",
+    scope=SCOPE,
+    example="states:  # no state is marked 'error: true', so the spec implies no table",
+)
 
-RULES = (KERNEL_NOT_FOUND, KERNEL_NEXT, KERNEL_FLAGS, KERNEL_WALK, KERNEL_HANG)
+RULES = (KERNEL_NOT_FOUND, KERNEL_NEXT, KERNEL_FLAGS, KERNEL_WALK, KERNEL_HANG, KERNEL_UNCHECKED)
 
 
 def expected_flags(spec: Spec) -> dict[str, frozenset[str] | None]:
@@ -123,16 +130,18 @@ def check_kernel(ctx: Context) -> None:
         )
     if parsed.function is None:
         return
-    from ..fsm.engine import compute_table
-
-    table = compute_table(spec)
-    computed_next = {
-        (src, dst): step
-        for src, row in table.next.items()
-        for dst, step in row.items()
-        if step is not None
-    }
+    computed_next = expected_next(spec)
     ctx.report(compare_kernel_tables(spec, parsed, computed_next, expected_flags(spec)))
+    if computed_next is None and parsed.next_location is not None:
+        ctx.report(
+            [
+                KERNEL_UNCHECKED.diagnostic(
+                    f"{k.next_table} was read ({len(parsed.next_table)} entries) but not "
+                    "compared: the spec has no error state to send refused requests to",
+                    parsed.next_location,
+                )
+            ]
+        )
     ctx.report(verify_code_walk(spec, parsed))
 
 
@@ -142,7 +151,7 @@ def verify_code_walk(spec: Spec, parsed: KernelRead) -> list[Diagnostic]:
     Uses the tables and loop shape *read from the code*, not the spec's, so a
     kernel whose loop cannot end is caught even when its table is right.
     """
-    if parsed.skip_loop is None or not parsed.next_table:
+    if parsed.skip_loop is None or not parsed.next_table or spec.error_state is None:
         return []
     prefix = spec.machine.prefix
     macros = {f.name: f.macro for f in spec.features}
@@ -192,6 +201,24 @@ def verify_code_walk(spec: Spec, parsed: KernelRead) -> list[Diagnostic]:
                         break
                     step = nxt.name
     return out
+
+
+def expected_next(spec: Spec) -> dict[tuple[str, str], str] | None:
+    """The next-state table the spec implies (the FSM engine's, for every feature).
+
+    ``None`` when the spec has no error state: the kernel's table then has
+    nothing to send refused requests to, and is not compared.
+    """
+    from ..fsm.engine import compute_table
+
+    table = compute_table(spec)
+    if table.error is None:
+        return None
+    return {
+        (a, b): step if step is not None else table.error
+        for a, row in table.next.items()
+        for b, step in row.items()
+    }
 
 
 def compare_kernel_tables(

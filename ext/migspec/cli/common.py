@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
 from collections.abc import Sequence
 
@@ -36,13 +37,32 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
         "--disable",
         action="append",
         default=[],
+        type=rule_ids,
         metavar="RULE[,RULE]",
         help="turn rules off (repeatable; see --list-rules)",
     )
 
 
+def rule_ids(value: str) -> list[str]:
+    """``--disable``'s value: known rule ids, else a usage error (exit 2).
+
+    A misspelt id would silently keep the rule on, as ``lint.disable`` in a
+    spec would (that one is ``lint-disable-unknown``).
+    """
+    from ..rules import all_rules
+
+    ids = [r.strip() for r in value.split(",") if r.strip()]
+    known = sorted(r.id for r in all_rules())
+    for rule_id in ids:
+        if rule_id not in known:
+            hint = difflib.get_close_matches(rule_id, known, n=1)
+            extra = f"; did you mean '{hint[0]}'?" if hint else " (see 'migspec lint --list-rules')"
+            raise argparse.ArgumentTypeError(f"no rule is called '{rule_id}'{extra}")
+    return ids
+
+
 def policy_from(args: argparse.Namespace) -> Policy:
-    disabled = {r.strip() for value in args.disable for r in value.split(",") if r.strip()}
+    disabled = {r for ids in args.disable for r in ids}
     return Policy(disabled=frozenset(disabled), fail_on=Severity.parse(args.fail_on))
 
 

@@ -163,11 +163,16 @@ class _Graph:
 
 
 def _graph(spec: Spec, features: frozenset[str]) -> _Graph:
-    error = spec.error_state
+    # Lint reports a second state with a taken name (duplicate-name) and a
+    # second error state (state-error-count); neither may make the machine
+    # look different: the first definition keeps its meaning, and no state
+    # marked 'error' is ever a step of a path (the table's error column is
+    # the first one).
+    first = spec.state_map
     names = tuple(
         s.name
         for s in spec.states_by_value
-        if s.features <= features and (error is None or s.name != error.name)
+        if first[s.name] is s and s.features <= features and not s.error
     )
     index = {n: i for i, n in enumerate(names)}
     out: list[set[int]] = [set() for _ in names]

@@ -17,6 +17,7 @@ QEMU's main (LP64) hosts, is an error; what is wrong only on other hosts
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -753,7 +754,7 @@ def _c_type(cls: str) -> str:
     example='dev_save_setup(void *dev) " (%s)"',
 )
 def format_string(ev: EventCheck) -> Iterable[Finding]:
-    """'%s' prints an argument that is not 'char *' or 'const char *'.
+    """'%s' prints an argument that is not ``char *`` or ``const char *``.
 
     Only those two types are copied as strings by the binary backends
     (simpletrace records any other pointer as a number).  ``char *`` without
@@ -1022,6 +1023,8 @@ def _over_spec(r: Rule[EventCheck]) -> Rule[Spec]:
     check = r.check
     assert check is not None
 
+    # wraps(): the docs find the rule's docstring in its source through it.
+    @functools.wraps(check)
     def run(spec: Spec) -> Iterator[Finding]:
         for ev in prepare_spec(spec):
             yield from check(ev)
@@ -1041,6 +1044,8 @@ def _over_file(r: Rule[EventCheck]) -> Rule[FileCheck]:
     check = r.check
     assert check is not None
 
+    # wraps(): the docs find the rule's docstring in its source through it.
+    @functools.wraps(check)
     def run(fc: FileCheck) -> list[Finding]:
         out: list[Finding] = []
         for ev in fc.events:
