@@ -1,6 +1,7 @@
 """Sphinx configuration for the migspec documentation.
 
-Plain Sphinx plus one local extension, ``_ext/rulesdoc.py``, which generates
+Sphinx with migspec's own extension (the VFIO page is rendered by its
+directives) and one local extension, ``_ext/rulesdoc.py``, which generates
 the rules page from migspec's own rule catalog.  Build with
 ``sphinx-build -W -b html docs docs/_build/html``.
 """
@@ -22,7 +23,11 @@ author = "migspec developers"
 copyright = "migspec developers"
 version = release = migspec.__version__
 
-extensions = ["rulesdoc"]
+extensions = ["rulesdoc", "migspec.sphinxext"]
+
+# migspec's own extension renders the VFIO page (vfio.rst) from the bundled
+# spec; diagrams as SVG so they stay sharp.
+graphviz_output_format = "svg"
 
 root_doc = "index"
 exclude_patterns = ["_build"]
@@ -34,4 +39,8 @@ smartquotes = False
 
 html_theme = "alabaster"
 html_title = f"migspec {release}"
-html_theme_options = {"description": "One YAML spec for a device state machine"}
+# QEMU's flow drawings are 80 columns wide: give the body room for them.
+html_theme_options = {
+    "description": "One YAML spec for a device state machine",
+    "page_width": "1180px",
+}
