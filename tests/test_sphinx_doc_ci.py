@@ -163,3 +163,70 @@ def test_check_warnings_can_be_suppressed_by_rule(tmp_path: Path) -> None:
     )
     result = build(tree, "-D", "suppress_warnings=migspec.check-docs-tuple")
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.slow
+def test_editing_a_checked_c_file_reruns_the_check_on_rebuild(tmp_path: Path) -> None:
+    tree = make_tree(tmp_path)
+    assert build(tree).returncode == 0
+    # A no-op rebuild reads no document again and re-runs nothing.
+    noop = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "-b",
+            "html",
+            str(tree / "docs"),
+            str(tree / "docs" / "_build"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tree,
+    )
+    assert noop.returncode == 0, noop.stderr
+    assert re.search(r"reading sources\.\.\. \[", noop.stdout) is None, noop.stdout
+    migration = tree / "hw/vfio/migration.c"
+    text = migration.read_text()
+    assert 'return "RUNNING_P2P";' in text
+    migration.write_text(text.replace('return "RUNNING_P2P";', 'return "RUNNING-P2P";'))
+    result = build(tree)
+    assert result.returncode != 0
+    line = line_of(migration, 'return "RUNNING-P2P";')
+    assert ("hw/vfio/migration.c", line, "check-to-string-string") in warnings(result), (
+        result.stderr
+    )
+
+
+@pytest.mark.slow
+def test_latex_and_text_builders(tmp_path: Path) -> None:
+    tree = make_tree(tmp_path)
+    (tree / "docs" / "index.rst").write_text(INDEX + "   machine\n")
+    (tree / "docs" / "machine.rst").write_text(
+        "Machine\n=======\n\n.. migspec:fsm::\n\n.. migspec:flow:: save\n   :format: graphviz\n\n"
+        ".. migspec:flow:: resume\n   :features: none\n"
+    )
+    for builder in ("latex", "text"):
+        out = tree / "docs" / f"_{builder}"
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "sphinx",
+                "-W",
+                "-q",
+                "-b",
+                builder,
+                str(tree / "docs"),
+                str(out),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=tree,
+        )
+        assert result.returncode == 0, result.stderr
+    text = (tree / "docs" / "_text" / "machine.txt").read_text()
+    assert "(RESTORE_VM, _ACTIVE, _RESUMING)" in text
+    tex = next((tree / "docs" / "_latex").glob("*.tex")).read_text()
+    assert "graphviz-" in tex and ".pdf" in tex
