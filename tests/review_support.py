@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 from migspec.model import Spec
@@ -78,3 +81,38 @@ def toy() -> Spec:
 
 def toy_blink() -> Spec:
     return spec_from(TOY_BLINK, "toy-blink.yaml")
+
+
+def git(repo: Path, *args: str) -> None:
+    """Real git, with an identity of its own and no user or system config."""
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.org",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.org",
+        GIT_CONFIG_NOSYSTEM="1",
+        HOME=str(repo.parent),
+    )
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env=env)
+
+
+def seed_repo(repo: Path) -> Path:
+    """A repository whose spec was committed twice: before the seed, then after.
+
+    ``docs/copy.yaml`` is a copy of the second; the working tree's spec is
+    then made invalid, so that reading it instead of a revision shows.
+    """
+    (repo / "spec").mkdir(parents=True)
+    git(repo, "init", "-q")
+    spec = repo / "spec" / "vfio-migration.yaml"
+    shutil.copy(ROOT / SEED_OLD, spec)
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "before the seed")
+    shutil.copy(ROOT / SEED_NEW, spec)
+    (repo / "docs").mkdir()
+    shutil.copy(ROOT / SEED_NEW, repo / "docs" / "copy.yaml")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "the seed")
+    spec.write_text("not: a spec\n", "utf-8")
+    return repo

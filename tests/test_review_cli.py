@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from .conftest import ROOT
-from .render_support import run_cli
-from .review_support import GOLDEN, SEED_NEW, SEED_OLD, arcs_edited, write
+from .render_support import env_without_dot, run_cli
+from .review_support import GOLDEN, SEED_NEW, SEED_OLD, arcs_edited, seed_repo, write
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -117,37 +115,9 @@ def test_unwritable_output_exits_2(tmp_path: Path) -> None:
 # -- git revisions --------------------------------------------------------------
 
 
-def _git(repo: Path, *args: str) -> None:
-    env = dict(
-        os.environ,
-        GIT_AUTHOR_NAME="t",
-        GIT_AUTHOR_EMAIL="t@example.org",
-        GIT_COMMITTER_NAME="t",
-        GIT_COMMITTER_EMAIL="t@example.org",
-        GIT_CONFIG_NOSYSTEM="1",
-        HOME=str(repo.parent),
-    )
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env=env)
-
-
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    """A repository whose spec was committed twice: before the seed, then after."""
-    repo = tmp_path / "repo"
-    (repo / "spec").mkdir(parents=True)
-    _git(repo, "init", "-q")
-    spec = repo / "spec" / "vfio-migration.yaml"
-    shutil.copy(ROOT / SEED_OLD, spec)
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-q", "-m", "before the seed")
-    shutil.copy(ROOT / SEED_NEW, spec)
-    (repo / "docs").mkdir()
-    shutil.copy(ROOT / SEED_NEW, repo / "docs" / "copy.yaml")
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-q", "-m", "the seed")
-    # The working tree differs from both commits: git: must not read it.
-    spec.write_text("not: a spec\n", "utf-8")
-    return repo
+    return seed_repo(tmp_path / "repo")
 
 
 def _seed_golden_as(old: str, new: str) -> str:
@@ -199,3 +169,37 @@ def test_git_failures_exit_2(repo: Path, tmp_path: Path) -> None:
     outside.mkdir()
     result = run_cli("diff", "git:HEAD", "git:HEAD", cwd=outside)
     assert result.returncode == 2 and "[diff-git]" in result.stderr
+
+
+def test_html_without_graphviz_still_reports(tmp_path: Path) -> None:
+    out = tmp_path / "diff.html"
+    result = run_cli(
+        "diff",
+        SEED_OLD,
+        SEED_NEW,
+        "--format",
+        "html",
+        "-o",
+        str(out),
+        env=env_without_dot(tmp_path),
+    )
+    assert result.returncode == 1
+    assert "migspec diff: warning: Graphviz 'dot' was not found on PATH" in result.stderr
+    page = out.read_text("utf-8")
+    assert "<svg" not in page
+    assert page.count('class="md-side md-old"') == 8
+    assert "no drawing (Graphviz <code>dot</code> is not available)" in page
+
+
+def test_html_for_a_flow_only_one_spec_has(tmp_path: Path) -> None:
+    renamed = write(
+        tmp_path,
+        "renamed.yaml",
+        (ROOT / SEED_NEW).read_text("utf-8").replace("name: resume", "name: load"),
+    )
+    out = tmp_path / "diff.html"
+    result = run_cli("diff", SEED_NEW, str(renamed), "--format", "html", "-o", str(out))
+    assert result.returncode == 1, result.stderr
+    page = out.read_text("utf-8")
+    # "load" is new (nothing on its old side), "resume" is gone (nothing on its new side).
+    assert page.count("no such flow in this spec") == 8

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import ROOT
-from .review_support import SEED_NEW, SEED_OLD
+from .review_support import SEED_NEW, SEED_OLD, seed_repo
 
 HERE = Path(__file__).parent / "sphinx"
 
@@ -94,3 +94,18 @@ def test_specs_are_dependencies(root: Path, tmp_path: Path) -> None:
     result = build(root, out, "text")
     assert result.returncode == 0, result.stderr
     assert "connector_column: 34 -> 36" in (out / "index.txt").read_text("utf-8")
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_git_revisions_from_the_repository_of_conf_py(tmp_path: Path) -> None:
+    repo = seed_repo(tmp_path / "repo")
+    docs = repo / "docs"
+    shutil.copy(HERE / "diff" / "conf.py", docs / "conf.py")
+    (docs / "index.rst").write_text(
+        "Review\n======\n\n.. migspec:diff:: git:HEAD~1 git:HEAD:docs/copy.yaml\n", "utf-8"
+    )
+    result = build(docs, tmp_path / "text", "text")
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "text" / "index.txt").read_text("utf-8")
+    assert "Spec changes: HEAD~1:spec/vfio-migration.yaml -> HEAD:docs/copy.yaml" in text
+    assert "connector_column: 34 -> 38" in text

@@ -5,8 +5,11 @@ revisions, read with ``git show``, no checkout).  Outputs: a :class:`SpecDiff`
 grouped as reviewers read a state-machine patch: the machine's vocabulary
 (states, features, groups, classes), arcs, the next steps a driver takes per
 feature set, each flow as rendered ASCII, trace events, and the C artefacts
-that will change.  The CLI and the Sphinx directive render it (text, JSON,
-HTML) from templates.
+that will change, then the rest of the spec's wiring.  Flows and C are
+compared as each spec renders them, so a change shows as the reader of the
+generated text will see it.  :mod:`migspec.render.diff` turns a diff into
+text, JSON and HTML for the CLI (``migspec diff``) and the Sphinx directive
+(``migspec:diff``).
 """
 
 from __future__ import annotations
