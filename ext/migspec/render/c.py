@@ -17,7 +17,8 @@ from ..model import Predicate, Spec, State, ToString
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PredicateData:
     predicate: Predicate
-    # The states of the predicate's class, in enum value order.
+    # The states of the predicate's class that the C code handles
+    # (``code.features``), in enum value order.
     states: tuple[State, ...]
 
 
@@ -25,7 +26,7 @@ def predicate_data(spec: Spec) -> tuple[PredicateData, ...]:
     return tuple(
         PredicateData(
             predicate=p,
-            states=tuple(s for s in spec.states_by_value if p.state_class in s.classes),
+            states=tuple(s for s in spec.code_states if p.state_class in s.classes),
         )
         for p in spec.code.predicates
     )
@@ -45,7 +46,7 @@ def render_to_str(spec: Spec) -> str | None:
     if to_string is None:
         return None
     return render_template(
-        "to-str.c.j2", machine=spec.machine, to_string=to_string, states=spec.states_by_value
+        "to-str.c.j2", machine=spec.machine, to_string=to_string, states=spec.code_states
     )
 
 

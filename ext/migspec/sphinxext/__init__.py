@@ -24,6 +24,7 @@ from .checks import (
     check_tree_before_reading,
 )
 from .context import CHECK_CHOICES
+from .diff import DiffDirective
 from .directives import (
     FlowDirective,
     FsmDirective,
@@ -57,6 +58,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("migspec_check", "warning", "env", types=[str])
     MigspecDomain.directives = {
         "check-flow": CheckFlowDirective,
+        "diff": DiffDirective,
         "flow": FlowDirective,
         "fsm": FsmDirective,
         "states": StatesDirective,
