@@ -40,3 +40,22 @@ def test_pre_seed_revision_reports_what_the_seed_changed(corpus: Path, tmp_path:
         "the docs say 'Incoming migration calls .load_setup for each device', the spec says "
         "'Incoming migration calls .load_setup() for each device'" in " ".join(texts)
     )
+
+
+def test_pre_seed_tree_against_the_pre_seed_spec(corpus: Path, tmp_path: Path) -> None:
+    """The example spec describes QEMU at 3d4d0f0e06: its to-string, predicates,
+    trace events and both drawings agree with that tree.  What remains is real:
+    the code already moved STOP_COPY -> STOP into .save_cleanup() (5485298ce0)
+    while the docs still showed .save_live_complete_precopy() stopping the
+    device -- the drift the P2P commit's doc rewrite fixed."""
+    case = TREES / "pre-seed"
+    tree = with_corpus(
+        build_tree(tmp_path / "tree", case / "seed-reverted.patch"), corpus / "qemu-3d4d0f0e06"
+    )
+    old = load_spec(Path(BUNDLED_SPEC).parent / "examples" / "vfio-migration-3d4d0f0e06.yaml").spec
+    assert old is not None
+    diagnostics = [d for d in check_tree(old, tree) if d.severity.label != "note"]
+    assert [(d.rule, Path(d.location.path).name) for d in diagnostics] == [
+        ("check-transition", "migration.c")
+    ]
+    assert "save_cleanup" in diagnostics[0].message and "STOP" in diagnostics[0].message
