@@ -6,10 +6,13 @@ import argparse
 import difflib
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Policy, Severity
-from ..load.spec import LoadResult, load_spec
 from ..report import FORMATS, format_diagnostics, summary_line
+
+if TYPE_CHECKING:
+    from ..load.spec import LoadResult
 
 
 def add_spec_option(parser: argparse.ArgumentParser) -> None:
@@ -67,6 +70,10 @@ def policy_from(args: argparse.Namespace) -> Policy:
 
 
 def load_from(args: argparse.Namespace) -> LoadResult:
+    # Imported here: `lint --trace-events` never reads a spec and need not
+    # pay for the spec loader (and JSON Schema) at start-up.
+    from ..load.spec import load_spec
+
     return load_spec(args.spec)
 
 
