@@ -46,19 +46,26 @@ class Bench:
     limit: float | None = None  # or: migspec's median must be under this many seconds
 
 
+_PEAK: dict[str, int] = {}
+
+
 def _time(side: Side) -> float:
+    """Wall time of one run; the child's peak RSS is kept in _PEAK (KiB)."""
     env = dict(os.environ)
     if side.env:
         env.update(side.env)
     start = time.perf_counter()
-    proc = subprocess.run(
+    proc = subprocess.Popen(
         side.argv, cwd=side.cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    _PEAK[side.label] = max(_PEAK.get(side.label, 0), usage.ru_maxrss)
     if proc.returncode not in (0, 1):
-        raise RuntimeError(
-            f"{side.label} failed ({proc.returncode}): {proc.stderr.decode()[-400:]}"
-        )
+        raise RuntimeError(f"{side.label} failed ({proc.returncode}): {err.decode()[-400:]}")
     return elapsed
 
 
