@@ -264,3 +264,36 @@ def test_a_diff_without_final_newlines_applies(tmp_path: Path) -> None:
     run = git(tmp_path, "apply", "-", stdin=diff)
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "f").read_bytes() == b"one\n2\nthree"
+
+
+def test_a_symlink_loop_is_a_diagnostic_not_a_traceback(tmp_path: Path) -> None:
+    tree = build_tree(tmp_path / "t")
+    common = tree / "hw/vfio/common.c"
+    common.unlink()
+    common.symlink_to("common.c")
+    plan = plan_update(bundled(), tree)
+    assert where(plan.diagnostics, tree) == [("check-file-unreadable", "hw/vfio/common.c", 0)]
+    assert plan.files == ()
+
+
+def test_a_rewrite_that_does_not_read_back_is_not_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The safety net for migspec's own bugs: a template line that the checker
+    would still find wrong is caught before anything is written.  (Fault
+    injection: a correct migspec cannot produce such a line.)"""
+    import migspec.update.trace_events as trace_update
+
+    real = trace_update.rendered_lines
+
+    def broken(spec: object, section: object) -> dict[str, str]:
+        lines = real(spec, section)  # type: ignore[arg-type]
+        lines["vfio_save_cleanup"] = 'vfio_save_cleanup(const char *name) "(%s) oops"'
+        return lines
+
+    monkeypatch.setattr(trace_update, "rendered_lines", broken)
+    tree = build_tree(tmp_path / "t", TREES / "drift-trace-format" / "drift.patch")
+    plan = plan_update(bundled(), tree)
+    assert where(plan.diagnostics, tree) == [("update-region-form", "hw/vfio/trace-events", 0)]
+    assert "does not read back" in plan.diagnostics[0].message
+    assert plan.files == ()

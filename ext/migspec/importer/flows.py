@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, Location
 from ..source.rst import DocFlow, DocLine, LineKind, parse_flows, section_titles
 from .scan import SKIPPED
 
@@ -92,7 +92,12 @@ def read_drawn_flows(
     migration_prefix: str = "_",
 ) -> tuple[DrawnFlows, list[Diagnostic]]:
     """Every flow drawn in the rst file at ``path``; ``docs_as``: drawn name -> state."""
-    text = path.read_bytes().decode("utf-8", errors="replace")
+    try:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+    except OSError as err:
+        return DrawnFlows(), [
+            SKIPPED.diagnostic(f"cannot read {rel}: {err.strerror}; no flows", Location(display))
+        ]
     titles = list(dict.fromkeys(section_titles(text, display)))
     read, _ = parse_flows(text, display, titles)
     diagnostics: list[Diagnostic] = []

@@ -146,6 +146,9 @@ def plan_update(spec: Spec, root: str | os.PathLike[str]) -> UpdatePlan:
         except WriteError as err:
             diagnostics.append(replace(err.diagnostic, location=where))
             continue
+        except (OSError, RuntimeError) as err:  # a symlink loop, say
+            diagnostics.append(FILE_UNREADABLE.diagnostic(f"cannot resolve {rel}: {err}", where))
+            continue
         if len(jobs.kinds) > 1:
             diagnostics.append(
                 regions.REGION_AMBIGUOUS.diagnostic(
@@ -173,7 +176,15 @@ def plan_update(spec: Spec, root: str | os.PathLike[str]) -> UpdatePlan:
                 FILE_UNREADABLE.diagnostic(f"cannot read {display}: {reason}", where)
             )
             continue
-        new, found = _plan_file(spec, jobs, data, display, reader)
+        try:
+            new, found = _plan_file(spec, jobs, data, display, reader)
+        except regions.EditOverlap as err:
+            # Two rewrites of one file touch the same bytes: a migspec bug;
+            # say so and leave the file alone rather than guess.
+            new, found = (
+                None,
+                [regions.REGION_FORM.diagnostic(f"internal error, not rewritten: {err}", where)],
+            )
         diagnostics.extend(found)
         if new is not None and new != data:
             files.append(
@@ -193,25 +204,53 @@ def plan_update(spec: Spec, root: str | os.PathLike[str]) -> UpdatePlan:
 def _plan_file(
     spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any
 ) -> tuple[bytes | None, list[Diagnostic]]:
-    """The file's new bytes (None: leave it alone) and what stopped or worried us."""
+    """The file's new bytes (None: leave it alone) and what stopped or worried us.
+
+    Verified before it is returned (as black verifies before it writes): the
+    new text, read again, must need no further rewrite.  Anything else is a
+    migspec bug, reported rather than written.
+    """
+    new, diagnostics, _ = _rewrite(spec, jobs, data, display, reader)
+    if new is None or new == data:
+        return new, diagnostics
+    _, problems, edits = _rewrite(spec, jobs, new, display, reader)
+    if edits or problems:
+        return None, [
+            *diagnostics,
+            regions.REGION_FORM.diagnostic(
+                "internal error: the rewritten file does not read back as the spec says "
+                "(please report it); not rewritten",
+                Location(display),
+            ),
+        ]
+    return new, diagnostics
+
+
+# (new bytes or None, diagnostics, how many edits made them)
+_Rewrite = tuple[bytes | None, list[Diagnostic], int]
+
+
+def _rewrite(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) -> _Rewrite:
     if jobs.to_string or jobs.predicates:
         return _plan_c(spec, jobs, data, display, reader)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        return None, [
-            regions.REGION_FORM.diagnostic(
-                f"the file is not UTF-8 (byte {err.start}); not rewritten", Location(display)
-            )
-        ]
+        return (
+            None,
+            [
+                regions.REGION_FORM.diagnostic(
+                    f"the file is not UTF-8 (byte {err.start}); not rewritten", Location(display)
+                )
+            ],
+            0,
+        )
     if jobs.trace:
         return _plan_trace(spec, jobs.trace, text, display)
     return _plan_rst(spec, jobs.flows, text, display)
 
 
-def _plan_c(
-    spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any
-) -> tuple[bytes | None, list[Diagnostic]]:
+def _plan_c(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) -> _Rewrite:
     from .predicates import predicate_edits
     from .to_string import to_string_edits
 
@@ -227,13 +266,11 @@ def _plan_c(
         edits.extend(more)
         diagnostics.extend(found)
     if any(d.severity is Severity.ERROR for d in diagnostics):
-        return None, diagnostics
-    return regions.apply_byte_edits(data, edits), diagnostics
+        return None, diagnostics, 0
+    return regions.apply_byte_edits(data, edits), diagnostics, len(edits)
 
 
-def _plan_trace(
-    spec: Spec, sections: Sequence[TraceSection], text: str, display: str
-) -> tuple[bytes | None, list[Diagnostic]]:
+def _plan_trace(spec: Spec, sections: Sequence[TraceSection], text: str, display: str) -> _Rewrite:
     from ..load.trace_events import parse_trace_events
     from .trace_events import section_edits
 
@@ -247,13 +284,12 @@ def _plan_trace(
         edits.extend(more)
         diagnostics.extend(found)
     if any(d.severity is Severity.ERROR for d in diagnostics):
-        return None, diagnostics
-    return regions.apply_line_edits(lines, edits, newline).encode("utf-8"), diagnostics
+        return None, diagnostics, 0
+    new = regions.apply_line_edits(lines, edits, newline).encode("utf-8")
+    return new, diagnostics, len(edits)
 
 
-def _plan_rst(
-    spec: Spec, flows: Sequence[Flow], text: str, display: str
-) -> tuple[bytes | None, list[Diagnostic]]:
+def _plan_rst(spec: Spec, flows: Sequence[Flow], text: str, display: str) -> _Rewrite:
     from ..source.rst import parse_flows
     from .flows import flow_edits
 
@@ -264,8 +300,9 @@ def _plan_rst(
     edits, found = flow_edits(spec, flows, read, lines, newline)
     diagnostics = [*diagnostics, *found]
     if any(d.severity is Severity.ERROR for d in diagnostics):
-        return None, diagnostics
-    return regions.apply_line_edits(lines, edits, newline).encode("utf-8"), diagnostics
+        return None, diagnostics, 0
+    new = regions.apply_line_edits(lines, edits, newline).encode("utf-8")
+    return new, diagnostics, len(edits)
 
 
 # -- writing -----------------------------------------------------------------------
@@ -282,7 +319,21 @@ def apply_plan(plan: UpdatePlan) -> ApplyResult:
                 written.append(update.rel)
         except WriteError as err:
             diagnostics.append(replace(err.diagnostic, location=Location(update.display)))
+        except (OSError, RuntimeError) as err:  # confine() resolving a symlink loop
+            diagnostics.append(
+                replace(
+                    _write_failed(f"cannot resolve {update.rel}: {err}"),
+                    location=Location(update.display),
+                )
+            )
     return ApplyResult(written=tuple(written), diagnostics=tuple(diagnostics))
+
+
+def _write_failed(message: str) -> Diagnostic:
+    from ..writes import RULES as WRITE_RULES
+
+    (rule,) = [r for r in WRITE_RULES if r.id == "write-failed"]
+    return rule.diagnostic(message, Location(""))
 
 
 def unified_diff(rel: str, old: bytes, new: bytes) -> bytes:

@@ -105,6 +105,15 @@ def section_edits(
         ]
     wanted = {e.name: e for e in section.events}
     rendered = rendered_lines(spec, section)
+    unwritable = [e for e in section.events if e.name not in rendered]
+    if unwritable:
+        return [], [
+            REGION_FORM.diagnostic(
+                f"the spec's event {unwritable[0].name} does not make a trace-events line "
+                "migspec can read back (run migspec lint); not rewritten",
+                unwritable[0].location,
+            )
+        ]
     edits: list[LineEdit] = []
     kept: list[tuple[str, int]] = []  # (name, 0-based line) in file order
     seen: set[str] = set()
