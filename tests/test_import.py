@@ -221,3 +221,28 @@ def test_awkward_strings_survive_the_round_trip(tmp_path: Path) -> None:
     assert spec.code.to_string.default == 'what?: #1, [x] "y"'
     assert spec.flows[0].steps[0].text[0].text == "QEMU: normal running state #1 {yes}"
     assert rules(spec, tree) == []
+
+
+def test_a_string_that_is_not_the_states_name_is_flagged_for_review(tmp_path: Path) -> None:
+    tree = build_tree(tmp_path / "t")
+    edit(tree, "hw/vfio/migration.c", 'return "STOP_COPY";', 'return "STOP-COPY";')
+    result = import_spec(tree)
+    assert result.text is not None
+    assert (
+        '#   - strings: mig_state_to_str() returns "STOP-COPY" for VFIO_DEVICE_STATE_STOP_COPY, '
+        "not the state's name;\n"
+    ) in result.text
+    spec = imported(tree)
+    assert [r for r, _, _ in rules(spec, tree)] == ["check-to-string-string"]
+
+
+def test_prefixes_and_class_names() -> None:
+    from migspec.importer.scan import class_name, common_prefix
+
+    assert common_prefix(["VFIO_DEVICE_STATE_STOP", "VFIO_DEVICE_STATE_STOP_COPY"]) == (
+        "VFIO_DEVICE_STATE_"
+    )
+    assert common_prefix(["LAMP_OFF", "LAMP_ON"]) == "LAMP_"
+    assert common_prefix(["A_X", "B_X"]) == ""
+    assert class_name("vfio_device_state_is_running") == "running"
+    assert class_name("lamp_lit") == "lamp_lit"

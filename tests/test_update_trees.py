@@ -213,3 +213,19 @@ def test_only_the_section_is_touched(tmp_path: Path) -> None:
     assert added == ['vfio_save_block(const char *name, int data_size) " (%s) data_size %d"']
     assert new.index(added[0]) > new.index("# migration.c")
     assert [line for line in old if line not in new] == []
+
+
+def test_a_crlf_diff_applies_with_git_apply(tmp_path: Path) -> None:
+    trees = []
+    for name in ("written", "patched"):
+        tree = build_tree(tmp_path / name, TREES / "drift-trace-format" / "drift.patch")
+        trace = tree / "hw/vfio/trace-events"
+        trace.write_bytes(trace.read_bytes().replace(b"\n", b"\r\n").removesuffix(b"\r\n"))
+        trees.append(tree)
+    written, patched = trees
+    apply_plan(plan_update(bundled(), written))
+    diff = plan_update(bundled(), patched).diff()
+    assert b"\\ No newline at end of file" in diff
+    run = git(patched, "apply", "--whitespace=nowarn", "-", stdin=diff)
+    assert run.returncode == 0, run.stderr
+    assert snapshot_tree(patched) == snapshot_tree(written)

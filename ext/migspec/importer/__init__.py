@@ -303,7 +303,7 @@ def _assemble(
     optional = (BRACKET_FEATURE,) if bracketed else ()
     return SpecData(
         root=root,
-        review=_review(error, initial, drawn, bracketed),
+        review=_review(error, initial, drawn, bracketed, _odd_strings(to_string, prefix)),
         name=enum.read.name.lower().replace("_", "-"),
         title=enum.read.name,
         enum=enum.read.name,
@@ -355,8 +355,23 @@ def _arcs(drawn: DrawnFlows, optional: tuple[str, ...], error: str | None) -> tu
     return tuple(out)
 
 
+def _odd_strings(to_string: scan.FoundToString | None, prefix: str) -> list[str]:
+    """What the review header says about strings that are not the state's name."""
+    if to_string is None:
+        return []
+    return [
+        f'{to_string.function}() returns "{text}" for {constant}, not the state\'s name'
+        for constant, text in to_string.strings.items()
+        if text != constant[len(prefix) :]
+    ]
+
+
 def _review(
-    error: str | None, initial: str | None, drawn: DrawnFlows, bracketed: bool
+    error: str | None,
+    initial: str | None,
+    drawn: DrawnFlows,
+    bracketed: bool,
+    odd_strings: list[str],
 ) -> tuple[str, ...]:
     lines = [
         "features: one mandatory placeholder (BASE); list the real capability flags,",
@@ -378,4 +393,9 @@ def _review(
     lines.append(f"initial state: {initial} (the first drawn step's device state)")
     if not drawn.flows:
         lines.append("flows: no drawing was read (see --docs).")
+    for odd in odd_strings:
+        lines += [
+            f"strings: {odd};",
+            "  migspec check reports it (states are named after the enum).",
+        ]
     return tuple(lines)

@@ -20,10 +20,10 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..diagnostics import Diagnostic, Location, Note
+from ..diagnostics import Diagnostic
 from ..model import Flow, Spec
 from ..source.rst import DocFlow, DocStep, RstFlows, parse_tuple
-from .regions import REGION_AMBIGUOUS, REGION_MISSING, LineEdit
+from .regions import LineEdit, find_flow_block
 
 Key = tuple[str, ...]
 
@@ -74,33 +74,9 @@ def flow_edits(
     diagnostics: list[Diagnostic] = []
     for flow in flows:
         assert flow.docs is not None
-        section = flow.docs.section
-        spec_note = Note(message=f"flow '{flow.name}' names it here", location=flow.docs.location)
-        again = read.repeated.get(section)
-        if again:
-            diagnostics.append(
-                REGION_AMBIGUOUS.diagnostic(
-                    f"the section title '{section}' is written {len(again) + 1} times; "
-                    "not rewritten",
-                    again[0],
-                    notes=(
-                        Note(message="first written here", location=read.sections[section]),
-                        spec_note,
-                    ),
-                )
-            )
-            continue
-        drawn = read.flows.get(section)
+        drawn, problems = find_flow_block(read, flow)
+        diagnostics.extend(problems)
         if drawn is None:
-            where = read.sections.get(section)
-            what = (
-                f"the section '{section}' has no literal block to rewrite (add '::' and a block)"
-                if where
-                else f"no section titled '{section}'; not rewritten (add it by hand)"
-            )
-            diagnostics.append(
-                REGION_MISSING.diagnostic(what, where or Location(read.path), notes=(spec_note,))
-            )
             continue
         edit = _block_edit(spec, flow, drawn, lines, newline)
         if edit is not None:

@@ -16,7 +16,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Location, Note, Severity, declare
+from ..load.trace_events import TraceFile
+from ..model import Flow, TraceSection
 from ..source.c import CFile, FunctionDef, function_definitions
+from ..source.rst import DocFlow, RstFlows
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -228,3 +231,81 @@ def top_level(node: Node, container: Node) -> Node:
     while current.parent is not None and current.parent.id != container.id:
         current = current.parent
     return current
+
+
+# -- trace-events and rst regions ------------------------------------------------
+
+
+def find_trace_section(
+    parsed: TraceFile, section: TraceSection, line_count: int
+) -> tuple[tuple[int, int] | None, list[Diagnostic]]:
+    """``(header, end)``: the section's event lines are between the two (1-based).
+
+    Also an error: a line inside the section that is not an event (the
+    rewrite would leave it, or lose it).
+    """
+    spec_note = Note(message="the spec lists it here", location=section.location)
+    headers = [s.location for s in parsed.sections if s.section == section.section]
+    if not headers:
+        return None, [
+            REGION_MISSING.diagnostic(
+                f"no '# {section.section}' section comment; not rewritten (add it by hand)",
+                Location(parsed.path),
+                notes=(spec_note,),
+            )
+        ]
+    if len(headers) > 1:
+        return None, [
+            REGION_AMBIGUOUS.diagnostic(
+                f"'# {section.section}' is written {len(headers)} times; not rewritten",
+                headers[1],
+                notes=(Note(message="first written here", location=headers[0]), spec_note),
+            )
+        ]
+    first = headers[0].line
+    later = [s.location.line for s in parsed.sections if s.section and s.location.line > first]
+    end = min(later, default=line_count + 1)
+    unreadable = [
+        d for d in parsed.diagnostics if first < d.location.line < end and d.rule == "trace-syntax"
+    ]
+    if unreadable:
+        return None, [
+            REGION_FORM.diagnostic(
+                f"this line of section '# {section.section}' is not an event line "
+                f"({unreadable[0].message}); not rewritten",
+                unreadable[0].location,
+                notes=(spec_note,),
+            )
+        ]
+    return (first, end), []
+
+
+def find_flow_block(read: RstFlows, flow: Flow) -> tuple[DocFlow | None, list[Diagnostic]]:
+    """The literal block under the flow's section title, or why there is not exactly one."""
+    assert flow.docs is not None
+    section = flow.docs.section
+    spec_note = Note(message=f"flow '{flow.name}' names it here", location=flow.docs.location)
+    again = read.repeated.get(section)
+    if again:
+        return None, [
+            REGION_AMBIGUOUS.diagnostic(
+                f"the section title '{section}' is written {len(again) + 1} times; not rewritten",
+                again[0],
+                notes=(
+                    Note(message="first written here", location=read.sections[section]),
+                    spec_note,
+                ),
+            )
+        ]
+    drawn = read.flows.get(section)
+    if drawn is None:
+        where = read.sections.get(section)
+        what = (
+            f"the section '{section}' has no literal block to rewrite (add '::' and a block)"
+            if where
+            else f"no section titled '{section}'; not rewritten (add it by hand)"
+        )
+        return None, [
+            REGION_MISSING.diagnostic(what, where or Location(read.path), notes=(spec_note,))
+        ]
+    return drawn, []

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..diagnostics import Diagnostic, Location, Note
+from ..diagnostics import Diagnostic
 from ..load import trace_events as reader
 from ..load.spec import split_trace_arg
 from ..model import Spec, TraceEvent, TraceSection
-from .regions import REGION_AMBIGUOUS, REGION_FORM, REGION_MISSING, LineEdit, ending
+from .regions import REGION_FORM, LineEdit, ending, find_trace_section
 
 
 def _arg_texts(args_text: str) -> tuple[str, ...]:
@@ -69,40 +69,10 @@ def section_edits(
     newline: str,
 ) -> tuple[list[LineEdit], list[Diagnostic]]:
     """The edits that make ``# section`` of the file say what the spec says."""
-    display = parsed.path
-    spec_note = Note(message="the spec lists it here", location=section.location)
-    headers = [s.location for s in parsed.sections if s.section == section.section]
-    if not headers:
-        return [], [
-            REGION_MISSING.diagnostic(
-                f"no '# {section.section}' section comment; not rewritten (add it by hand)",
-                Location(display),
-                notes=(spec_note,),
-            )
-        ]
-    if len(headers) > 1:
-        return [], [
-            REGION_AMBIGUOUS.diagnostic(
-                f"'# {section.section}' is written {len(headers)} times; not rewritten",
-                headers[1],
-                notes=(Note(message="first written here", location=headers[0]), spec_note),
-            )
-        ]
-    first = headers[0].line
-    later = [s.location.line for s in parsed.sections if s.section and s.location.line > first]
-    end = min(later, default=len(lines) + 1)  # the section's lines are (first, end)
-    unreadable = [
-        d for d in parsed.diagnostics if first < d.location.line < end and d.rule == "trace-syntax"
-    ]
-    if unreadable:
-        return [], [
-            REGION_FORM.diagnostic(
-                f"this line of section '# {section.section}' is not an event line "
-                f"({unreadable[0].message}); not rewritten",
-                unreadable[0].location,
-                notes=(spec_note,),
-            )
-        ]
+    span, problems = find_trace_section(parsed, section, len(lines))
+    if span is None:
+        return [], problems
+    first, end = span  # the section's event lines are (first, end), 1-based
     wanted = {e.name: e for e in section.events}
     rendered = rendered_lines(spec, section)
     unwritable = [e for e in section.events if e.name not in rendered]
