@@ -111,12 +111,14 @@ def read_drawn_flows(
         drawn = read.flows.get(title)
         if drawn is None:
             continue
-        tuples = [line for step in drawn.steps for line in step.tuples if line.tuple]
-        if not any(_DEVICE.match(t.tuple.device) for t in tuples if t.tuple):
-            continue
-        devices = [_DEVICE.match(t.tuple.device) for t in tuples if t.tuple]
+        devices = [
+            _DEVICE.match(line.tuple.device)
+            for step in drawn.steps
+            for line in step.tuples
+            if line.tuple is not None
+        ]
         if not any(m and m.group("base") in docs_as for m in devices):
-            continue  # a literal block with tuples of something else
+            continue  # no tuples, or tuples of something else
         steps: list[ImportedStep] = []
         bracketed = False
         carried: list[ImportedLine] = []
