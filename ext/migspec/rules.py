@@ -23,7 +23,7 @@ def spec_rules() -> tuple[Rule[Any], ...]:
 
 def all_rules() -> tuple[Rule[Any], ...]:
     """Every rule id migspec knows, sorted by scope then id."""
-    from . import check, review, writes
+    from . import check, importer, review, update, writes
     from .lint import trace_rules
     from .load import spec as load_spec
     from .load import yamlsrc
@@ -37,6 +37,8 @@ def all_rules() -> tuple[Rule[Any], ...]:
         *writes.RULES,
         *review.RULES,
         *check.RULES,
+        *update.RULES,
+        *importer.RULES,
     ):
         rules.setdefault(rule.id, rule)
     return tuple(sorted(rules.values(), key=lambda r: (r.scope, r.id)))

@@ -32,6 +32,7 @@ def environment() -> jinja2.Environment:
         trace_text=escape.trace_format_text,
         svg_inline=escape.svg_inline,
         html_id=escape.html_id,
+        yaml=escape.yaml_scalar,
     )
     return env
 

@@ -93,6 +93,45 @@ def dot_html(text: str) -> str:
     )
 
 
+# Plain YAML scalars migspec writes unquoted: words, C types and expressions,
+# prose; nothing that means something in a flow collection ([]{},) or starts
+# like an indicator.  Anything else is quoted.
+_YAML_PLAIN = re.compile(r"[A-Za-z_(./][A-Za-z0-9_ .*/()'<>=+%;&?~-]*")
+# What YAML does not take raw (PyYAML's non-printable set), and line separators.
+_YAML_ODD_CLASS = r"[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\ufeff]"
+_YAML_ODD = re.compile(_YAML_ODD_CLASS)
+
+
+def yaml_scalar(text: str) -> str:
+    """A YAML scalar (plain, 'single' or "double" quoted) that loads back as the string ``text``.
+
+    Safe in block and flow context alike (``[a, b]``, ``{k: v}``).
+    """
+    import yaml
+
+    if (
+        _YAML_PLAIN.fullmatch(text)
+        and not text.endswith(" ")
+        and ": " not in text
+        and " #" not in text
+        and yaml.safe_load(text) == text
+    ):
+        return text
+    if not _YAML_ODD.search(text):
+        return "'" + text.replace("'", "''") + "'"
+    return '"' + _YAML_DOUBLE.sub(_yaml_escape, text) + '"'
+
+
+_YAML_DOUBLE = re.compile(r'["\\]|' + _YAML_ODD_CLASS)
+
+
+def _yaml_escape(m: re.Match[str]) -> str:
+    ch = m.group()
+    if ch in '"\\':
+        return "\\" + ch
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+
 def trace_format_text(text: str) -> str:
     """Text that must not break a trace-events line (one event per line)."""
     return text.replace("\n", " ").replace("\r", " ")

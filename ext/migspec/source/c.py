@@ -134,6 +134,10 @@ class CaseString:
     string: str | None
     location: Location  # the label
     string_location: Location
+    # For rewriting (``migspec update``): the label's case statement and the
+    # returned string expression (``None`` when ``string`` is ``None``).
+    node: Node | None = field(default=None, compare=False, repr=False)
+    string_node: Node | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -142,6 +146,7 @@ class ToStringRead:
     location: Location
     cases: tuple[CaseString, ...]
     default: CaseString | None
+    switch: Node | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -293,6 +298,21 @@ def _index(source: bytes, display: str, root: Node) -> CFile:
         designated=tuple(designated),
         root=root,
     )
+
+
+def function_definitions(cfile: CFile, name: str) -> list[FunctionDef]:
+    """Every definition of ``name`` in the file, in file order.
+
+    ``CFile.functions`` keeps the first; a writer (``migspec update``) must
+    know when there are two (``#ifdef`` branches) rather than pick one.
+    """
+    found: list[FunctionDef] = []
+    for node in walk(cfile.root):
+        if node.type == "function_definition":
+            fn = _function_def(cfile, node)
+            if fn is not None and fn.name == name:
+                found.append(fn)
+    return found
 
 
 def _function_def(cfile: CFile, node: Node) -> FunctionDef | None:
@@ -499,11 +519,28 @@ def _string_value(cfile: CFile, node: Node) -> str | None:
     return None
 
 
-_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "'": "'"}
+_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    '"': '"',
+    "\\": "\\",
+    "'": "'",
+    "?": "?",  # what migspec.render.escape.c_string writes for "?" (no trigraphs)
+}
+_ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|x([0-9A-Fa-f]+)|(.))")
 
 
 def _c_unescape(text: str) -> str:
-    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(0)), text)
+    def one(m: re.Match[str]) -> str:
+        octal, hexa, char = m.groups()
+        if octal is not None:
+            return chr(int(octal, 8))
+        if hexa is not None:
+            return chr(int(hexa, 16) & 0xFF)
+        return _ESCAPES.get(char, m.group(0))
+
+    return _ESCAPE.sub(one, text)
 
 
 def read_to_string(cfile: CFile, function: str) -> tuple[ToStringRead | None, list[Diagnostic]]:
@@ -519,14 +556,15 @@ def read_to_string(cfile: CFile, function: str) -> tuple[ToStringRead | None, li
     diagnostics: list[Diagnostic] = []
     cases: list[CaseString] = []
     default: CaseString | None = None
-    pending: list[tuple[str | None, bool, Location]] = []
+    pending: list[tuple[str | None, bool, Location, Node]] = []
     for case in _switch_cases(switch):
         constant, is_default = _case_label(cfile, case)
-        pending.append((constant, is_default, cfile.location(case)))
+        pending.append((constant, is_default, cfile.location(case), case))
         body = _case_body(case)
         if not body:
             continue  # falls through to the next label
         string: str | None = None
+        string_node: Node | None = None
         where = cfile.location(body[0])
         first = body[0]
         if first.type == "return_statement" and first.named_children:
@@ -534,15 +572,21 @@ def read_to_string(cfile: CFile, function: str) -> tuple[ToStringRead | None, li
             if ret is not None:
                 string = _string_value(cfile, ret)
                 where = cfile.location(ret)
+                string_node = ret if string is not None else None
         if string is None:
             diagnostics.append(
                 C_FORM.diagnostic(
                     f"{function}(): this case does not simply return a string literal", where
                 )
             )
-        for label, label_default, label_where in pending:
+        for label, label_default, label_where, label_node in pending:
             entry = CaseString(
-                constant=label, string=string, location=label_where, string_location=where
+                constant=label,
+                string=string,
+                location=label_where,
+                string_location=where,
+                node=label_node,
+                string_node=string_node,
             )
             if label_default:
                 default = entry
@@ -550,7 +594,13 @@ def read_to_string(cfile: CFile, function: str) -> tuple[ToStringRead | None, li
                 cases.append(entry)
         pending = []
     return (
-        ToStringRead(function=function, location=fn.location, cases=tuple(cases), default=default),
+        ToStringRead(
+            function=function,
+            location=fn.location,
+            cases=tuple(cases),
+            default=default,
+            switch=switch,
+        ),
         diagnostics,
     )
 

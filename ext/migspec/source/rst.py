@@ -14,7 +14,7 @@ import enum
 import io
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -107,6 +107,9 @@ class RstFlows:
     path: str
     sections: Mapping[str, Location]  # title -> where the title is
     flows: Mapping[str, DocFlow]  # title -> its first literal block
+    # title -> where it is written again (only the first is read); a writer
+    # must not guess which one a flow means.
+    repeated: Mapping[str, tuple[Location, ...]] = field(default_factory=dict)
 
 
 _TUPLE = re.compile(r"^(\[\s*)?\((?P<inner>[^()]*)\)(?(1)\s*\])$")
@@ -195,12 +198,17 @@ def parse_flows(
     wanted = {" ".join(s.split()): s for s in sections}
     found: dict[str, Location] = {}
     flows: dict[str, DocFlow] = {}
+    repeated: dict[str, tuple[Location, ...]] = {}
     for sec in doctree.findall(dn.section):
         if not sec.children or not isinstance(sec[0], dn.title):
             continue
         title = " ".join(sec[0].astext().split())
         name = wanted.get(title)
-        if name is None or name in found:
+        if name is None:
+            continue
+        if name in found:
+            again = _title_line(src_lines, title, sec[0].line, after=found[name].line)
+            repeated[name] = (*repeated.get(name, ()), Location(display, again, 1))
             continue
         title_line = _title_line(src_lines, title, sec[0].line)
         found[name] = Location(display, title_line, 1)
@@ -221,7 +229,18 @@ def parse_flows(
             title_location=found[name],
             end_line=start + len(block_lines) - 1,
         )
-    return RstFlows(path=display, sections=found, flows=flows), []
+    return RstFlows(path=display, sections=found, flows=flows, repeated=repeated), []
+
+
+def section_titles(text: str, display: str) -> list[str]:
+    """Every section title of an rst text, whitespace collapsed, in document order."""
+    from docutils import nodes as dn
+
+    titles: list[str] = []
+    for sec in _doctree(text, display).findall(dn.section):
+        if sec.children and isinstance(sec[0], dn.title):
+            titles.append(" ".join(sec[0].astext().split()))
+    return titles
 
 
 def _doctree(text: str, display: str) -> Any:
@@ -240,14 +259,14 @@ def _doctree(text: str, display: str) -> Any:
     return publish_doctree(text, source_path=display, settings_overrides=settings)
 
 
-def _title_line(src: Sequence[str], title: str, hint: int | None) -> int:
+def _title_line(src: Sequence[str], title: str, hint: int | None, after: int = 0) -> int:
     """The 1-based line of a section title (docutils reports its underline)."""
     guess = (hint or 2) - 1
     for line in (guess, guess - 1, guess + 1):
-        if 1 <= line <= len(src) and " ".join(src[line - 1].split()) == title:
+        if after < line <= len(src) and " ".join(src[line - 1].split()) == title:
             return line
     for i, line_text in enumerate(src, 1):
-        if " ".join(line_text.split()) == title:
+        if i > after and " ".join(line_text.split()) == title:
             return i
     return max(guess, 1)
 

@@ -1,0 +1,357 @@
+"""Update stage: rewrite the generated regions of a source tree in place.
+
+Inputs: a resolved :class:`~migspec.model.Spec` and a QEMU-layout source
+root.  Outputs: an :class:`UpdatePlan` -- for each file that must change, its
+old and new bytes and the snapshot taken when it was read -- plus
+diagnostics located in the source files; :func:`apply_plan` then writes the
+plan atomically (:func:`migspec.writes.write_atomic`), refusing a file that
+changed since it was read.  ``migspec update --check/--diff/--write`` is a
+thin front end over these two functions.
+
+Regions, one module each: the to-string switch (:mod:`.to_string`), the
+predicates (:mod:`.predicates`), the spec's sections of trace-events files
+(:mod:`.trace_events`), the flow drawings in rst (:mod:`.flows`).  Finding a
+region is :mod:`.regions`' job; a region that cannot be found without
+guessing is an error, and its file is then left untouched.  Edits keep every
+byte outside what they rewrite, so a plan's diff is what a reviewer wants to
+read, and a second run plans nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ..diagnostics import Diagnostic, Location, Note, Rule, Severity
+from ..model import Flow, Predicate, Spec, TraceSection
+from ..writes import Snapshot, WriteError, confine, digest, write_atomic
+from . import regions
+
+RULES: tuple[Rule[Any], ...] = regions.RULES
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileUpdate:
+    """One file that must change: what it held when read, what it will hold."""
+
+    rel: str  # relative to the root, '/'-separated
+    display: str  # as diagnostics show it
+    old: bytes = field(repr=False)
+    new: bytes = field(repr=False)
+    snapshot: Snapshot
+
+    def diff(self) -> bytes:
+        """A unified diff with ``a/`` and ``b/`` prefixes (``git apply`` takes it)."""
+        return unified_diff(self.rel, self.old, self.new)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdatePlan:
+    root: Path
+    files: tuple[FileUpdate, ...]  # only files whose bytes change, in spec order
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def failed(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+    def diff(self) -> bytes:
+        return b"".join(f.diff() for f in self.files)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApplyResult:
+    written: tuple[str, ...]  # relative paths
+    diagnostics: tuple[Diagnostic, ...]
+
+
+# -- what the spec generates, by file --------------------------------------------
+
+
+@dataclass
+class _Jobs:
+    """The regions one file holds."""
+
+    to_string: bool = False
+    predicates: list[Predicate] = field(default_factory=list)
+    trace: list[TraceSection] = field(default_factory=list)
+    flows: list[Flow] = field(default_factory=list)
+    # Where the spec names the file first (for "no such file").
+    named: Location | None = None
+    why: str = ""
+
+    @property
+    def kinds(self) -> set[str]:
+        out = set()
+        if self.to_string or self.predicates:
+            out.add("C")
+        if self.trace:
+            out.add("trace-events")
+        if self.flows:
+            out.add("rst")
+        return out
+
+
+def _jobs(spec: Spec) -> dict[str, _Jobs]:
+    jobs: dict[str, _Jobs] = {}
+
+    def job(rel: str, where: Location, why: str) -> _Jobs:
+        if rel not in jobs:
+            jobs[rel] = _Jobs(named=where, why=why)
+        return jobs[rel]
+
+    ts = spec.code.to_string
+    if ts is not None:
+        job(ts.file, ts.location, f"{ts.function}()").to_string = True
+    for pred in spec.code.predicates:
+        job(pred.file, pred.location, f"{pred.function}()").predicates.append(pred)
+    for section in spec.trace:
+        job(section.file, section.location, f"trace section '# {section.section}'").trace.append(
+            section
+        )
+    for flow in spec.flows:
+        if flow.docs is not None:
+            job(flow.docs.file, flow.docs.location, f"flow '{flow.name}'").flows.append(flow)
+    return jobs
+
+
+# -- planning --------------------------------------------------------------------
+
+
+def plan_update(spec: Spec, root: str | os.PathLike[str]) -> UpdatePlan:
+    """What ``update --write`` would write under ``root``; nothing is written.
+
+    Pure apart from reading files.  Paths in diagnostics are ``root`` joined
+    with the file's path in the tree, as ``migspec check`` shows them.
+    """
+    from ..check.context import FILE_MISSING
+    from ..source import FILE_UNREADABLE
+    from ..source.c import CReader
+
+    base = Path(root)
+    shown = os.fspath(root)
+    reader = CReader()
+    files: list[FileUpdate] = []
+    diagnostics: list[Diagnostic] = []
+    for rel, jobs in _jobs(spec).items():
+        display = os.path.normpath(os.path.join(shown, rel))
+        where = Location(display)
+        try:
+            path = confine(base, rel)
+        except WriteError as err:
+            diagnostics.append(replace(err.diagnostic, location=where))
+            continue
+        except (OSError, RuntimeError) as err:  # a symlink loop, say
+            diagnostics.append(FILE_UNREADABLE.diagnostic(f"cannot resolve {rel}: {err}", where))
+            continue
+        if len(jobs.kinds) > 1:
+            diagnostics.append(
+                regions.REGION_AMBIGUOUS.diagnostic(
+                    f"the spec names this file as {' and '.join(sorted(jobs.kinds))}; not rewritten",
+                    where,
+                    notes=(Note(message="named here", location=jobs.named),),
+                )
+            )
+            continue
+        if not path.is_file():
+            diagnostics.append(
+                FILE_MISSING.diagnostic(
+                    f"no such file (the spec names it for {jobs.why})",
+                    where,
+                    notes=(Note(message="named here", location=jobs.named),),
+                )
+            )
+            continue
+        try:
+            data = path.read_bytes()
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except OSError as err:
+            reason = err.strerror or err.__class__.__name__
+            diagnostics.append(
+                FILE_UNREADABLE.diagnostic(f"cannot read {display}: {reason}", where)
+            )
+            continue
+        try:
+            new, found = _plan_file(spec, jobs, data, display, reader)
+        except regions.EditOverlap as err:
+            # Two rewrites of one file touch the same bytes: a migspec bug;
+            # say so and leave the file alone rather than guess.
+            new, found = (
+                None,
+                [regions.REGION_FORM.diagnostic(f"internal error, not rewritten: {err}", where)],
+            )
+        diagnostics.extend(found)
+        if new is not None and new != data:
+            files.append(
+                FileUpdate(
+                    rel=Path(rel).as_posix(),
+                    display=display,
+                    old=data,
+                    new=new,
+                    snapshot=Snapshot(digest(data), mode),
+                )
+            )
+    ordered = sorted(set(diagnostics), key=Diagnostic.sort_key)
+    kept = tuple(d for d in ordered if d.rule not in spec.disabled_rules)
+    return UpdatePlan(root=base, files=tuple(files), diagnostics=kept)
+
+
+def _plan_file(
+    spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any
+) -> tuple[bytes | None, list[Diagnostic]]:
+    """The file's new bytes (None: leave it alone) and what stopped or worried us.
+
+    Verified before it is returned (as black verifies before it writes): the
+    new text, read again, must need no further rewrite.  Anything else is a
+    migspec bug, reported rather than written.
+    """
+    new, diagnostics, _ = _rewrite(spec, jobs, data, display, reader)
+    if new is None or new == data:
+        return new, diagnostics
+    _, problems, edits = _rewrite(spec, jobs, new, display, reader)
+    if edits or problems:
+        return None, [
+            *diagnostics,
+            regions.REGION_FORM.diagnostic(
+                "internal error: the rewritten file does not read back as the spec says "
+                "(please report it); not rewritten",
+                Location(display),
+            ),
+        ]
+    return new, diagnostics
+
+
+# (new bytes or None, diagnostics, how many edits made them)
+_Rewrite = tuple[bytes | None, list[Diagnostic], int]
+
+
+def _rewrite(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) -> _Rewrite:
+    if jobs.to_string or jobs.predicates:
+        return _plan_c(spec, jobs, data, display, reader)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return (
+            None,
+            [
+                regions.REGION_FORM.diagnostic(
+                    f"the file is not UTF-8 (byte {err.start}); not rewritten", Location(display)
+                )
+            ],
+            0,
+        )
+    if jobs.trace:
+        return _plan_trace(spec, jobs.trace, text, display)
+    return _plan_rst(spec, jobs.flows, text, display)
+
+
+def _plan_c(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) -> _Rewrite:
+    from .predicates import predicate_edits
+    from .to_string import to_string_edits
+
+    cfile = reader.parse_bytes(data, display)
+    edits: list[regions.ByteEdit] = []
+    diagnostics: list[Diagnostic] = []
+    if jobs.to_string:
+        more, found = to_string_edits(spec, cfile, reader)
+        edits.extend(more)
+        diagnostics.extend(found)
+    for pred in jobs.predicates:
+        more, found = predicate_edits(spec, pred, cfile, reader)
+        edits.extend(more)
+        diagnostics.extend(found)
+    if any(d.severity is Severity.ERROR for d in diagnostics):
+        return None, diagnostics, 0
+    return regions.apply_byte_edits(data, edits), diagnostics, len(edits)
+
+
+def _plan_trace(spec: Spec, sections: Sequence[TraceSection], text: str, display: str) -> _Rewrite:
+    from ..load.trace_events import parse_trace_events
+    from .trace_events import section_edits
+
+    parsed = parse_trace_events(text, display)
+    lines = regions.split_lines(text)
+    newline = regions.newline_of(text)
+    edits: list[regions.LineEdit] = []
+    diagnostics: list[Diagnostic] = []
+    for section in sections:
+        more, found = section_edits(spec, section, parsed, lines, newline)
+        edits.extend(more)
+        diagnostics.extend(found)
+    if any(d.severity is Severity.ERROR for d in diagnostics):
+        return None, diagnostics, 0
+    new = regions.apply_line_edits(lines, edits, newline).encode("utf-8")
+    return new, diagnostics, len(edits)
+
+
+def _plan_rst(spec: Spec, flows: Sequence[Flow], text: str, display: str) -> _Rewrite:
+    from ..source.rst import parse_flows
+    from .flows import flow_edits
+
+    sections = [f.docs.section for f in flows if f.docs is not None]
+    read, diagnostics = parse_flows(text, display, sections, spec.notation.connector)
+    lines = text.splitlines(keepends=True)  # as parse_flows numbers them
+    newline = regions.newline_of(text)
+    edits, found = flow_edits(spec, flows, read, lines, newline)
+    diagnostics = [*diagnostics, *found]
+    if any(d.severity is Severity.ERROR for d in diagnostics):
+        return None, diagnostics, 0
+    new = regions.apply_line_edits(lines, edits, newline).encode("utf-8")
+    return new, diagnostics, len(edits)
+
+
+# -- writing -----------------------------------------------------------------------
+
+
+def apply_plan(plan: UpdatePlan) -> ApplyResult:
+    """Write every file of ``plan``; a file that changed since it was read is left alone."""
+    written: list[str] = []
+    diagnostics: list[Diagnostic] = []
+    for update in plan.files:
+        try:
+            path = confine(plan.root, update.rel)
+            if write_atomic(path, update.new, expect=update.snapshot, display=update.display):
+                written.append(update.rel)
+        except WriteError as err:
+            diagnostics.append(replace(err.diagnostic, location=Location(update.display)))
+        except (OSError, RuntimeError) as err:  # confine() resolving a symlink loop
+            diagnostics.append(
+                replace(
+                    _write_failed(f"cannot resolve {update.rel}: {err}"),
+                    location=Location(update.display),
+                )
+            )
+    return ApplyResult(written=tuple(written), diagnostics=tuple(diagnostics))
+
+
+def _write_failed(message: str) -> Diagnostic:
+    from ..writes import RULES as WRITE_RULES
+
+    (rule,) = [r for r in WRITE_RULES if r.id == "write-failed"]
+    return rule.diagnostic(message, Location(""))
+
+
+def unified_diff(rel: str, old: bytes, new: bytes) -> bytes:
+    """``diff -u`` of one file, lines split on ``\\n`` only (as git splits them)."""
+    name = rel.encode("utf-8")
+    out: list[bytes] = []
+    for line in difflib.diff_bytes(
+        difflib.unified_diff, _split_nl(old), _split_nl(new), b"a/" + name, b"b/" + name
+    ):
+        # Headers end with the line terminator; so does every line but a last
+        # one without a newline, which git marks.
+        out.append(line if line.endswith(b"\n") else line + b"\n\\ No newline at end of file\n")
+    return b"".join(out)
+
+
+def _split_nl(data: bytes) -> list[bytes]:
+    lines = data.split(b"\n")
+    out = [line + b"\n" for line in lines[:-1]]
+    if lines[-1]:
+        out.append(lines[-1])
+    return out
