@@ -345,7 +345,10 @@ def parse_yaml(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> Docu
                     location=Location(display, start.line + 1, start.column + 1),
                 ),
             )
-        doc.diagnostics.append(_diag("yaml-syntax", problem, loc, notes))
+        # libyaml itself stops at 1000 nesting levels (PyYAML >= 6.0.4 reports
+        # it as a parse error): that is our limit being hit, not a typo.
+        rule = "yaml-limits" if "nesting depth" in problem else "yaml-syntax"
+        doc.diagnostics.append(_diag(rule, problem, loc, notes))
         doc.root = None
     except yaml.YAMLError as exc:
         # ReaderError and friends carry a position but not a mark.
