@@ -53,6 +53,7 @@ from ..model import (
     TraceSection,
     Walk,
 )
+from . import schema_gate
 from .yamlsrc import (
     DEFAULT_LIMITS,
     Limits,
@@ -196,12 +197,18 @@ def load_spec_text(text: str, display: str, *, limits: Limits = DEFAULT_LIMITS) 
 
 
 def validate(root: Node, display: str) -> list[Diagnostic]:
+    """Located diagnostics for every way the spec breaks the JSON Schema."""
+    data = to_plain(root)
+    # The common case -- a valid spec -- needs no messages: a quick yes from
+    # the gate spares importing jsonschema (see schema_gate).
+    if schema_gate.valid(data, _schema()):
+        return []
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(_schema())
     out: list[Diagnostic] = []
     seen: set[tuple[str, Location]] = set()
-    for error in validator.iter_errors(to_plain(root)):
+    for error in validator.iter_errors(data):
         for diag in _explain(error, root):
             key = (diag.message, diag.location)
             if key not in seen:

@@ -16,11 +16,12 @@ diagnostic, never a guess.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Diagnostic, Location, Severity, declare
 from . import SCOPE, read_bytes
@@ -218,6 +219,7 @@ class CReader:
 
     def __init__(self) -> None:
         self._parser: Parser | None = None
+        self._query: Any = None
         self._cache: dict[tuple[str, int, str], CFile] = {}
 
     def _get_parser(self) -> Parser:
@@ -225,7 +227,11 @@ class CReader:
             import tree_sitter
             import tree_sitter_c
 
-            self._parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_c.language()))
+            language = tree_sitter.Language(tree_sitter_c.language())
+            self._parser = tree_sitter.Parser(language)
+            # One query finds every node the index needs, in C: walking all
+            # nodes from Python costs several times the parse itself.
+            self._query = tree_sitter.Query(language, _INDEX_QUERY)
         return self._parser
 
     def parse(self, path: Path, display: str) -> tuple[CFile | None, list[Diagnostic]]:
@@ -245,51 +251,66 @@ class CReader:
 
     def parse_bytes(self, data: bytes, display: str) -> CFile:
         tree = self._get_parser().parse(data)
-        return _index(data, display, tree.root_node)
+        import tree_sitter
+
+        captures = tree_sitter.QueryCursor(self._query).captures(tree.root_node)
+        return _index(data, display, tree.root_node, captures)
 
 
-def _index(source: bytes, display: str, root: Node) -> CFile:
+_INDEX_QUERY = "(function_definition) @function (call_expression) @call (initializer_pair) @pair"
+
+
+def _index(source: bytes, display: str, root: Node, captures: Mapping[str, list[Node]]) -> CFile:
     functions: dict[str, FunctionDef] = {}
     calls: list[Call] = []
     designated: list[Designated] = []
     probe = CFile(path=display, source=source, functions={}, calls=(), designated=(), root=root)
-    # Iterative walk: deep expression trees must not hit the recursion limit.
-    stack: list[tuple[Node, str | None]] = [(root, None)]
-    while stack:
-        node, enclosing = stack.pop()
-        kind = node.type
-        if kind == "function_definition":
-            fn = _function_def(probe, node)
-            if fn is not None:
-                functions.setdefault(fn.name, fn)
-                enclosing = fn.name
-        elif kind == "call_expression":
-            callee = node.child_by_field_name("function")
-            args = node.child_by_field_name("arguments")
-            if callee is not None and callee.type == "identifier" and args is not None:
-                calls.append(
-                    Call(
-                        callee=probe.text(callee),
-                        function=enclosing,
+    # Functions in file order with their byte spans, to find what encloses a
+    # call or an initializer (C functions do not nest; the innermost wins if a
+    # broken file makes them).
+    spans: list[tuple[int, int, str]] = []
+    for node in sorted(captures.get("function", ()), key=lambda n: n.start_byte):
+        fn = _function_def(probe, node)
+        if fn is not None:
+            functions.setdefault(fn.name, fn)
+            spans.append((node.start_byte, node.end_byte, fn.name))
+    starts = [start for start, _, _ in spans]
+
+    def enclosing(node: Node) -> str | None:
+        i = bisect.bisect_right(starts, node.start_byte) - 1
+        while i >= 0:
+            start, end, name = spans[i]
+            if start <= node.start_byte and node.end_byte <= end:
+                return name
+            i -= 1
+        return None
+
+    for node in sorted(captures.get("call", ()), key=lambda n: n.start_byte):
+        callee = node.child_by_field_name("function")
+        args = node.child_by_field_name("arguments")
+        if callee is not None and callee.type == "identifier" and args is not None:
+            calls.append(
+                Call(
+                    callee=probe.text(callee),
+                    function=enclosing(node),
+                    location=probe.location(node),
+                    args=tuple(c for c in args.named_children if c.type != "comment"),
+                )
+            )
+    for node in sorted(captures.get("pair", ()), key=lambda n: n.start_byte):
+        designator = node.child_by_field_name("designator")
+        value = node.child_by_field_name("value")
+        if designator is not None and designator.type == "field_designator" and value:
+            name = designator.named_children[0] if designator.named_children else None
+            if name is not None:
+                designated.append(
+                    Designated(
+                        member=probe.text(name),
+                        function=enclosing(node),
                         location=probe.location(node),
-                        args=tuple(c for c in args.named_children if c.type != "comment"),
+                        value=value,
                     )
                 )
-        elif kind == "initializer_pair":
-            designator = node.child_by_field_name("designator")
-            value = node.child_by_field_name("value")
-            if designator is not None and designator.type == "field_designator" and value:
-                name = designator.named_children[0] if designator.named_children else None
-                if name is not None:
-                    designated.append(
-                        Designated(
-                            member=probe.text(name),
-                            function=enclosing,
-                            location=probe.location(node),
-                            value=value,
-                        )
-                    )
-        stack.extend((child, enclosing) for child in reversed(node.children))
     return CFile(
         path=display,
         source=source,
