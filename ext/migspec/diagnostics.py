@@ -182,9 +182,17 @@ def declare(
 
 
 def _dedent_doc(doc: str) -> str:
-    import inspect
-
-    return inspect.cleandoc(doc)
+    """``inspect.cleandoc`` without importing inspect at start-up (every rule
+    docstring passes through here when the rule modules are imported)."""
+    lines = doc.expandtabs().split("\n")
+    indents = [len(line) - len(line.lstrip()) for line in lines[1:] if line.strip()]
+    margin = min(indents, default=0)
+    cleaned = [lines[0].strip(), *(line[margin:].rstrip() for line in lines[1:])]
+    while cleaned and not cleaned[0]:
+        cleaned.pop(0)
+    while cleaned and not cleaned[-1]:
+        cleaned.pop()
+    return "\n".join(cleaned)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

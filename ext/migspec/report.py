@@ -7,7 +7,6 @@ same fields (rule, severity, message, path, line, column).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -149,6 +148,8 @@ def format_sarif(diagnostics: Sequence[Diagnostic], rules: Iterable[Rule[Any]] =
 
 
 def format_gitlab(diagnostics: Sequence[Diagnostic]) -> str:
+    import hashlib
+
     issues = []
     for d in diagnostics:
         key = f"{d.rule}\0{d.location.path}\0{d.location.line}\0{d.message}"

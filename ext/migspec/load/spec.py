@@ -15,7 +15,6 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -68,6 +67,7 @@ from .yamlsrc import (
 )
 
 FORMAT_VERSION = 1
+_PACKAGE = Path(__file__).resolve().parent.parent
 
 RULES = (
     declare(
@@ -111,12 +111,14 @@ _RULE = {r.id: r for r in RULES}
 
 def bundled_spec_path() -> Path:
     """The VFIO spec shipped with the package: the default for every command."""
-    return Path(str(resources.files("migspec") / "specs" / "vfio-migration.yaml"))
+    # Package data sits beside the modules (a plain path: importlib.resources
+    # would cost its import on every start-up, for the same answer).
+    return _PACKAGE / "specs" / "vfio-migration.yaml"
 
 
 @cache
 def _schema() -> dict[str, Any]:
-    text = (resources.files("migspec") / "schema" / "spec.schema.json").read_text("utf-8")
+    text = (_PACKAGE / "schema" / "spec.schema.json").read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded
 
