@@ -465,3 +465,21 @@ def test_void_trace_argument_is_explained() -> None:
     )
     (diag,) = load_spec_text(text, "t.yaml").diagnostics
     assert diag.message == "trace argument 'void' is not 'type name'; write 'args: []' for none"
+
+
+def test_absurdly_long_numbers_are_a_located_error() -> None:
+    """Python refuses int() of more than 4300 digits: that must not escape as a ValueError."""
+    for text, column in (
+        ("migspec: " + "9" * 5000 + "\n", 10),
+        ("a: !!float " + "9" * 5000 + "\n", 4),
+        ("a: 0x" + "f" * 5000 + "\n", 4),
+        ("? " + "1" * 5000 + "\n: x\n", 3),
+    ):
+        doc = parse_yaml(text, "n.yaml")
+        assert doc.root is None
+        assert [(d.rule, d.location.line, d.location.column) for d in doc.diagnostics] == [
+            ("yaml-limits", 1, column)
+        ]
+    # Quoted, it is a string; 100 digits are still a number.
+    assert rules_at("migspec: '" + "9" * 5000 + "'\n") == [("schema-version", 1, 10)]
+    assert rules_at("migspec: " + "9" * 100 + "\n") == [("schema-version", 1, 10)]

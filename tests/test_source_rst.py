@@ -156,3 +156,29 @@ def test_a_directive_before_the_block_is_not_the_block() -> None:
         "(RUNNING, _SETUP, _PRE_COPY)",
     ]
     assert flow.location.line == 15
+
+
+def test_a_line_docutils_refuses_is_one_located_diagnostic() -> None:
+    """docutils drops the whole document for a line over its limit: say so, at that line."""
+    from migspec.source.rst import LINE_LENGTH_LIMIT, parse_flows
+
+    title = "Live migration save path\n========================\n\n"
+    for long_line in ("x" * (LINE_LENGTH_LIMIT + 1), "\t" * (LINE_LENGTH_LIMIT // 8) + "x"):
+        text = title + "::\n\n   (A, _B, _C)\n" + long_line + "\n"
+        flows, diagnostics = parse_flows(text, "d.rst", ["Live migration save path"])
+        assert flows is None
+        assert [(d.rule, d.location.line) for d in diagnostics] == [("check-file-unreadable", 7)]
+    flows, diagnostics = parse_flows(
+        title + "x" * LINE_LENGTH_LIMIT + "\n", "d.rst", ["Live migration save path"]
+    )
+    assert flows is not None and diagnostics == []
+
+
+def test_nesting_too_deep_for_docutils_is_a_diagnostic() -> None:
+    from migspec.source.rst import parse_flows
+
+    for step in ("{}x\n\n", "{}- x\n\n"):
+        text = "T\n=\n\n" + "".join(step.format(" " * (2 * i)) for i in range(1000))
+        flows, diagnostics = parse_flows(text, "d.rst", ["T"])
+        assert flows is None
+        assert [d.rule for d in diagnostics] == ["check-file-unreadable"]

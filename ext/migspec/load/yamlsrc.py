@@ -53,7 +53,7 @@ RULES = (
     declare(
         "yaml-limits",
         Severity.ERROR,
-        "The YAML nests too deeply or expands to too many nodes (e.g. alias bombs).",
+        "The YAML nests too deeply, expands to too many nodes (e.g. alias bombs) or holds an absurdly long number.",
         scope="load",
         example='a: &a ["x","x"]\nb: &b [*a,*a]\nc: &c [*b,*b]  # ... and so on',
     ),
@@ -93,6 +93,10 @@ class Limits:
     max_bytes: int = 8 * 1024 * 1024
     max_depth: int = 64
     max_nodes: int = 200_000
+    # Longest number literal read as a number: Python refuses to convert
+    # decimal integers of more than 4300 digits (and every value a spec holds
+    # is small), so a longer one is a located error, not a ValueError.
+    max_number_digits: int = 100
 
 
 DEFAULT_LIMITS = Limits()
@@ -240,6 +244,7 @@ def _line_col(data: bytes, offset: int) -> tuple[int, int]:
 
 
 _INT = re.compile(r"[-+]?[0-9]+\Z")
+_NUMBER_START = re.compile(r"[-+]?[0-9]")
 _HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
 _OCT = re.compile(r"0o[0-7]+\Z")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
@@ -489,6 +494,23 @@ class _Composer:
         loc = self.loc(event)
         self._check_tag(event.tag, _SCALAR_TAGS, event)
         quoted = event.style is not None and event.style in ("'", '"', "|", ">")
+        resolved = event.tag not in (None, "!", "tag:yaml.org,2002:str") or (
+            not quoted and event.implicit[0]
+        )
+        if (
+            resolved
+            and len(event.value) > self.limits.max_number_digits
+            and _NUMBER_START.match(event.value)
+            and (_INT.match(event.value) or _HEX.match(event.value) or _OCT.match(event.value))
+        ):
+            self.sink.append(
+                _diag(
+                    "yaml-limits",
+                    f"a number of more than {self.limits.max_number_digits} digits",
+                    loc,
+                )
+            )
+            raise _Fail
         if event.tag and event.tag != "!":
             try:
                 return Scalar(_resolve_tagged(event.tag, event.value), loc, quoted)

@@ -21,10 +21,11 @@ and the report says so.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import __version__
+from ..diagnostics import Diagnostic, Location
 from ..fsm.projection import feature_set_name
 from ..model import Flow, FlowStyle, Machine, Spec
 from .c import render_c_enum, render_predicates, render_to_str
@@ -89,6 +90,9 @@ class GenerateReport:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     dot_missing: bool = False
+    # Files not written: a path (or a symlink in ``out``) leading outside
+    # ``out``, or a write the system refused (see :mod:`migspec.writes`).
+    refused: list[Diagnostic] = field(default_factory=list)
 
 
 class _Builder:
@@ -245,11 +249,16 @@ def generate(
     report = GenerateReport(
         warnings=list(builder.warnings), notes=list(builder.notes), dot_missing=builder.dot_missing
     )
-    from ..writes import write_atomic
+    from ..writes import WriteError, confine, write_atomic
 
     for rel, text in builder.files.items():
-        if write_atomic(out / rel, text.encode("utf-8")):
-            report.written.append(rel)
-        else:
-            report.unchanged.append(rel)
+        try:
+            # A symlink in ``out`` must not carry a write outside it.
+            target = confine(out, rel)
+            changed = write_atomic(target, text.encode("utf-8"), display=str(out / rel))
+        except WriteError as err:
+            where = Location(str(out / rel))
+            report.refused.append(replace(err.diagnostic, location=where))
+            continue
+        (report.written if changed else report.unchanged).append(rel)
     return report

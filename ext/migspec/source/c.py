@@ -17,6 +17,8 @@ diagnostic, never a guess.
 from __future__ import annotations
 
 import re
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +47,16 @@ C_FORM = declare(
 RULES = (C_FORM,)
 
 _STATIC_STORAGE = "static"
+# How deep the readers follow nested forms (``!`` on ``!``, ``?:`` in ``?:``,
+# a local assigned from a local, an enum value's sub-expressions): far beyond
+# real code, and far below Python's recursion limit, so a generated or hostile
+# file gets a check-c-form diagnostic instead of a RecursionError.  Chains of
+# one operator (``a || b || ...``) are read as lists and have no such limit.
+MAX_NESTING = 100
+# Source text quoted in a message or kept in a fact is cut to this many
+# characters: a huge expression would make every message (and the memory
+# holding them) as large as the file.
+MAX_QUOTE = 120
 # Nodes that only wrap an expression: (x), (enum foo)x, &fn.
 _WRAPPERS = ("parenthesized_expression", "cast_expression", "pointer_expression")
 
@@ -97,15 +109,38 @@ class CFile:
     calls: tuple[Call, ...]
     designated: tuple[Designated, ...]
     root: Node = field(compare=False, repr=False)
+    # Offsets of the UTF-8 continuation bytes (none in an ASCII file), so that a
+    # column (in characters) costs a bisection, not decoding the line so far:
+    # on a file of one huge line that would be quadratic.
+    continuations: Sequence[int] = field(default=(), compare=False, repr=False)
+    # Per function (by node id): its locals and the values each is given,
+    # found in one walk of the body rather than one walk per name asked about.
+    locals_memo: dict[int, tuple[frozenset[str], dict[str, list[Node]]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def text(self, node: Node) -> str:
         return self.source[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
 
+    def quote(self, node: Node) -> str:
+        """The node's text, whitespace collapsed, cut to :data:`MAX_QUOTE` characters."""
+        end = min(node.end_byte, node.start_byte + 4 * MAX_QUOTE)
+        text = " ".join(
+            self.source[node.start_byte : end].decode("utf-8", errors="replace").split()
+        )
+        if end < node.end_byte or len(text) > MAX_QUOTE:
+            return text[: MAX_QUOTE - 3] + "..."
+        return text
+
     def location(self, node: Node) -> Location:
         row, col = node.start_point
-        line_start = node.start_byte - col
-        column = len(self.source[line_start : node.start_byte].decode("utf-8", errors="replace"))
-        return Location(self.path, row + 1, column + 1)
+        start = node.start_byte
+        # Characters, not bytes: continuation bytes do not start a character.
+        # (In invalid UTF-8 a stray continuation byte is not counted either.)
+        skipped = bisect_left(self.continuations, start) - bisect_left(
+            self.continuations, start - col
+        )
+        return Location(self.path, row + 1, col - skipped + 1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -243,11 +278,25 @@ class CReader:
         return _index(data, display, tree.root_node)
 
 
+_CONTINUATION = re.compile(rb"[\x80-\xbf]")
+
+
 def _index(source: bytes, display: str, root: Node) -> CFile:
     functions: dict[str, FunctionDef] = {}
     calls: list[Call] = []
     designated: list[Designated] = []
-    probe = CFile(path=display, source=source, functions={}, calls=(), designated=(), root=root)
+    continuations: Sequence[int] = (
+        () if source.isascii() else array("q", (m.start() for m in _CONTINUATION.finditer(source)))
+    )
+    probe = CFile(
+        path=display,
+        source=source,
+        functions={},
+        calls=(),
+        designated=(),
+        root=root,
+        continuations=continuations,
+    )
     # Iterative walk: deep expression trees must not hit the recursion limit.
     stack: list[tuple[Node, str | None]] = [(root, None)]
     while stack:
@@ -292,6 +341,7 @@ def _index(source: bytes, display: str, root: Node) -> CFile:
         calls=tuple(calls),
         designated=tuple(designated),
         root=root,
+        continuations=continuations,
     )
 
 
@@ -411,8 +461,10 @@ def read_enum(cfile: CFile, enum_name: str) -> EnumRead | None:
 _INT_SUFFIX = re.compile(r"[uUlL]+$")
 
 
-def _evaluate(cfile: CFile, node: Node, known: Mapping[str, int]) -> int | None:
+def _evaluate(cfile: CFile, node: Node, known: Mapping[str, int], depth: int = 0) -> int | None:
     """Integer constant expressions of the kind enums and flag tables use."""
+    if depth > MAX_NESTING:
+        return None
     node = unwrap(node)
     kind = node.type
     if kind == "number_literal":
@@ -425,7 +477,7 @@ def _evaluate(cfile: CFile, node: Node, known: Mapping[str, int]) -> int | None:
     if kind == "unary_expression":
         op = node.child_by_field_name("operator")
         arg = node.child_by_field_name("argument")
-        inner = _evaluate(cfile, arg, known) if arg is not None else None
+        inner = _evaluate(cfile, arg, known, depth + 1) if arg is not None else None
         if inner is None or op is None:
             return None
         return {"-": -inner, "+": inner, "~": ~inner}.get(op.type)
@@ -435,8 +487,8 @@ def _evaluate(cfile: CFile, node: Node, known: Mapping[str, int]) -> int | None:
         right = node.child_by_field_name("right")
         if op is None or left is None or right is None:
             return None
-        a = _evaluate(cfile, left, known)
-        b = _evaluate(cfile, right, known)
+        a = _evaluate(cfile, left, known, depth + 1)
+        b = _evaluate(cfile, right, known, depth + 1)
         if a is None or b is None:
             return None
         if op.type == "<<" and 0 <= b < 64:
@@ -599,15 +651,18 @@ def read_predicate(
 
 
 def _comparisons(
-    cfile: CFile, expr: Node, subject: str, problems: list[str]
+    cfile: CFile, expr: Node, subject: str, problems: list[str], depth: int = 0
 ) -> tuple[tuple[Ref, ...], bool] | None:
     """``s == A || s == B`` -> ((A, B), False); ``s != A && s != B`` -> ((A, B), True)."""
+    if depth > MAX_NESTING:
+        problems.append(f"nested more than {MAX_NESTING} levels deep")
+        return None
     expr = unwrap(expr)
     if expr.type == "unary_expression":
         bang = expr.child_by_field_name("operator")
         arg = expr.child_by_field_name("argument")
         if bang is not None and bang.type == "!" and arg is not None:
-            inner = _comparisons(cfile, arg, subject, problems)
+            inner = _comparisons(cfile, arg, subject, problems, depth + 1)
             return None if inner is None else (inner[0], not inner[1])
         return None
     if expr.type != "binary_expression":
@@ -624,24 +679,48 @@ def _comparisons(
         for side, const in ((a, b), (b, a)):
             if _squash(cfile.text(side)) == subject:
                 if const.type != "identifier":
-                    problems.append(f"'{cfile.text(const)}' is not a constant")
+                    problems.append(f"'{cfile.quote(const)}' is not a constant")
                     return None
                 return (Ref(name=cfile.text(const), location=cfile.location(const)),), op == "!="
-        problems.append(f"'{cfile.text(expr)}' does not compare {subject}")
+        problems.append(f"'{cfile.quote(expr)}' does not compare {subject}")
         return None
     if op in ("||", "&&"):
-        lhs = _comparisons(cfile, left, subject, problems)
-        rhs = _comparisons(cfile, right, subject, problems)
-        if lhs is None or rhs is None:
-            return None
+        refs: list[Ref] = []
         # A || B of equalities, or A && B of inequalities (De Morgan): anything
         # else is not a set membership test.
         want_negated = op == "&&"
-        if lhs[1] != want_negated or rhs[1] != want_negated:
-            problems.append(f"mixes '==' and '!=' in '{cfile.text(expr)}'")
-            return None
-        return lhs[0] + rhs[0], want_negated
+        for operand in _chain(expr, op):
+            part = _comparisons(cfile, operand, subject, problems, depth + 1)
+            if part is None:
+                return None
+            if part[1] != want_negated:
+                problems.append(f"mixes '==' and '!=' in '{cfile.quote(expr)}'")
+                return None
+            refs.extend(part[0])
+        return tuple(refs), want_negated
     return None
+
+
+def _chain(expr: Node, op: str) -> list[Node]:
+    """The operands of a chain of one binary operator, left to right, read without recursion."""
+    out: list[Node] = []
+    stack = [expr]
+    while stack:
+        node = unwrap(stack.pop())
+        if node.type == "binary_expression":
+            op_node = node.child_by_field_name("operator")
+            left = node.child_by_field_name("left")
+            right = node.child_by_field_name("right")
+            if (
+                op_node is not None
+                and op_node.type == op
+                and left is not None
+                and right is not None
+            ):
+                stack.extend((right, left))
+                continue
+        out.append(node)
+    return out
 
 
 def _predicate_switch(
@@ -721,31 +800,41 @@ def _assigned_values(cfile: CFile, fn: FunctionDef, name: str) -> list[Node] | N
     Compound assignments (``|=``) count as a value the reader cannot follow:
     the node itself is returned so the caller reports it as unknown.
     """
+    memo = cfile.locals_memo.get(fn.node.id)
+    if memo is None:
+        memo = cfile.locals_memo[fn.node.id] = _locals(cfile, fn)
+    declared, values = memo
+    return list(values.get(name, ())) if name in declared else None
+
+
+def _locals(cfile: CFile, fn: FunctionDef) -> tuple[frozenset[str], dict[str, list[Node]]]:
+    """The names ``fn`` declares, and every value given to each name, in order."""
     body = fn.node.child_by_field_name("body")
     if body is None:
-        return None
-    declared = False
-    values: list[Node] = []
+        return frozenset(), {}
+    declared: set[str] = set()
+    values: dict[str, list[Node]] = {}
     for node in walk(body):
         if node.type == "declaration":
             for decl in node.children_by_field_name("declarator"):
-                if _declared_name(cfile, decl) != name:
+                name = _declared_name(cfile, decl)
+                if name is None:
                     continue
-                declared = True
+                declared.add(name)
                 if decl.type == "init_declarator":
                     value = decl.child_by_field_name("value")
                     if value is not None:
-                        values.append(value)
+                        values.setdefault(name, []).append(value)
         elif node.type == "assignment_expression":
             left = node.child_by_field_name("left")
             right = node.child_by_field_name("right")
             op = node.child_by_field_name("operator")
             if left is None or right is None or left.type != "identifier":
                 continue
-            if cfile.text(left) != name:
-                continue
-            values.append(right if op is not None and op.type == "=" else node)
-    return values if declared else None
+            values.setdefault(cfile.text(left), []).append(
+                right if op is not None and op.type == "=" else node
+            )
+    return frozenset(declared), values
 
 
 def resolve_state(cfile: CFile, fn: FunctionDef | None, node: Node, prefix: str) -> StateValue:
@@ -754,7 +843,10 @@ def resolve_state(cfile: CFile, fn: FunctionDef | None, node: Node, prefix: str)
     flags = {"computed": False, "unknown": False}
     parameter: list[int] = []
 
-    def visit(expr: Node, seen: frozenset[str]) -> None:
+    def visit(expr: Node, seen: frozenset[str], depth: int) -> None:
+        if depth > MAX_NESTING:
+            flags["unknown"] = True
+            return
         expr = unwrap(expr)
         if expr.type == "conditional_expression":
             flags["computed"] = True
@@ -763,7 +855,7 @@ def resolve_state(cfile: CFile, fn: FunctionDef | None, node: Node, prefix: str)
                 if branch is None:
                     flags["unknown"] = True
                 else:
-                    visit(branch, seen)
+                    visit(branch, seen, depth + 1)
             return
         if expr.type == "identifier":
             name = cfile.text(expr)
@@ -782,11 +874,11 @@ def resolve_state(cfile: CFile, fn: FunctionDef | None, node: Node, prefix: str)
             if not values:
                 flags["unknown"] = True
             for value in values:
-                visit(value, seen | {name})
+                visit(value, seen | {name}, depth + 1)
             return
         flags["unknown"] = True
 
-    visit(node, frozenset())
+    visit(node, frozenset(), 0)
     # A parameter passed straight through is the one case a caller can follow.
     direct = unwrap(node)
     direct_param = (
@@ -798,7 +890,7 @@ def resolve_state(cfile: CFile, fn: FunctionDef | None, node: Node, prefix: str)
         else None
     )
     return StateValue(
-        text=" ".join(cfile.text(node).split()),
+        text=cfile.quote(node),
         constants=tuple(constants),
         computed=flags["computed"],
         unknown=flags["unknown"],
@@ -814,8 +906,11 @@ def resolve_functions(
     found: list[Ref] = []
     unknown = False
 
-    def visit(expr: Node, seen: frozenset[str]) -> None:
+    def visit(expr: Node, seen: frozenset[str], depth: int) -> None:
         nonlocal unknown
+        if depth > MAX_NESTING:
+            unknown = True
+            return
         expr = unwrap(expr)
         if expr.type == "null":
             return
@@ -823,7 +918,7 @@ def resolve_functions(
             for part in ("consequence", "alternative"):
                 branch = expr.child_by_field_name(part)
                 if branch is not None:
-                    visit(branch, seen)
+                    visit(branch, seen, depth + 1)
             return
         if expr.type != "identifier":
             unknown = True
@@ -841,9 +936,9 @@ def resolve_functions(
         if name in seen:
             return
         for value in values:
-            visit(value, seen | {name})
+            visit(value, seen | {name}, depth + 1)
 
-    visit(node, frozenset())
+    visit(node, frozenset(), 0)
     return tuple(found), unknown
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Diagnostic, Location
-from . import read_text
+from . import FILE_UNREADABLE, read_text
 
 if TYPE_CHECKING:
     from docutils import nodes
@@ -184,12 +184,36 @@ def read_flows(
     return parse_flows(text, display, sections, connector)
 
 
+# docutils' own default: a longer line makes it drop the whole document.
+LINE_LENGTH_LIMIT = 10_000
+_TAB_WIDTH = 8
+
+
 def parse_flows(
     text: str, display: str, sections: Sequence[str], connector: str = "|"
-) -> tuple[RstFlows, list[Diagnostic]]:
+) -> tuple[RstFlows | None, list[Diagnostic]]:
+    """As :func:`read_flows`, from text; ``None`` when docutils cannot read it at all."""
     from docutils import nodes as dn
 
-    doctree = _doctree(text, display)
+    for number, line in enumerate(text.splitlines(), 1):
+        # docutils measures lines with tabs expanded and trailing blanks cut.
+        if len(line.expandtabs(_TAB_WIDTH).rstrip()) > LINE_LENGTH_LIMIT:
+            return None, [
+                FILE_UNREADABLE.diagnostic(
+                    f"line longer than {LINE_LENGTH_LIMIT} characters: docutils "
+                    "drops the whole document; not read",
+                    Location(display, number, 1),
+                )
+            ]
+    try:
+        doctree = _doctree(text, display)
+    except RecursionError:
+        return None, [
+            FILE_UNREADABLE.diagnostic(
+                "docutils cannot parse this file: it nests (indents) too deeply; not read",
+                Location(display),
+            )
+        ]
 
     src_lines = text.splitlines()
     wanted = {" ".join(s.split()): s for s in sections}
@@ -235,6 +259,8 @@ def _doctree(text: str, display: str) -> Any:
         "doctitle_xform": False,
         "file_insertion_enabled": False,
         "raw_enabled": False,
+        "line_length_limit": LINE_LENGTH_LIMIT,
+        "tab_width": _TAB_WIDTH,
         "_disable_config": True,
     }
     return publish_doctree(text, source_path=display, settings_overrides=settings)
