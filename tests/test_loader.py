@@ -239,6 +239,7 @@ LOAD_POSITIVE = [
     ),
     LoadCase("schema-invalid", _spec("", ("{name: ON, value: 1}", "{name: ON, value: -1}")), b"-1"),
     LoadCase("ref-unknown", _spec("", ("{from: OFF, to: ON}", "{from: OF, to: ON}")), b"OF,"),
+    LoadCase("spec-limits", _spec(), b"{name: ON", limits=Limits(max_states=1)),
 ]
 
 LOAD_NEGATIVE = [
@@ -272,6 +273,7 @@ LOAD_NEGATIVE = [
     LoadCase("schema-invalid", _spec("", ("value: 1}", "value: 2147483647}"))),
     # Every name MINIMAL refers to is defined.
     LoadCase("ref-unknown", _spec()),
+    LoadCase("spec-limits", _spec(), limits=Limits(max_states=2, max_optional_features=0)),
 ]
 
 
@@ -483,3 +485,19 @@ def test_absurdly_long_numbers_are_a_located_error() -> None:
     # Quoted, it is a string; 100 digits are still a number.
     assert rules_at("migspec: '" + "9" * 5000 + "'\n") == [("schema-version", 1, 10)]
     assert rules_at("migspec: " + "9" * 100 + "\n") == [("schema-version", 1, 10)]
+
+
+def test_states_and_optional_features_are_bounded() -> None:
+    """Lint walks 2 ** optional features device kinds and every pair of states: both capped."""
+    states = "".join(f"  - {{name: S{i}, value: {i + 2}}}\n" for i in range(62))
+    at_limit = MINIMAL.replace("arcs:", states.rstrip("\n") + "\narcs:")
+    assert rules_at(at_limit) == []  # 64 states
+    over = at_limit.replace("arcs:", "  - {name: S62, value: 64}\narcs:")
+    assert rules_at(over) == [("spec-limits", 6 + 64, 5)]
+    optional = "".join(f"  - {{name: F{i}, macro: TOY_F{i}, bit: {i + 1}}}\n" for i in range(6))
+    six = MINIMAL.replace("states:", optional + "states:")
+    assert load_spec_text(six, "t.yaml").spec is not None
+    seven = MINIMAL.replace(
+        "states:", optional + "  - {name: F6, macro: TOY_F6, bit: 7, mandatory: false}\nstates:"
+    )
+    assert rules_at(seven) == [("spec-limits", 11, 5)]

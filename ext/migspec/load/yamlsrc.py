@@ -97,6 +97,12 @@ class Limits:
     # decimal integers of more than 4300 digits (and every value a spec holds
     # is small), so a longer one is a located error, not a ValueError.
     max_number_digits: int = 100
+    # What the spec's analyses are bounded for (see load.spec): the linter
+    # walks every device kind (2 ** optional features) and, for each, the
+    # paths between every pair of states.  64 states and 6 optional features
+    # (64 device kinds) lint in a few seconds even for a complete graph.
+    max_states: int = 64
+    max_optional_features: int = 6
 
 
 DEFAULT_LIMITS = Limits()
