@@ -29,7 +29,7 @@ from ..diagnostics import Diagnostic, Location
 from ..fsm.projection import feature_set_name
 from ..model import Flow, FlowStyle, Machine, Spec
 from .c import render_c_enum, render_predicates, render_to_str
-from .dot import DotMissing, kind_text, render_flow_dot, render_fsm_dot, render_svg
+from .dot import DotFailed, DotMissing, kind_text, render_flow_dot, render_fsm_dot, render_svg
 from .escape import html_id
 from .flow_rst import flow_rst_data, render_flow_rst
 from .trace import render_trace_events
@@ -119,6 +119,10 @@ class _Builder:
         except DotMissing as err:
             self.dot_missing = True
             self.warnings.append(f"{err}: wrote .dot files only, no SVG (install graphviz)")
+            return Drawing(id=ident, title=title, dot_path=dot_path, dot=dot)
+        except DotFailed as err:
+            # One drawing dot cannot lay out must not lose the others.
+            self.warnings.append(f"dot refused {dot_path} ({err}); no SVG for it")
             return Drawing(id=ident, title=title, dot_path=dot_path, dot=dot)
         svg_path = self.add(f"{stem}.svg", svg)
         return Drawing(
