@@ -396,3 +396,27 @@ def test_columns_count_characters_in_non_ascii_lines() -> None:
     cfile = parse("void g(void) { /* é€😀 */ set(d, S_A); }\n")
     (call,) = c.setter_calls(cfile, {"set": (1, None)}, "S_")[0]
     assert call.location.column == len("void g(void) { /* é€😀 */ ") + 1
+
+
+def test_enum_values_stay_within_64_bits() -> None:
+    """E(n+1) = En * En doubles the digits each time: 40 of them took forever."""
+    chain = ", ".join(f"S_{i + 1} = S_{i} * S_{i}" for i in range(40))
+    cfile = parse("enum st { S_0 = 3, " + chain + ", S_BIG = " + "9" * 5000 + " };\n")
+    read = c.read_enum(cfile, "st")
+    assert read is not None
+    values = [k.value for k in read.constants]
+    assert values[:6] == [3, 9, 81, 6561, 43046721, 1853020188851841]
+    assert values[6:] == [None] * (len(values) - 6)
+
+
+def test_to_string_reads_every_c_escape() -> None:
+    cfile = parse(
+        "const char *f(int s)\n{\n    switch (s) {\n"
+        '    case S_A: return "RUN\\x4eING";\n'
+        '    case S_B: return "RUN\\116ING";\n'
+        '    case S_C: return "caf\\u00e9 \\"q\\" \\\\ \\q";\n'
+        "    }\n}\n"
+    )
+    read, diagnostics = c.read_to_string(cfile, "f")
+    assert read is not None and diagnostics == []
+    assert [case.string for case in read.cases] == ["RUNNING", "RUNNING", 'café "q" \\ \\q']

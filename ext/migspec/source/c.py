@@ -469,8 +469,8 @@ def _evaluate(cfile: CFile, node: Node, known: Mapping[str, int], depth: int = 0
     kind = node.type
     if kind == "number_literal":
         try:
-            return int(_INT_SUFFIX.sub("", cfile.text(node)), 0)
-        except ValueError:
+            return _int64(int(_INT_SUFFIX.sub("", cfile.text(node)), 0))
+        except ValueError:  # not C's syntax, or more digits than int() reads
             return None
     if kind == "identifier":
         return known.get(cfile.text(node))
@@ -492,10 +492,18 @@ def _evaluate(cfile: CFile, node: Node, known: Mapping[str, int], depth: int = 0
         if a is None or b is None:
             return None
         if op.type == "<<" and 0 <= b < 64:
-            return a << b
+            return _int64(a << b)
         ops = {"|": a | b, "+": a + b, "-": a - b, "&": a & b, "*": a * b}
-        return ops.get(op.type)
+        return _int64(ops.get(op.type))
     return None
+
+
+def _int64(value: int | None) -> int | None:
+    """Values that fit C's widest integer; anything bigger is not a value the
+    reader computes (``A = B * B`` chained 40 times would need gigabytes)."""
+    if value is None or value.bit_length() > 64:
+        return None
+    return value
 
 
 # -- to-string switch ----------------------------------------------------------
@@ -551,11 +559,44 @@ def _string_value(cfile: CFile, node: Node) -> str | None:
     return None
 
 
-_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "'": "'"}
+_ESCAPES = {
+    "n": 0x0A,
+    "t": 0x09,
+    "r": 0x0D,
+    "a": 0x07,
+    "b": 0x08,
+    "f": 0x0C,
+    "v": 0x0B,
+    "?": 0x3F,
+    '"': 0x22,
+    "\\": 0x5C,
+    "'": 0x27,
+}
+_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]+|[0-7]{1,3}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.S)
 
 
 def _c_unescape(text: str) -> str:
-    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(0)), text)
+    """The string a C literal's body spells: every C escape (``\\x4e``, ``\\116``,
+    ``\\u00e9``, ``\\n``...) decoded; the bytes read as UTF-8."""
+    out = bytearray()
+    pos = 0
+    for m in _ESCAPE.finditer(text):
+        out += text[pos : m.start()].encode("utf-8", "replace")
+        pos = m.end()
+        code = m.group(1)
+        if code[0] == "x":
+            out.append(int(code[-2:], 16))  # wider values do not fit a char
+        elif code[0] in "01234567":
+            out.append(int(code, 8) & 0xFF)
+        elif code[0] in "uU" and len(code) > 1:
+            point = int(code[1:], 16)
+            out += (chr(point) if point < 0x110000 else "\ufffd").encode("utf-8", "replace")
+        elif code in _ESCAPES:
+            out.append(_ESCAPES[code])
+        else:
+            out += m.group(0).encode("utf-8", "replace")  # not an escape C knows: as written
+    out += text[pos:].encode("utf-8", "replace")
+    return out.decode("utf-8", "replace")
 
 
 def read_to_string(cfile: CFile, function: str) -> tuple[ToStringRead | None, list[Diagnostic]]:
