@@ -420,3 +420,29 @@ def test_to_string_reads_every_c_escape() -> None:
     read, diagnostics = c.read_to_string(cfile, "f")
     assert read is not None and diagnostics == []
     assert [case.string for case in read.cases] == ["RUNNING", "RUNNING", 'café "q" \\ \\q']
+
+
+def test_a_second_definition_is_reported_not_silently_ignored() -> None:
+    body = 'static const char *f(int s)\n{\n    switch (s) {\n    case S_A: return "A";\n    }\n}\n'
+    cfile = parse("#ifdef X\n" + body + "#else\n" + body + "#endif\n")
+    read, diagnostics = c.read_to_string(cfile, "f")
+    assert read is not None and [k.constant for k in read.cases] == ["S_A"]
+    assert [(d.rule, d.location.line) for d in diagnostics] == [("check-c-form", 9)]
+    assert "only the first definition, at line 2" in diagnostics[0].message
+    pred = "bool p(int s) { return s == S_A; }\n"
+    _, diagnostics = c.read_predicate(parse(pred + "#if 0\n" + pred + "#endif\n"), "p", "s")
+    assert [(d.rule, d.location.line) for d in diagnostics] == [("check-c-form", 3)]
+
+
+def test_a_pointer_returning_knr_definition_is_named_not_called_missing() -> None:
+    """tree-sitter reads it as a declaration and a stray block: say so, where it is."""
+    cfile = parse(
+        "static const char *f(s)\n    enum st s;\n{\n    switch (s) {\n"
+        '    case S_A: return "A";\n    }\n}\n'
+    )
+    read, diagnostics = c.read_to_string(cfile, "f")
+    assert read is None
+    assert [(d.rule, d.location.line, d.location.column) for d in diagnostics] == [
+        ("check-c-form", 1, 20)
+    ]
+    assert c.read_to_string(parse("int g(void);\n{ }\n"), "f") == (None, [])

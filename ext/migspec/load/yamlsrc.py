@@ -203,14 +203,18 @@ def read_text(
 
 
 def decode_text(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, [
-            _diag(
-                "input-encoding",
-                "file is UTF-16 encoded; save it as UTF-8",
-                Location(display, 1, 1),
-            )
-        ]
+    for boms, name in (
+        ((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"), "UTF-32"),
+        ((b"\xff\xfe", b"\xfe\xff"), "UTF-16"),
+    ):
+        if data.startswith(boms):
+            return None, [
+                _diag(
+                    "input-encoding",
+                    f"file is {name} encoded; save it as UTF-8",
+                    Location(display, 1, 1),
+                )
+            ]
     nul = data.find(b"\0")
     if nul >= 0:
         line, col = _line_col(data, nul)

@@ -109,6 +109,9 @@ class CFile:
     calls: tuple[Call, ...]
     designated: tuple[Designated, ...]
     root: Node = field(compare=False, repr=False)
+    # Definitions after the first of the same name (``#ifdef`` / ``#else``
+    # branches, ``#if 0`` copies): the readers say they read only the first.
+    redefined: Mapping[str, tuple[FunctionDef, ...]] = field(default_factory=dict)
     # Offsets of the UTF-8 continuation bytes (none in an ASCII file), so that a
     # column (in characters) costs a bisection, not decoding the line so far:
     # on a file of one huge line that would be quadratic.
@@ -283,6 +286,7 @@ _CONTINUATION = re.compile(rb"[\x80-\xbf]")
 
 def _index(source: bytes, display: str, root: Node) -> CFile:
     functions: dict[str, FunctionDef] = {}
+    redefined: dict[str, list[FunctionDef]] = {}
     calls: list[Call] = []
     designated: list[Designated] = []
     continuations: Sequence[int] = (
@@ -305,7 +309,10 @@ def _index(source: bytes, display: str, root: Node) -> CFile:
         if kind == "function_definition":
             fn = _function_def(probe, node)
             if fn is not None:
-                functions.setdefault(fn.name, fn)
+                if fn.name in functions:
+                    redefined.setdefault(fn.name, []).append(fn)
+                else:
+                    functions[fn.name] = fn
                 enclosing = fn.name
         elif kind == "call_expression":
             callee = node.child_by_field_name("function")
@@ -341,6 +348,7 @@ def _index(source: bytes, display: str, root: Node) -> CFile:
         calls=tuple(calls),
         designated=tuple(designated),
         root=root,
+        redefined={name: tuple(defs) for name, defs in redefined.items()},
         continuations=continuations,
     )
 
@@ -599,8 +607,48 @@ def _c_unescape(text: str) -> str:
     return out.decode("utf-8", "replace")
 
 
+def _unread_definitions(cfile: CFile, function: str) -> list[Diagnostic]:
+    """Why ``function`` may not be read as the reader says: defined again
+    further down, or not found but written in a form tree-sitter misparses."""
+    fn = cfile.functions.get(function)
+    if fn is not None:
+        return [
+            C_FORM.diagnostic(
+                f"{function}() is defined again here (under another #if branch?); "
+                f"only the first definition, at line {fn.location.line}, is checked",
+                again.location,
+            )
+            for again in cfile.redefined.get(function, ())
+        ]
+    # tree-sitter reads an old-style (K&R) definition returning a pointer,
+    # ``const char *f(s) enum e s; { ... }``, as a declaration and a stray block.
+    for node in walk(cfile.root, stop=("function_definition",)):
+        if node.type != "declaration":
+            continue
+        after = node.next_named_sibling
+        if after is None or after.type != "compound_statement":
+            continue
+        for inner in walk(node):
+            if inner.type == "function_declarator":
+                name = inner.child_by_field_name("declarator")
+                if name is not None and cfile.text(name) == function:
+                    return [
+                        C_FORM.diagnostic(
+                            f"{function}() seems defined here in a form the C parser cannot "
+                            "read (an old-style K&R definition?)",
+                            cfile.location(name),
+                        )
+                    ]
+    return []
+
+
 def read_to_string(cfile: CFile, function: str) -> tuple[ToStringRead | None, list[Diagnostic]]:
     """The cases of ``function``'s switch and the strings they return."""
+    read, diagnostics = _read_to_string(cfile, function)
+    return read, [*_unread_definitions(cfile, function), *diagnostics]
+
+
+def _read_to_string(cfile: CFile, function: str) -> tuple[ToStringRead | None, list[Diagnostic]]:
     fn = cfile.functions.get(function)
     if fn is None:
         return None, []
@@ -655,6 +703,13 @@ def read_predicate(
     cfile: CFile, function: str, subject: str
 ) -> tuple[PredicateRead | None, list[Diagnostic]]:
     """The constants ``function`` compares ``subject`` with (``==``/``||``, ``!=``/``&&``, switch)."""
+    read, diagnostics = _read_predicate(cfile, function, subject)
+    return read, [*_unread_definitions(cfile, function), *diagnostics]
+
+
+def _read_predicate(
+    cfile: CFile, function: str, subject: str
+) -> tuple[PredicateRead | None, list[Diagnostic]]:
     fn = cfile.functions.get(function)
     if fn is None:
         return None, []
