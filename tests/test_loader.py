@@ -501,3 +501,12 @@ def test_states_and_optional_features_are_bounded() -> None:
         "states:", optional + "  - {name: F6, macro: TOY_F6, bit: 7, mandatory: false}\nstates:"
     )
     assert rules_at(seven) == [("spec-limits", 11, 5)]
+
+
+def test_yaml_11_line_breaks_are_refused_where_they_are() -> None:
+    """libyaml breaks lines at NEL, U+2028 and U+2029; editors do not: no shifted lines."""
+    for char in ("\x85", "\u2028", "\u2029"):
+        text = f"migspec: 1\nmachine:\n  name: a{char}b\n  bogus: 1\n"
+        assert rules_at(text) == [("yaml-syntax", 3, 10)]
+    # Escaped in a double-quoted string, it is plain text.
+    assert rules_at('migspec: 1\nmachine: {name: toy, title: "a\\u2028b"}\n')[0][0] != "yaml-syntax"

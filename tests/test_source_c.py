@@ -446,3 +446,12 @@ def test_a_pointer_returning_knr_definition_is_named_not_called_missing() -> Non
         ("check-c-form", 1, 20)
     ]
     assert c.read_to_string(parse("int g(void);\n{ }\n"), "f") == (None, [])
+
+
+def test_a_state_named_many_times_is_listed_once() -> None:
+    cfile = parse("void g(void) { set(d, " + "c ? S_A : " * 500 + "S_B); }\n")
+    (call,) = c.setter_calls(cfile, {"set": (1, None)}, "S_")[0]
+    assert [r.name for r in call.state.constants] == ["S_A"]  # S_B is past MAX_NESTING
+    cfile = parse("void g(void) { set(d, c ? S_A : e ? S_A : S_B); }\n")
+    (call,) = c.setter_calls(cfile, {"set": (1, None)}, "S_")[0]
+    assert [r.name for r in call.state.constants] == ["S_A", "S_B"]

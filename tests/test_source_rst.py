@@ -182,3 +182,47 @@ def test_nesting_too_deep_for_docutils_is_a_diagnostic() -> None:
         flows, diagnostics = parse_flows(text, "d.rst", ["T"])
         assert flows is None
         assert [d.rule for d in diagnostics] == ["check-file-unreadable"]
+
+
+def test_line_numbers_are_the_files_despite_form_feeds_and_separators() -> None:
+    """str.splitlines() (and docutils) break lines at \\f, \\v, NEL, U+2028...; editors do not."""
+    from migspec.source.rst import parse_flows
+
+    text = (
+        "Intro\x0c with a form feed,\u2028a line separator\x85 and NEL.\n\n"
+        "\x0c\nLive migration save path\n========================\n\n::\n\n"
+        "   (A, _B, _C)\n         |\n   (D, _E, _F)\n"
+    )
+    flows, diagnostics = parse_flows(text, "d.rst", ["Live migration save path"])
+    assert diagnostics == [] and flows is not None
+    assert flows.sections["Live migration save path"].line == 4
+    steps = flows.flows["Live migration save path"].steps
+    assert [s.lines[0].location.line for s in steps] == [9, 11]
+    # Raw lines are the file's, as written.
+    assert text.split("\n")[8] == steps[0].lines[0].raw
+
+
+def test_a_section_title_twice_is_reported() -> None:
+    from migspec.source.rst import parse_flows
+
+    section = "Save\n====\n\n::\n\n   (A, _B, _C)\n\n"
+    flows, diagnostics = parse_flows(section + section, "d.rst", ["Save"])
+    assert flows is not None and flows.flows["Save"].location.line == 6
+    assert [(d.rule, d.location.line) for d in diagnostics] == [("check-docs-section-twice", 8)]
+    assert diagnostics[0].notes[0].location is not None
+    assert diagnostics[0].notes[0].location.line == 1
+
+
+def test_deep_indentation_is_refused_before_docutils_but_drawings_are_not_deep() -> None:
+    from migspec.source.rst import MAX_NESTING, parse_flows
+
+    bullets = "".join(" " * (2 * i) + "- x\n\n" for i in range(MAX_NESTING + 5))
+    flows, diagnostics = parse_flows("T\n=\n\n" + bullets, "d.rst", ["T"])
+    assert flows is None
+    assert [(d.rule, d.location.line) for d in diagnostics] == [
+        ("check-file-unreadable", 3 + 2 * MAX_NESTING + 1)
+    ]
+    # A literal block indented ever deeper is text, not nesting.
+    drawing = "".join(" " * (i + 3) + "x\n" for i in range(3 * MAX_NESTING))
+    flows, diagnostics = parse_flows("T\n=\n\n::\n\n" + drawing, "d.rst", ["T"])
+    assert diagnostics == [] and flows is not None and "T" in flows.flows

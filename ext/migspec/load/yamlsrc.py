@@ -325,9 +325,29 @@ except AttributeError:  # pragma: no cover - PyYAML without libyaml
     _Loader = yaml.SafeLoader
 
 
+# libyaml follows YAML 1.1, where NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR
+# break lines; editors (and YAML 1.2) do not.  Raw in a file they would shift
+# every line number after them, or split a scalar where none is seen.
+_YAML11_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
 def parse_yaml(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> Document:
     """Compose ``text`` into located nodes, never raising."""
     doc = Document(root=None, text=text)
+    odd = _YAML11_BREAKS.search(text)
+    if odd is not None:
+        before = text[: odd.start()].replace("\r\n", "\n").replace("\r", "\n")
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        doc.diagnostics.append(
+            _diag(
+                "yaml-syntax",
+                f"raw U+{ord(odd[0]):04X} (a line break to the YAML parser); "
+                f"write it as \\u{ord(odd[0]):04x} in a double-quoted string",
+                Location(display, line, column),
+            )
+        )
+        return doc
     try:
         doc.root = _Composer(display, limits, doc.diagnostics).compose(
             yaml.parse(text, Loader=_Loader)

@@ -29,11 +29,25 @@ FILE_UNREADABLE = declare(
     example="hw/vfio/migration.c: permission denied",
 )
 
+SECTION_TWICE = declare(
+    "check-docs-section-twice",
+    Severity.WARNING,
+    "A section title a flow names appears more than once in the rst file; only the first is compared.",
+    scope=SCOPE,
+    doc="""
+    A section title a flow names appears more than once in the rst file;
+    only the first is compared.  The drawing under the second one is not
+    checked at all: rename one of the sections, or point the flow at the
+    one that holds its drawing.
+    """,
+    example="Live migration save path\n------------------------\n...\nLive migration save path\n------------------------",
+)
+
 # No file of a QEMU or Linux tree that the check reads comes near this; a
 # bigger one is refused before it is read (memory stays bounded).
 MAX_SOURCE_BYTES = 16 * 1024 * 1024
 
-RULES = (FILE_UNREADABLE,)
+RULES = (FILE_UNREADABLE, SECTION_TWICE)
 
 
 def read_bytes(path: Path, display: str) -> tuple[bytes | None, list[Diagnostic]]:

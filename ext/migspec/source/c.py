@@ -956,7 +956,9 @@ def resolve_state(cfile: CFile, fn: FunctionDef | None, node: Node, prefix: str)
         if expr.type == "identifier":
             name = cfile.text(expr)
             if name.startswith(prefix):
-                constants.append(Ref(name=name, location=cfile.location(expr)))
+                # Each constant once (a ?: chain may name one a thousand times).
+                if all(c.name != name for c in constants):
+                    constants.append(Ref(name=name, location=cfile.location(expr)))
                 return
             if fn is not None and name in fn.params:
                 flags["unknown"] = True
