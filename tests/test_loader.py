@@ -510,3 +510,9 @@ def test_yaml_11_line_breaks_are_refused_where_they_are() -> None:
         assert rules_at(text) == [("yaml-syntax", 3, 10)]
     # Escaped in a double-quoted string, it is plain text.
     assert rules_at('migspec: 1\nmachine: {name: toy, title: "a\\u2028b"}\n')[0][0] != "yaml-syntax"
+
+
+def test_an_error_at_the_end_of_a_file_without_newline_is_inside_it() -> None:
+    """libyaml puts the end of the stream on the line after the last: clamp it to the file."""
+    assert rules_at("migspec: 1\nstates: [a, b") == [("yaml-syntax", 2, 14)]
+    assert rules_at("migspec: 1\nstates: [a, b\n") == [("yaml-syntax", 3, 1)]

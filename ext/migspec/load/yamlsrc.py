@@ -356,7 +356,7 @@ def parse_yaml(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> Docu
         doc.root = None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        loc = Location(display, mark.line + 1, mark.column + 1) if mark else Location(display)
+        loc = _clamped(text, display, mark.line, mark.column) if mark else Location(display)
         problem = exc.problem or "invalid YAML"
         if exc.context:
             problem = f"{problem} ({exc.context})"
@@ -377,7 +377,7 @@ def parse_yaml(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> Docu
             notes = (
                 Note(
                     message=f"{what} starts here",
-                    location=Location(display, start.line + 1, start.column + 1),
+                    location=_clamped(text, display, start.line, start.column),
                 ),
             )
         doc.diagnostics.append(_diag("yaml-syntax", problem, loc, notes))
@@ -394,6 +394,18 @@ def parse_yaml(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> Docu
         doc.diagnostics.append(_diag("yaml-syntax", str(reason), loc))
         doc.root = None
     return doc
+
+
+def _clamped(text: str, display: str, line: int, column: int) -> Location:
+    """A 0-based libyaml mark as a location inside the file.
+
+    At the end of a file without a final newline libyaml reports the line
+    after the last one: that is the end of the last line.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if line >= len(lines):
+        return Location(display, len(lines), len(lines[-1]) + 1)
+    return Location(display, line + 1, min(column, len(lines[line])) + 1)
 
 
 class _Composer:
