@@ -122,9 +122,12 @@ def test_every_yaml_attribute_used_is_harmless() -> None:
     used = set()
     for path in SOURCES:
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-                if node.value.id == "yaml":
-                    used.add((path.name, node.attr))
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "yaml"
+            ):
+                used.add((path.name, node.attr))
     assert {attr for _, attr in used} <= allowed, sorted(used)
 
 
