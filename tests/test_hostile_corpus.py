@@ -45,6 +45,7 @@ from migspec.model import Spec
 
 from .conftest import BUNDLED_SPEC, ROOT
 from .hostile.generators import GENERATED, truncations
+from .located import assert_located
 
 HOSTILE = ROOT / "tests" / "hostile"
 BASE = ROOT / "tests" / "trees" / "base"
@@ -121,39 +122,6 @@ def case_bytes(case: str) -> bytes:
         return data_file.read_bytes()
     assert case in GENERATED, f"{case}: no {data_file.name} and no generator"
     return GENERATED[case]()
-
-
-# -- where diagnostics may point ---------------------------------------------------
-
-
-def _line_lengths(data: bytes) -> list[list[int]]:
-    """Per line-numbering scheme a file may be read with, each line's length.
-
-    ``\\n`` only (tree-sitter, git), universal newlines (YAML, Python, tracetool:
-    ``\\r\\n``, ``\\r``, ``\\n``); lengths in bytes, which bound lengths in
-    characters.
-    """
-    lf = data.split(b"\n")
-    universal = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
-    return [[len(x) for x in lf], [len(x) for x in universal]]
-
-
-def assert_located(diagnostics: Iterable[Diagnostic], files: dict[str, bytes]) -> None:
-    """Every diagnostic that names a line of a file we know lies inside that file."""
-    schemes_by_path = {p: _line_lengths(d) for p, d in files.items()}
-    for d in diagnostics:
-        loc = d.location
-        assert loc.line >= 0 and loc.column >= 0, d
-        if loc.line == 0:
-            assert loc.column == 0, d
-            continue
-        schemes = schemes_by_path.get(loc.path)
-        if schemes is None:
-            continue  # the bundled spec, or a file the check reports as missing
-        assert any(
-            loc.line <= len(lengths) and loc.column <= lengths[loc.line - 1] + 1
-            for lengths in schemes
-        ), f"{d.rule} at {loc} is outside the file ({d.message})"
 
 
 def assert_expected(expected: Expected, got: Sequence[tuple[str, int, int]], where: str) -> None:
