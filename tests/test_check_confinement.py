@@ -184,3 +184,26 @@ def test_oversized_source_files_are_refused_unread(tmp_path: Path) -> None:
     unreadable = [d for d in result.diagnostics if d.rule == "check-file-unreadable"]
     assert [Path(d.location.path).name for d in unreadable] == ["common.c"]
     assert "16 MiB" in unreadable[0].message
+
+
+def test_fifos_and_devices_in_the_tree_are_never_opened(tmp_path: Path) -> None:
+    """Opening a FIFO blocks until someone writes: the check must not hang on one."""
+    tree = build_tree(tmp_path / "tree")
+    trace = tree / "hw/vfio/trace-events"
+    trace.unlink()
+    os.mkfifo(trace)
+    os.mkfifo(tree / "hw/vfio/pipe.c")
+    (tree / "hw/vfio/zero.c").symlink_to("/dev/zero")
+    run = subprocess.run(
+        [sys.executable, "-m", "migspec", "check", "--source-root", str(tree), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "ext")},
+    )
+    assert run.returncode == 1, run.stderr
+    rules = {(r["rule"], Path(r["path"]).name) for r in json.loads(run.stdout)["diagnostics"]}
+    assert ("check-file-missing", "trace-events") in rules
+    assert ("check-path-outside-root", "zero.c") in rules
+    assert not any(name == "pipe.c" for _, name in rules)
