@@ -516,3 +516,9 @@ def test_an_error_at_the_end_of_a_file_without_newline_is_inside_it() -> None:
     """libyaml puts the end of the stream on the line after the last: clamp it to the file."""
     assert rules_at("migspec: 1\nstates: [a, b") == [("yaml-syntax", 2, 14)]
     assert rules_at("migspec: 1\nstates: [a, b\n") == [("yaml-syntax", 3, 1)]
+
+
+def test_an_empty_document_is_located_inside_the_file() -> None:
+    """'---' alone: libyaml puts its empty value on the line after the last (fuzzing)."""
+    assert rules_at("---") == [("schema-invalid", 1, 4)]
+    assert rules_at("---\n# only a comment") == [("schema-invalid", 2, 17)]

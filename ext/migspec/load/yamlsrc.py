@@ -349,14 +349,15 @@ def parse_yaml(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> Docu
         )
         return doc
     try:
-        doc.root = _Composer(display, limits, doc.diagnostics).compose(
+        doc.root = _Composer(display, limits, doc.diagnostics, _Lines(text)).compose(
             yaml.parse(text, Loader=_Loader)
         )
     except _Fail:
         doc.root = None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        loc = _clamped(text, display, mark.line, mark.column) if mark else Location(display)
+        lines = _Lines(text)
+        loc = lines.location(display, mark.line, mark.column) if mark else Location(display)
         problem = exc.problem or "invalid YAML"
         if exc.context:
             problem = f"{problem} ({exc.context})"
@@ -377,7 +378,7 @@ def parse_yaml(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> Docu
             notes = (
                 Note(
                     message=f"{what} starts here",
-                    location=_clamped(text, display, start.line, start.column),
+                    location=lines.location(display, start.line, start.column),
                 ),
             )
         doc.diagnostics.append(_diag("yaml-syntax", problem, loc, notes))
@@ -396,23 +397,33 @@ def parse_yaml(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> Docu
     return doc
 
 
-def _clamped(text: str, display: str, line: int, column: int) -> Location:
-    """A 0-based libyaml mark as a location inside the file.
+class _Lines:
+    """The length of each line of the text (as libyaml counts them: CR LF, CR, LF),
+    to keep locations inside the file.
 
-    At the end of a file without a final newline libyaml reports the line
-    after the last one: that is the end of the last line.
+    libyaml puts the end of the stream -- an error there, the empty value of a
+    document that is only ``---`` -- on the line after the last when the
+    file does not end with a newline: that is the end of the last line.
     """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if line >= len(lines):
-        return Location(display, len(lines), len(lines[-1]) + 1)
-    return Location(display, line + 1, min(column, len(lines[line])) + 1)
+
+    def __init__(self, text: str) -> None:
+        self.lengths = [
+            len(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        ]
+
+    def location(self, display: str, line: int, column: int) -> Location:
+        """A 0-based libyaml mark as a 1-based location inside the file."""
+        if line >= len(self.lengths):
+            return Location(display, len(self.lengths), self.lengths[-1] + 1)
+        return Location(display, line + 1, min(column, self.lengths[line]) + 1)
 
 
 class _Composer:
-    def __init__(self, display: str, limits: Limits, sink: list[Diagnostic]) -> None:
+    def __init__(self, display: str, limits: Limits, sink: list[Diagnostic], lines: _Lines) -> None:
         self.display = display
         self.limits = limits
         self.sink = sink
+        self.lines = lines
         self.nodes = 0
         self.anchors: dict[str, tuple[Node, int]] = {}
 
@@ -420,7 +431,7 @@ class _Composer:
         mark = event.start_mark
         if mark is None:  # pragma: no cover - libyaml always sets marks
             return Location(self.display)
-        return Location(self.display, mark.line + 1, mark.column + 1)
+        return self.lines.location(self.display, mark.line, mark.column)
 
     def charge(self, count: int, event: yaml.Event) -> None:
         self.nodes += count
