@@ -239,6 +239,7 @@ LOAD_POSITIVE = [
     ),
     LoadCase("schema-invalid", _spec("", ("{name: ON, value: 1}", "{name: ON, value: -1}")), b"-1"),
     LoadCase("ref-unknown", _spec("", ("{from: OFF, to: ON}", "{from: OF, to: ON}")), b"OF,"),
+    LoadCase("spec-limits", _spec(), b"{name: ON", limits=Limits(max_states=1)),
 ]
 
 LOAD_NEGATIVE = [
@@ -272,6 +273,7 @@ LOAD_NEGATIVE = [
     LoadCase("schema-invalid", _spec("", ("value: 1}", "value: 2147483647}"))),
     # Every name MINIMAL refers to is defined.
     LoadCase("ref-unknown", _spec()),
+    LoadCase("spec-limits", _spec(), limits=Limits(max_states=2, max_optional_features=0)),
 ]
 
 
@@ -465,3 +467,58 @@ def test_void_trace_argument_is_explained() -> None:
     )
     (diag,) = load_spec_text(text, "t.yaml").diagnostics
     assert diag.message == "trace argument 'void' is not 'type name'; write 'args: []' for none"
+
+
+def test_absurdly_long_numbers_are_a_located_error() -> None:
+    """Python refuses int() of more than 4300 digits: that must not escape as a ValueError."""
+    for text, column in (
+        ("migspec: " + "9" * 5000 + "\n", 10),
+        ("a: !!float " + "9" * 5000 + "\n", 4),
+        ("a: 0x" + "f" * 5000 + "\n", 4),
+        ("? " + "1" * 5000 + "\n: x\n", 3),
+    ):
+        doc = parse_yaml(text, "n.yaml")
+        assert doc.root is None
+        assert [(d.rule, d.location.line, d.location.column) for d in doc.diagnostics] == [
+            ("yaml-limits", 1, column)
+        ]
+    # Quoted, it is a string; 100 digits are still a number.
+    assert rules_at("migspec: '" + "9" * 5000 + "'\n") == [("schema-version", 1, 10)]
+    assert rules_at("migspec: " + "9" * 100 + "\n") == [("schema-version", 1, 10)]
+
+
+def test_states_and_optional_features_are_bounded() -> None:
+    """Lint walks 2 ** optional features device kinds and every pair of states: both capped."""
+    states = "".join(f"  - {{name: S{i}, value: {i + 2}}}\n" for i in range(62))
+    at_limit = MINIMAL.replace("arcs:", states.rstrip("\n") + "\narcs:")
+    assert rules_at(at_limit) == []  # 64 states
+    over = at_limit.replace("arcs:", "  - {name: S62, value: 64}\narcs:")
+    assert rules_at(over) == [("spec-limits", 6 + 64, 5)]
+    optional = "".join(f"  - {{name: F{i}, macro: TOY_F{i}, bit: {i + 1}}}\n" for i in range(6))
+    six = MINIMAL.replace("states:", optional + "states:")
+    assert load_spec_text(six, "t.yaml").spec is not None
+    seven = MINIMAL.replace(
+        "states:", optional + "  - {name: F6, macro: TOY_F6, bit: 7, mandatory: false}\nstates:"
+    )
+    assert rules_at(seven) == [("spec-limits", 11, 5)]
+
+
+def test_yaml_11_line_breaks_are_refused_where_they_are() -> None:
+    """libyaml breaks lines at NEL, U+2028 and U+2029; editors do not: no shifted lines."""
+    for char in ("\x85", "\u2028", "\u2029"):
+        text = f"migspec: 1\nmachine:\n  name: a{char}b\n  bogus: 1\n"
+        assert rules_at(text) == [("yaml-syntax", 3, 10)]
+    # Escaped in a double-quoted string, it is plain text.
+    assert rules_at('migspec: 1\nmachine: {name: toy, title: "a\\u2028b"}\n')[0][0] != "yaml-syntax"
+
+
+def test_an_error_at_the_end_of_a_file_without_newline_is_inside_it() -> None:
+    """libyaml puts the end of the stream on the line after the last: clamp it to the file."""
+    assert rules_at("migspec: 1\nstates: [a, b") == [("yaml-syntax", 2, 14)]
+    assert rules_at("migspec: 1\nstates: [a, b\n") == [("yaml-syntax", 3, 1)]
+
+
+def test_an_empty_document_is_located_inside_the_file() -> None:
+    """'---' alone: libyaml puts its empty value on the line after the last (fuzzing)."""
+    assert rules_at("---") == [("schema-invalid", 1, 4)]
+    assert rules_at("---\n# only a comment") == [("schema-invalid", 2, 17)]

@@ -152,3 +152,16 @@ def test_never_raises_and_offsets_stay_inside(written: str) -> None:
         assert written[c.offset] == "%"
     for p in parsed.problems:
         assert 0 <= p.offset <= len(written)
+
+
+def test_control_characters_in_a_format_are_text() -> None:
+    """The parser marks PRI macros with \\x01 and \\x02 internally: a format holding
+    those bytes used to crash it (KeyError, StopIteration; found by fuzzing)."""
+    from migspec.lint.printf import parse_format
+
+    for written in ('"a \x01 %d \x02 b"', '"%\x01"', '"a" PRIx64 "\x02"', '"%"PRIx64"\x01"'):
+        parsed = parse_format(written)
+        assert parsed.written == written
+        for c in parsed.conversions:
+            assert c.text == written[c.offset : c.end]
+    assert [c.conversion for c in parse_format('"a \x01 %d \x02 b"').conversions] == ["d"]

@@ -7,6 +7,7 @@ none of it may break or inject into rst, C, trace-events, DOT, SVG or HTML.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -97,6 +98,11 @@ def test_html_id() -> None:
 
 
 def hostile_spec() -> Spec:
+    return spec_from(yaml.safe_dump(hostile_doc(), allow_unicode=True), "evil.yaml")
+
+
+def hostile_doc() -> dict[str, Any]:
+    """The hostile spec as data (the Sphinx tests write it to a file)."""
     doc: dict[str, Any] = {
         "migspec": 1,
         "machine": {
@@ -170,7 +176,7 @@ def hostile_spec() -> Spec:
             ],
         },
     }
-    return spec_from(yaml.safe_dump(doc, allow_unicode=True), "evil.yaml")
+    return doc
 
 
 @pytest.mark.parametrize("style", list(FlowStyle))
@@ -288,3 +294,134 @@ def test_index_html_escapes_everything(tmp_path: Path) -> None:
     assert parser.tags.count("svg") == 1 + 2 + 2  # machine, two kinds, the flow for two kinds
     text = "".join(parser.text)
     assert "</svg><script>alert(1)</script>" in text  # shown as text, not markup
+
+
+# -- control, line-separator and bidi characters --------------------------------------
+
+# A NUL, a terminal escape sequence, a bell, NEL, U+2028 (a line break to
+# docutils and editors), a right-to-left override (Trojan Source) and a form feed.
+CONTROL = "a\0b \x1b[31mred\x1b[0m \x07 \x85 c\u2028d \u202eevil\u202c \x0c end"
+RAW_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "c_comment",
+        "c_code_line",
+        "rst_text",
+        "rst_literal_line",
+        "dot_string",
+        "dot_html",
+        "trace_format_text",
+    ],
+)
+def test_no_filter_lets_a_control_character_through(name: str) -> None:
+    out = getattr(escape, name)(CONTROL)
+    assert not RAW_CONTROLS.search(out)
+    assert escape.REPLACEMENT in out
+    if name.startswith(("c_", "trace")):
+        assert not BIDI.search(out)
+    if name in ("rst_text", "rst_literal_line", "c_code_line", "trace_format_text"):
+        assert len(out.splitlines()) == 1
+
+
+def test_c_string_escapes_controls_and_bidi_as_utf8_octal() -> None:
+    out = escape.c_string("x\u202ey\x85\0")
+    assert out == "x\\342\\200\\256y\\302\\205\\000"
+    assert out.isascii()
+
+
+def control_spec() -> Spec:
+    return spec_from(yaml.safe_dump(control_doc(), allow_unicode=True), "control.yaml")
+
+
+def control_doc() -> dict[str, Any]:
+    doc: dict[str, Any] = yaml.safe_load(
+        (Path(__file__).parent / "specs" / "mirror-small.yaml").read_text()
+    )
+    doc["machine"]["title"] = CONTROL
+    doc["machine"]["doc"] = CONTROL
+    doc["states"][1]["doc"] = CONTROL
+    doc["flows"][0]["title"] = CONTROL
+    doc["flows"][0]["steps"][0]["text"] = [CONTROL]
+    doc["trace"][0]["events"][0]["format"] = '"' + CONTROL + '"'
+    # (A NUL would end the C string: the default carries the rest.)
+    doc["code"]["to_string"]["default"] = CONTROL.replace("\0", "")
+    doc["code"]["predicates"][0]["doc"] = CONTROL
+    return doc
+
+
+def test_controls_reach_no_generated_file(tmp_path: Path) -> None:
+    """generate used to crash here: dot refused a NUL in an HTML-like label."""
+    report = generate(control_spec(), tmp_path)
+    assert not [w for w in report.warnings if "refused" in w]
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            text = path.read_text("utf-8")
+            assert not RAW_CONTROLS.search(text), path
+        if path.suffix in (".c", ".h") or path.name == "trace-events":
+            assert not BIDI.search(path.read_text("utf-8")), path
+    block = (tmp_path / "flows/migrate/THROTTLE.projected.rst").read_text()
+    from docutils.core import publish_doctree
+
+    tree = publish_doctree("T\n=\n\n::\n\n" + block, settings_overrides={"report_level": 5})
+    (literal,) = [n for n in tree.findall() if n.tagname == "literal_block"]
+    assert literal.astext().count("\n") == block.rstrip("\n").count("\n")
+
+
+@needs_gcc
+def test_control_default_string_still_reads_back(tmp_path: Path) -> None:
+    spec = control_spec()
+    to_str = render_to_str(spec)
+    assert to_str is not None
+    program = (
+        "#include <stdio.h>\n"
+        + render_c_enum(spec)
+        + to_str.replace("static ", "", 1)
+        + "int main(int argc, char **argv)\n{\n    (void)argv;\n"
+        + "    fputs(mirror_state_name((enum mirror_state)(argc + 40)), stdout);\n"
+        + "    return 0;\n}\n"
+    )
+    source = tmp_path / "c.c"
+    source.write_text(program)
+    subprocess.run(
+        ["gcc", "-std=c11", "-Wall", "-Werror", "-o", str(tmp_path / "c"), str(source)],
+        check=True,
+        capture_output=True,
+    )
+    run = subprocess.run([str(tmp_path / "c")], capture_output=True, check=True)
+    assert run.stdout.decode("utf-8") == CONTROL.replace("\0", "")
+
+
+@needs_dot
+def test_dot_from_a_hostile_spec_sets_no_attribute_that_reads_files() -> None:
+    """Graphviz reads files for image=, shapefile=, imagepath=, fontpath=; URL= makes links."""
+    import json
+
+    import graphviz
+
+    dangerous = {"image", "shapefile", "imagepath", "fontpath", "URL", "href", "stylesheet"}
+    for spec in (hostile_spec(), control_spec()):
+        sources = [render_fsm_dot(spec, show_refused=True)]
+        sources += [render_flow_dot(spec, flow) for flow in spec.flows]
+        for source in sources:
+            laid = json.loads(graphviz.Source(source).pipe(format="json"))
+            for item in [laid, *laid.get("objects", []), *laid.get("edges", [])]:
+                assert not dangerous & set(item), sorted(dangerous & set(item))
+
+
+def test_human_output_cannot_start_a_line_or_send_escapes() -> None:
+    from migspec.diagnostics import Diagnostic, Location, Severity
+    from migspec.report import format_human
+
+    d = Diagnostic(
+        rule="r",
+        severity=Severity.ERROR,
+        message="bad\n::error file=x::injected \x1b[2J\u2028\ttab",
+        location=Location("a\nb.c", 1, 1),
+    )
+    out = format_human([d])
+    assert out.count("\n") == 1 and out.endswith("\n")
+    assert "\\x0a::error" in out and "\\x1b" in out and "\\u2028" in out and "\t" in out

@@ -343,3 +343,115 @@ def test_unreadable_file_is_a_diagnostic(tmp_path: Path) -> None:
     cfile, diagnostics = c.CReader().parse(tmp_path / "absent.c", "absent.c")
     assert cfile is None
     assert [d.rule for d in diagnostics] == ["check-file-unreadable"]
+
+
+# -- hostile shapes: deep, long, one-line ---------------------------------------
+
+
+def test_a_long_or_chain_is_read_whole() -> None:
+    terms = " || ".join(f"s == S_{i}" for i in range(5000))
+    cfile = parse(f"bool p(int s)\n{{\n    return {terms};\n}}\n")
+    read, diagnostics = c.read_predicate(cfile, "p", "s")
+    assert diagnostics == [] and read is not None
+    assert len(read.constants) == 5000 and not read.negated
+    assert read.constants[-1].location.column == len(f"    return {terms}") - len("S_4999") + 1
+
+
+def test_nesting_deeper_than_the_limit_is_a_diagnostic_not_a_crash() -> None:
+    depth = 3 * c.MAX_NESTING
+    cfile = parse("bool p(int s) { return " + "!" * depth + "(s == S_A); }\n")
+    read, diagnostics = c.read_predicate(cfile, "p", "s")
+    assert read is None
+    assert [d.rule for d in diagnostics] == ["check-c-form"]
+    assert "nested more than" in diagnostics[0].message
+    # Enum values and state arguments: the value is "unknown", never a RecursionError.
+    cfile = parse("enum st { S_A = " + " + ".join(["1"] * depth) + " };\n")
+    read_enum = c.read_enum(cfile, "st")
+    assert read_enum is not None and read_enum.constants[0].value is None
+    chain = "void g(void)\n{\n    int v0 = S_A;\n"
+    chain += "".join(f"    int v{i + 1} = v{i};\n" for i in range(depth))
+    chain += f"    set(d, v{depth});\n    set(d, " + "c ? S_A : " * depth + "S_B);\n}\n"
+    cfile = parse(chain)
+    calls, _ = c.setter_calls(cfile, {"set": (1, None)}, "S_")
+    assert [(call.state.unknown, call.state.computed) for call in calls] == [(True, True)] * 2
+    # ... but a chain within the limit is followed to the end.
+    cfile = parse(chain.replace(f"set(d, v{depth})", "set(d, v50)"))
+    calls, _ = c.setter_calls(cfile, {"set": (1, None)}, "S_")
+    assert calls[0].state.unknown is False
+    assert [r.name for r in calls[0].state.constants] == ["S_A"]
+
+
+def test_quoted_text_is_cut_and_one_line_files_stay_linear() -> None:
+    n = 20000
+    cfile = parse("void g(void) { " + "set(d, " * n + "S_A" + ")" * n + "; }\n")
+    calls, _ = c.setter_calls(cfile, {"set": (1, None)}, "S_")
+    assert len(calls) == n
+    assert max(len(call.state.text) for call in calls) == c.MAX_QUOTE
+    assert (
+        calls[-1].state.constants[0].location.column == len("void g(void) { " + "set(d, " * n) + 1
+    )
+
+
+def test_columns_count_characters_in_non_ascii_lines() -> None:
+    cfile = parse("void g(void) { /* é€😀 */ set(d, S_A); }\n")
+    (call,) = c.setter_calls(cfile, {"set": (1, None)}, "S_")[0]
+    assert call.location.column == len("void g(void) { /* é€😀 */ ") + 1
+
+
+def test_enum_values_stay_within_64_bits() -> None:
+    """E(n+1) = En * En doubles the digits each time: 40 of them took forever."""
+    chain = ", ".join(f"S_{i + 1} = S_{i} * S_{i}" for i in range(40))
+    cfile = parse("enum st { S_0 = 3, " + chain + ", S_BIG = " + "9" * 5000 + " };\n")
+    read = c.read_enum(cfile, "st")
+    assert read is not None
+    values = [k.value for k in read.constants]
+    assert values[:6] == [3, 9, 81, 6561, 43046721, 1853020188851841]
+    assert values[6:] == [None] * (len(values) - 6)
+
+
+def test_to_string_reads_every_c_escape() -> None:
+    cfile = parse(
+        "const char *f(int s)\n{\n    switch (s) {\n"
+        '    case S_A: return "RUN\\x4eING";\n'
+        '    case S_B: return "RUN\\116ING";\n'
+        '    case S_C: return "caf\\u00e9 \\"q\\" \\\\ \\q";\n'
+        "    }\n}\n"
+    )
+    read, diagnostics = c.read_to_string(cfile, "f")
+    assert read is not None and diagnostics == []
+    assert [case.string for case in read.cases] == ["RUNNING", "RUNNING", 'café "q" \\ \\q']
+
+
+def test_a_second_definition_is_reported_not_silently_ignored() -> None:
+    body = 'static const char *f(int s)\n{\n    switch (s) {\n    case S_A: return "A";\n    }\n}\n'
+    cfile = parse("#ifdef X\n" + body + "#else\n" + body + "#endif\n")
+    read, diagnostics = c.read_to_string(cfile, "f")
+    assert read is not None and [k.constant for k in read.cases] == ["S_A"]
+    assert [(d.rule, d.location.line) for d in diagnostics] == [("check-c-form", 9)]
+    assert "only the first definition, at line 2" in diagnostics[0].message
+    pred = "bool p(int s) { return s == S_A; }\n"
+    _, diagnostics = c.read_predicate(parse(pred + "#if 0\n" + pred + "#endif\n"), "p", "s")
+    assert [(d.rule, d.location.line) for d in diagnostics] == [("check-c-form", 3)]
+
+
+def test_a_pointer_returning_knr_definition_is_named_not_called_missing() -> None:
+    """tree-sitter reads it as a declaration and a stray block: say so, where it is."""
+    cfile = parse(
+        "static const char *f(s)\n    enum st s;\n{\n    switch (s) {\n"
+        '    case S_A: return "A";\n    }\n}\n'
+    )
+    read, diagnostics = c.read_to_string(cfile, "f")
+    assert read is None
+    assert [(d.rule, d.location.line, d.location.column) for d in diagnostics] == [
+        ("check-c-form", 1, 20)
+    ]
+    assert c.read_to_string(parse("int g(void);\n{ }\n"), "f") == (None, [])
+
+
+def test_a_state_named_many_times_is_listed_once() -> None:
+    cfile = parse("void g(void) { set(d, " + "c ? S_A : " * 500 + "S_B); }\n")
+    (call,) = c.setter_calls(cfile, {"set": (1, None)}, "S_")[0]
+    assert [r.name for r in call.state.constants] == ["S_A"]  # S_B is past MAX_NESTING
+    cfile = parse("void g(void) { set(d, c ? S_A : e ? S_A : S_B); }\n")
+    (call,) = c.setter_calls(cfile, {"set": (1, None)}, "S_")[0]
+    assert [r.name for r in call.state.constants] == ["S_A", "S_B"]

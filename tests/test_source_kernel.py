@@ -99,3 +99,14 @@ def test_no_function_no_tables() -> None:
         parsed.function is None and parsed.next_location is None and parsed.flags_location is None
     )
     assert parsed.skip_loop is None
+
+
+def test_a_long_conjunction_is_read_without_recursion() -> None:
+    terms = " && ".join(f"x{i}" for i in range(5000))
+    table, _ = read(
+        "int vfio_mig_get_next_state(int cur, int new, int *next)\n{\n"
+        "    static const unsigned int state_flags_table[2] = { [0] = ~0U };\n"
+        f"    while ((state_flags_table[*next] & flags) != 0 && {terms} && "
+        f"*next != {P}ERROR)\n        *next = 0;\n    return 0;\n}}\n"
+    )
+    assert table.skip_loop is not None and table.stop_at_error

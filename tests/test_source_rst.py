@@ -156,3 +156,73 @@ def test_a_directive_before_the_block_is_not_the_block() -> None:
         "(RUNNING, _SETUP, _PRE_COPY)",
     ]
     assert flow.location.line == 15
+
+
+def test_a_line_docutils_refuses_is_one_located_diagnostic() -> None:
+    """docutils drops the whole document for a line over its limit: say so, at that line."""
+    from migspec.source.rst import LINE_LENGTH_LIMIT, parse_flows
+
+    title = "Live migration save path\n========================\n\n"
+    for long_line in ("x" * (LINE_LENGTH_LIMIT + 1), "\t" * (LINE_LENGTH_LIMIT // 8) + "x"):
+        text = title + "::\n\n   (A, _B, _C)\n" + long_line + "\n"
+        flows, diagnostics = parse_flows(text, "d.rst", ["Live migration save path"])
+        assert flows is None
+        assert [(d.rule, d.location.line) for d in diagnostics] == [("check-file-unreadable", 7)]
+    flows, diagnostics = parse_flows(
+        title + "x" * LINE_LENGTH_LIMIT + "\n", "d.rst", ["Live migration save path"]
+    )
+    assert flows is not None and diagnostics == []
+
+
+def test_nesting_too_deep_for_docutils_is_a_diagnostic() -> None:
+    from migspec.source.rst import parse_flows
+
+    for step in ("{}x\n\n", "{}- x\n\n"):
+        text = "T\n=\n\n" + "".join(step.format(" " * (2 * i)) for i in range(1000))
+        flows, diagnostics = parse_flows(text, "d.rst", ["T"])
+        assert flows is None
+        assert [d.rule for d in diagnostics] == ["check-file-unreadable"]
+
+
+def test_line_numbers_are_the_files_despite_form_feeds_and_separators() -> None:
+    """str.splitlines() (and docutils) break lines at \\f, \\v, NEL, U+2028...; editors do not."""
+    from migspec.source.rst import parse_flows
+
+    text = (
+        "Intro\x0c with a form feed,\u2028a line separator\x85 and NEL.\n\n"
+        "\x0c\nLive migration save path\n========================\n\n::\n\n"
+        "   (A, _B, _C)\n         |\n   (D, _E, _F)\n"
+    )
+    flows, diagnostics = parse_flows(text, "d.rst", ["Live migration save path"])
+    assert diagnostics == [] and flows is not None
+    assert flows.sections["Live migration save path"].line == 4
+    steps = flows.flows["Live migration save path"].steps
+    assert [s.lines[0].location.line for s in steps] == [9, 11]
+    # Raw lines are the file's, as written.
+    assert text.split("\n")[8] == steps[0].lines[0].raw
+
+
+def test_a_section_title_twice_is_reported() -> None:
+    from migspec.source.rst import parse_flows
+
+    section = "Save\n====\n\n::\n\n   (A, _B, _C)\n\n"
+    flows, diagnostics = parse_flows(section + section, "d.rst", ["Save"])
+    assert flows is not None and flows.flows["Save"].location.line == 6
+    assert [(d.rule, d.location.line) for d in diagnostics] == [("check-docs-section-twice", 8)]
+    assert diagnostics[0].notes[0].location is not None
+    assert diagnostics[0].notes[0].location.line == 1
+
+
+def test_deep_indentation_is_refused_before_docutils_but_drawings_are_not_deep() -> None:
+    from migspec.source.rst import MAX_NESTING, parse_flows
+
+    bullets = "".join(" " * (2 * i) + "- x\n\n" for i in range(MAX_NESTING + 5))
+    flows, diagnostics = parse_flows("T\n=\n\n" + bullets, "d.rst", ["T"])
+    assert flows is None
+    assert [(d.rule, d.location.line) for d in diagnostics] == [
+        ("check-file-unreadable", 3 + 2 * MAX_NESTING + 1)
+    ]
+    # A literal block indented ever deeper is text, not nesting.
+    drawing = "".join(" " * (i + 3) + "x\n" for i in range(3 * MAX_NESTING))
+    flows, diagnostics = parse_flows("T\n=\n\n::\n\n" + drawing, "d.rst", ["T"])
+    assert diagnostics == [] and flows is not None and "T" in flows.flows

@@ -8,6 +8,7 @@ same fields (rule, severity, message, path, line, column).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -37,6 +38,19 @@ def format_diagnostics(
     raise ValueError(f"unknown format {fmt!r}")
 
 
+# Control characters but tab (line breaks among them) and Unicode line separators:
+# a message quoting a hostile file must not start a new line in a CI log (where
+# "::" lines are commands) or send escape sequences to a terminal.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown as ``\\xNN`` / ``\\uNNNN`` escapes."""
+    return _UNPRINTABLE.sub(
+        lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text
+    )
+
+
 def format_human(diagnostics: Sequence[Diagnostic]) -> str:
     lines: list[str] = []
     for d in diagnostics:
@@ -44,7 +58,7 @@ def format_human(diagnostics: Sequence[Diagnostic]) -> str:
         for note in d.notes:
             where = f"{note.location}: " if note.location else ""
             lines.append(f"{where}note: {note.message}")
-    return "".join(line + "\n" for line in lines)
+    return "".join(printable(line) + "\n" for line in lines)
 
 
 def summary_line(diagnostics: Sequence[Diagnostic]) -> str:

@@ -94,11 +94,18 @@ def confine(root: Path, relative: str) -> Path:
         raise WriteError(
             _RULE["write-outside-root"].diagnostic(f"path {relative!r} climbs out with '..'", where)
         )
-    real_root = root.resolve()
     target = root / rel
     # Resolve what exists (symlinked folders or a symlinked file) and make sure
     # it stays inside; strict=False also resolves links of missing leaves.
-    resolved = target.resolve(strict=False)
+    try:
+        real_root = root.resolve()
+        resolved = target.resolve(strict=False)
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
+        raise WriteError(
+            _RULE["write-outside-root"].diagnostic(
+                f"{relative!r} cannot be resolved (a symlink loop?); not written", where
+            )
+        ) from None
     if not resolved.is_relative_to(real_root):
         raise WriteError(
             _RULE["write-outside-root"].diagnostic(

@@ -34,6 +34,22 @@ FILE_MISSING = declare(
     example="code: {to_string: {file: hw/vfio/migration.c}}  # but the tree has no such file",
 )
 
+OUTSIDE_ROOT = declare(
+    "check-path-outside-root",
+    Severity.ERROR,
+    "A path the spec names leads outside the source root; it is not read.",
+    scope=SCOPE,
+    doc="""
+    Every file the check reads must lie inside the root it was given
+    (``--source-root``, ``--kernel-root``, ``migspec_source_root``): a spec
+    is data, and must not make a doc build read ``/etc/passwd``.  Absolute
+    paths and paths with ``..`` are refused where the spec names them; a
+    symlink in the tree that leads out of the root (or loops) is refused where
+    it is, with the spec's place as a note.  Such files are never opened.
+    """,
+    example="flows:\n  - docs: {file: ../../etc/passwd, section: Save}",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Tree:
@@ -44,6 +60,21 @@ class Tree:
 
     def path(self, rel: str) -> Path:
         return self.root / rel
+
+    def escapes(self, rel: str) -> str | None:
+        """Why ``rel`` leads outside the root (None: it stays inside).
+
+        ``"spec"``: the path as written is absolute or climbs with ``..``;
+        ``"link"``: a symlink on the way leads out, or loops.
+        """
+        if os.path.isabs(rel) or rel.startswith(("/", "\\")) or ".." in Path(rel).parts:
+            return "spec"
+        try:
+            root = self.root.resolve()
+            resolved = (self.root / rel).resolve()
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
+            return "link"
+        return None if resolved.is_relative_to(root) else "link"
 
     def display(self, rel: str) -> str:
         return os.path.normpath(os.path.join(self.shown, rel))
@@ -66,6 +97,7 @@ class Context:
     _rst: dict[str, RstFlows | None] = field(default_factory=dict)
     _trace: dict[str, TraceFile | None] = field(default_factory=dict)
     _missing: set[str] = field(default_factory=set)
+    _outside: set[str] = field(default_factory=set)
     # Every file parsed, for callers that track dependencies (Sphinx).
     read: set[Path] = field(default_factory=set)
 
@@ -76,8 +108,43 @@ class Context:
     def report(self, diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
         self.diagnostics.extend(diagnostics)
 
+    def outside(self, tree: Tree, rel: str, why: str, spec_location: Location | None) -> bool:
+        """True (and reported, once) if ``rel`` leads outside ``tree``'s root."""
+        escape = tree.escapes(rel)
+        if escape is None:
+            return False
+        shown = tree.display(rel)
+        # One report per place the spec names the path, or per symlink.
+        key = f"{shown}@{spec_location}" if escape == "spec" else shown
+        if key not in self._outside:
+            self._outside.add(key)
+            named = (Note(message="named here", location=spec_location),) if spec_location else ()
+            if escape == "spec" and spec_location is not None:
+                self.diagnostics.append(
+                    OUTSIDE_ROOT.diagnostic(
+                        f"'{rel}' is outside the source root (the spec names it for {why}); "
+                        "paths are relative to the root, without '..'",
+                        spec_location,
+                    )
+                )
+            else:
+                self.diagnostics.append(
+                    OUTSIDE_ROOT.diagnostic(
+                        f"a symlink leads outside the source root (or loops); not read ({why})",
+                        Location(shown),
+                        notes=named,
+                    )
+                )
+        return True
+
     def exists(self, tree: Tree, rel: str, why: str, spec_location: Location) -> bool:
-        """True if the file is there; otherwise report it (once) and return False."""
+        """True if the file is there; otherwise report it (once) and return False.
+
+        A path leading outside the tree's root is reported as such and is
+        "not there": no reader ever opens it.
+        """
+        if self.outside(tree, rel, why, spec_location):
+            return False
         if tree.path(rel).is_file():
             return True
         shown = tree.display(rel)
@@ -96,6 +163,8 @@ class Context:
         """A parsed C file of the tree (the caller checked it exists)."""
         t = tree or self.tree
         shown = t.display(rel)
+        if t.escapes(rel) is not None:
+            return None  # reported by exists() or c_files_in(); never read
         if shown not in self._c:
             self.read.add(t.path(rel))
             cfile, diagnostics = self.reader.parse(t.path(rel), shown)
@@ -105,6 +174,8 @@ class Context:
 
     def rst_flows(self, rel: str, sections: list[str]) -> RstFlows | None:
         shown = self.tree.display(rel)
+        if self.tree.escapes(rel) is not None:
+            return None
         if shown not in self._rst:
             self.read.add(self.tree.path(rel))
             flows, diagnostics = read_flows(
@@ -116,6 +187,8 @@ class Context:
 
     def trace_file(self, rel: str) -> TraceFile | None:
         shown = self.tree.display(rel)
+        if self.tree.escapes(rel) is not None:
+            return None
         if shown not in self._trace:
             self.read.add(self.tree.path(rel))
             parsed, diagnostics = read_trace_lines(self.tree.path(rel), shown)
@@ -124,12 +197,22 @@ class Context:
         return self._trace[shown]
 
     def c_files_in(self, rel_dir: str) -> list[str]:
-        """The ``.c`` files directly in a directory of the tree, sorted (relative paths)."""
+        """The ``.c`` files directly in a directory of the tree, sorted (relative paths).
+
+        A directory outside the root gives nothing (the file the spec names
+        there is reported by :meth:`exists`); a ``.c`` symlink leading out of
+        the root is reported and skipped.
+        """
+        if self.tree.escapes(rel_dir or ".") is not None:
+            return []
         directory = self.tree.path(rel_dir)
         if not directory.is_dir():
             return []
-        return sorted(
-            os.path.join(rel_dir, p.name) if rel_dir else p.name
-            for p in directory.iterdir()
-            if p.suffix == ".c" and p.is_file()
-        )
+        out = []
+        for p in directory.iterdir():
+            rel = os.path.join(rel_dir, p.name) if rel_dir else p.name
+            if p.suffix != ".c" or self.outside(self.tree, rel, "scanning for calls", None):
+                continue
+            if p.is_file():
+                out.append(rel)
+        return sorted(out)

@@ -43,6 +43,8 @@ def run(args: argparse.Namespace) -> int:
     except OSError as err:
         sys.stderr.write(f"migspec generate: error: cannot write {out}: {err}\n")
         return EXIT_USAGE
+    if report.refused:
+        emit(report.refused, args, str(out))
     for warning in report.warnings:
         sys.stderr.write(f"migspec generate: warning: {warning}\n")
     for note in report.notes:
@@ -51,4 +53,6 @@ def run(args: argparse.Namespace) -> int:
         f"migspec generate: {len(report.written)} written, "
         f"{len(report.unchanged)} unchanged in {out}; open {out / 'index.html'}\n"
     )
+    if report.refused:
+        return EXIT_FINDINGS
     return EXIT_FINDINGS if args.strict and report.warnings else EXIT_OK

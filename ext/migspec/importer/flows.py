@@ -99,8 +99,10 @@ def read_drawn_flows(
             SKIPPED.diagnostic(f"cannot read {rel}: {err.strerror}; no flows", Location(display))
         ]
     titles = list(dict.fromkeys(section_titles(text, display)))
-    read, _ = parse_flows(text, display, titles)
-    diagnostics: list[Diagnostic] = []
+    read, read_diagnostics = parse_flows(text, display, titles)
+    diagnostics: list[Diagnostic] = list(read_diagnostics)
+    if read is None:  # the rst reader refused the file (too deep, broken): nothing to import
+        titles = []
     flows: list[ImportedFlow] = []
     stand_ins: dict[str, str] = {}
     vm_states: list[str] = []
@@ -108,7 +110,7 @@ def read_drawn_flows(
     blocks: list[DocFlow] = []
     taken: set[str] = set()
     for title in titles:
-        drawn = read.flows.get(title)
+        drawn = read.flows.get(title) if read is not None else None
         if drawn is None:
             continue
         devices = [

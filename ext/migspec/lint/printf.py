@@ -144,6 +144,17 @@ def parse_format(written: str) -> ParsedFormat:
     """Take a trace format apart.  Never raises; oddities become problems."""
     if not written:
         return EMPTY
+    if _PRI in written or _MACRO in written:
+        # The placeholders are control characters; one written in the format
+        # itself is text.  Parse a copy where it is U+FFFD (same offsets) and
+        # keep the text as written.
+        parsed = parse_format(written.replace(_PRI, "\ufffd").replace(_MACRO, "\ufffd"))
+        return parsed._replace(
+            written=written,
+            conversions=tuple(
+                c._replace(text=written[c.offset : c.end]) for c in parsed.conversions
+            ),
+        )
     macros: list[Macro] = []
     problems: list[FormatProblem] = []
     # Logical offset of each PRI placeholder -> (name, conversion, bits, written end).

@@ -99,6 +99,22 @@ RULES = (
         example="states:\n  - name: STOP\n    value: one",
     ),
     declare(
+        "spec-limits",
+        Severity.ERROR,
+        "The spec has more states or optional features than migspec's analyses are bounded for.",
+        scope="load",
+        doc="""
+        The spec has more states or optional features than migspec's analyses are bounded for.
+
+        Every combination of optional features is a device kind, and the
+        linter and the generators work through every kind and, in each, the
+        paths between every pair of states: ``2 ** features * states ** 2``.  So
+        that ``lint`` in doc CI always finishes in seconds, a spec may have at
+        most 64 states and 6 optional features (64 device kinds).
+        """,
+        example="features: [{name: F1, ...}, ..., {name: F7, ...}]  # seven optional features",
+    ),
+    declare(
         "ref-unknown",
         Severity.ERROR,
         "A name refers to a state, feature, group, class or callback that is not defined.",
@@ -187,12 +203,46 @@ def load_spec_text(text: str, display: str, *, limits: Limits = DEFAULT_LIMITS) 
     if schema_diags:
         result.diagnostics.extend(schema_diags)
         return result
+    limit_diags = _check_limits(root, limits)
+    if limit_diags:
+        result.diagnostics.extend(limit_diags)
+        return result
     builder = _Builder(root, display)
     spec = builder.build()
     result.diagnostics.extend(builder.diagnostics)
     if not builder.diagnostics:
         result.spec = spec
     return result
+
+
+def _check_limits(root: Mapping, limits: Limits) -> list[Diagnostic]:
+    """States and optional features beyond what the analyses are bounded for."""
+    out: list[Diagnostic] = []
+    states = root.get("states")
+    if isinstance(states, Sequence) and len(states.items) > limits.max_states:
+        out.append(
+            _RULE["spec-limits"].diagnostic(
+                f"{len(states.items)} states; migspec reads at most {limits.max_states}",
+                states.items[limits.max_states].location,
+            )
+        )
+    features = root.get("features")
+    if isinstance(features, Sequence):
+        optional = [
+            f
+            for f in features.items
+            if isinstance(f, Mapping)
+            and not (isinstance(m := f.get("mandatory"), Scalar) and m.value is True)
+        ]
+        if len(optional) > limits.max_optional_features:
+            out.append(
+                _RULE["spec-limits"].diagnostic(
+                    f"{len(optional)} optional features ({2 ** len(optional)} device kinds); "
+                    f"migspec reads at most {limits.max_optional_features}",
+                    optional[limits.max_optional_features].location,
+                )
+            )
+    return out
 
 
 # -- schema validation -------------------------------------------------------

@@ -53,7 +53,7 @@ RULES = (
     declare(
         "yaml-limits",
         Severity.ERROR,
-        "The YAML nests too deeply or expands to too many nodes (e.g. alias bombs).",
+        "The YAML nests too deeply, expands to too many nodes (e.g. alias bombs) or holds an absurdly long number.",
         scope="load",
         example='a: &a ["x","x"]\nb: &b [*a,*a]\nc: &c [*b,*b]  # ... and so on',
     ),
@@ -93,6 +93,16 @@ class Limits:
     max_bytes: int = 8 * 1024 * 1024
     max_depth: int = 64
     max_nodes: int = 200_000
+    # Longest number literal read as a number: Python refuses to convert
+    # decimal integers of more than 4300 digits (and every value a spec holds
+    # is small), so a longer one is a located error, not a ValueError.
+    max_number_digits: int = 100
+    # What the spec's analyses are bounded for (see load.spec): the linter
+    # walks every device kind (2 ** optional features) and, for each, the
+    # paths between every pair of states.  64 states and 6 optional features
+    # (64 device kinds) lint in a few seconds even for a complete graph.
+    max_states: int = 64
+    max_optional_features: int = 6
 
 
 DEFAULT_LIMITS = Limits()
@@ -193,14 +203,18 @@ def read_text(
 
 
 def decode_text(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, [
-            _diag(
-                "input-encoding",
-                "file is UTF-16 encoded; save it as UTF-8",
-                Location(display, 1, 1),
-            )
-        ]
+    for boms, name in (
+        ((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"), "UTF-32"),
+        ((b"\xff\xfe", b"\xfe\xff"), "UTF-16"),
+    ):
+        if data.startswith(boms):
+            return None, [
+                _diag(
+                    "input-encoding",
+                    f"file is {name} encoded; save it as UTF-8",
+                    Location(display, 1, 1),
+                )
+            ]
     nul = data.find(b"\0")
     if nul >= 0:
         line, col = _line_col(data, nul)
@@ -240,6 +254,7 @@ def _line_col(data: bytes, offset: int) -> tuple[int, int]:
 
 
 _INT = re.compile(r"[-+]?[0-9]+\Z")
+_NUMBER_START = re.compile(r"[-+]?[0-9]")
 _HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
 _OCT = re.compile(r"0o[0-7]+\Z")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
@@ -283,6 +298,11 @@ _TAG_KINDS = {
 }
 
 
+def resolve_plain(text: str) -> ScalarValue:
+    """What an unquoted scalar means to migspec (the YAML 1.2 core schema)."""
+    return _resolve_plain(text)
+
+
 def _resolve_tagged(tag: str, text: str) -> ScalarValue:
     """A scalar with an explicit standard tag: the text must be of that kind."""
     kind = tag.rsplit(":", 1)[-1]
@@ -310,18 +330,39 @@ except AttributeError:  # pragma: no cover - PyYAML without libyaml
     _Loader = yaml.SafeLoader
 
 
+# libyaml follows YAML 1.1, where NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR
+# break lines; editors (and YAML 1.2) do not.  Raw in a file they would shift
+# every line number after them, or split a scalar where none is seen.
+_YAML11_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
 def parse_yaml(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> Document:
     """Compose ``text`` into located nodes, never raising."""
     doc = Document(root=None, text=text)
+    odd = _YAML11_BREAKS.search(text)
+    if odd is not None:
+        before = text[: odd.start()].replace("\r\n", "\n").replace("\r", "\n")
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        doc.diagnostics.append(
+            _diag(
+                "yaml-syntax",
+                f"raw U+{ord(odd[0]):04X} (a line break to the YAML parser); "
+                f"write it as \\u{ord(odd[0]):04x} in a double-quoted string",
+                Location(display, line, column),
+            )
+        )
+        return doc
     try:
-        doc.root = _Composer(display, limits, doc.diagnostics).compose(
+        doc.root = _Composer(display, limits, doc.diagnostics, _Lines(text)).compose(
             yaml.parse(text, Loader=_Loader)
         )
     except _Fail:
         doc.root = None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        loc = Location(display, mark.line + 1, mark.column + 1) if mark else Location(display)
+        lines = _Lines(text)
+        loc = lines.location(display, mark.line, mark.column) if mark else Location(display)
         problem = exc.problem or "invalid YAML"
         if exc.context:
             problem = f"{problem} ({exc.context})"
@@ -342,7 +383,7 @@ def parse_yaml(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> Docu
             notes = (
                 Note(
                     message=f"{what} starts here",
-                    location=Location(display, start.line + 1, start.column + 1),
+                    location=lines.location(display, start.line, start.column),
                 ),
             )
         # libyaml itself stops at 1000 nesting levels (PyYAML >= 6.0.4 reports
@@ -364,11 +405,33 @@ def parse_yaml(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> Docu
     return doc
 
 
+class _Lines:
+    """The length of each line of the text (as libyaml counts them: CR LF, CR, LF),
+    to keep locations inside the file.
+
+    libyaml puts the end of the stream -- an error there, the empty value of a
+    document that is only ``---`` -- on the line after the last when the
+    file does not end with a newline: that is the end of the last line.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.lengths = [
+            len(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        ]
+
+    def location(self, display: str, line: int, column: int) -> Location:
+        """A 0-based libyaml mark as a 1-based location inside the file."""
+        if line >= len(self.lengths):
+            return Location(display, len(self.lengths), self.lengths[-1] + 1)
+        return Location(display, line + 1, min(column, self.lengths[line]) + 1)
+
+
 class _Composer:
-    def __init__(self, display: str, limits: Limits, sink: list[Diagnostic]) -> None:
+    def __init__(self, display: str, limits: Limits, sink: list[Diagnostic], lines: _Lines) -> None:
         self.display = display
         self.limits = limits
         self.sink = sink
+        self.lines = lines
         self.nodes = 0
         self.anchors: dict[str, tuple[Node, int]] = {}
 
@@ -376,7 +439,7 @@ class _Composer:
         mark = event.start_mark
         if mark is None:  # pragma: no cover - libyaml always sets marks
             return Location(self.display)
-        return Location(self.display, mark.line + 1, mark.column + 1)
+        return self.lines.location(self.display, mark.line, mark.column)
 
     def charge(self, count: int, event: yaml.Event) -> None:
         self.nodes += count
@@ -492,6 +555,23 @@ class _Composer:
         loc = self.loc(event)
         self._check_tag(event.tag, _SCALAR_TAGS, event)
         quoted = event.style is not None and event.style in ("'", '"', "|", ">")
+        resolved = event.tag not in (None, "!", "tag:yaml.org,2002:str") or (
+            not quoted and event.implicit[0]
+        )
+        if (
+            resolved
+            and len(event.value) > self.limits.max_number_digits
+            and _NUMBER_START.match(event.value)
+            and (_INT.match(event.value) or _HEX.match(event.value) or _OCT.match(event.value))
+        ):
+            self.sink.append(
+                _diag(
+                    "yaml-limits",
+                    f"a number of more than {self.limits.max_number_digits} digits",
+                    loc,
+                )
+            )
+            raise _Fail
         if event.tag and event.tag != "!":
             try:
                 return Scalar(_resolve_tagged(event.tag, event.value), loc, quoted)

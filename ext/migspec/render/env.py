@@ -5,8 +5,19 @@ from __future__ import annotations
 from functools import cache
 
 import jinja2
+import markupsafe
 
 from . import escape
+
+
+def _finalize(value: object) -> object:
+    """Every value a template prints: no control character reaches an output raw,
+    whatever filter (or none) the template used.  Markup stays Markup."""
+    if isinstance(value, str):
+        cleaned = escape.visible(value)
+        if cleaned != value:
+            return markupsafe.Markup(cleaned) if isinstance(value, markupsafe.Markup) else cleaned
+    return value
 
 
 @cache
@@ -19,6 +30,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
+        finalize=_finalize,
     )
     env.filters.update(
         c_string=escape.c_string,

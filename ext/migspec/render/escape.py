@@ -9,6 +9,25 @@ from __future__ import annotations
 
 import re
 
+# Characters no output may carry raw: C0 controls other than tab, line feed
+# and carriage return (each filter decides about those three), DEL, the C1
+# controls (NEL among them) and the Unicode line and paragraph separators,
+# which docutils, editors and terminals take for line breaks or commands
+# (``ESC [``).  Each filter replaces them with U+FFFD, visibly.
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+# Bidirectional controls: in C source (and in trace-events, which tracetool
+# turns into C string literals) they make code read differently from how it
+# compiles ("Trojan Source", CVE-2021-42574).
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+REPLACEMENT = "\ufffd"
+
+
+def visible(text: str) -> str:
+    """``text`` with every character of :data:`_UNSAFE` replaced by U+FFFD
+    (the Sphinx directives put spec text into docutils nodes through this)."""
+    return _UNSAFE.sub(REPLACEMENT, text)
+
+
 _C_ESCAPES = {
     "\\": "\\\\",
     '"': '\\"',
@@ -25,22 +44,27 @@ def c_string(text: str) -> str:
     for ch in text:
         if ch in _C_ESCAPES:
             out.append(_C_ESCAPES[ch])
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\{ord(ch):03o}")
+        elif _UNSAFE.match(ch) or _BIDI.match(ch):
+            # Octal escapes of the UTF-8 bytes: the string reads back the same
+            # and the source holds no control or bidi character.
+            out.append("".join(f"\\{b:03o}" for b in ch.encode("utf-8")))
         else:
             out.append(ch)
     return "".join(out)
 
 
 def c_comment(text: str) -> str:
-    """Text safe inside a ``/* ... */`` comment: no early ``*/``, no nested ``/*``."""
+    """Text safe inside a ``/* ... */`` comment: no early ``*/``, no nested ``/*``,
+    no control or bidi character."""
+    text = _BIDI.sub(REPLACEMENT, visible(text))
     return text.replace("*/", "* /").replace("/*", "/ *")
 
 
 def c_code_line(text: str) -> str:
     """A fragment of C the spec's author wrote (a parameter list, a statement):
-    it is code, so nothing is quoted, but it stays on its one line."""
-    return " ".join(text.split())
+    it is code, so nothing is quoted, but it stays on its one line, and control
+    and bidi characters become U+FFFD (which no compiler accepts quietly)."""
+    return " ".join(_BIDI.sub(REPLACEMENT, visible(text)).split())
 
 
 _C_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -57,14 +81,16 @@ _RST_INLINE = re.compile(r"([\\`*_|\[\]<>:])")
 
 
 def rst_text(text: str) -> str:
-    """Inline rst text: markup characters are backslash-escaped."""
-    return _RST_INLINE.sub(r"\\\1", text).replace("\n", " ")
+    """Inline rst text: markup characters are backslash-escaped, one line."""
+    text = visible(text.replace("\r", " ").replace("\n", " "))
+    return _RST_INLINE.sub(r"\\\1", text)
 
 
 def rst_literal_line(text: str) -> str:
     """A line inside an rst literal block: nothing is markup there, but a
-    line break would end the drawing's row and tabs would shift its layout."""
-    return text.replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    line break would end the drawing's row and tabs would shift its layout
+    (and a control character or U+2028 is a line break to docutils)."""
+    return visible(text.replace("\r", " ").replace("\n", " ").replace("\t", " "))
 
 
 def dot_string(text: str) -> str:
@@ -74,7 +100,8 @@ def dot_string(text: str) -> str:
     tooltips (``&amp;`` is drawn as ``&``), so ``&`` is written as ``&amp;``.
     """
     return (
-        text.replace("&", "&amp;")
+        visible(text)
+        .replace("&", "&amp;")
         .replace("\\", "\\\\")
         .replace('"', '\\"')
         .replace("\n", "\\n")
@@ -85,7 +112,9 @@ def dot_string(text: str) -> str:
 def dot_html(text: str) -> str:
     """Text inside a DOT HTML-like label (``<...>``)."""
     return (
-        text.replace("&", "&amp;")
+        visible(text)
+        .replace("\r", "")
+        .replace("&", "&amp;")
         .replace("<", "&lt;")
         .replace(">", "&gt;")
         .replace('"', "&quot;")
@@ -100,6 +129,7 @@ _YAML_PLAIN = re.compile(r"[A-Za-z_(./][A-Za-z0-9_ .*/()'<>=+%;&?~-]*")
 # What YAML does not take raw (PyYAML's non-printable set), and line separators.
 _YAML_ODD_CLASS = r"[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\ufeff]"
 _YAML_ODD = re.compile(_YAML_ODD_CLASS)
+_YAML11_WORDS = frozenset({"yes", "no", "on", "off", "y", "n"})
 
 
 def yaml_scalar(text: str) -> str:
@@ -107,14 +137,17 @@ def yaml_scalar(text: str) -> str:
 
     Safe in block and flow context alike (``[a, b]``, ``{k: v}``).
     """
-    import yaml
+    from ..load.yamlsrc import resolve_plain
 
     if (
         _YAML_PLAIN.fullmatch(text)
         and not text.endswith(" ")
         and ": " not in text
         and " #" not in text
-        and yaml.safe_load(text) == text
+        # Reads back as this string with migspec's resolver, and with a YAML
+        # 1.1 reader too (which takes yes/no/on/off for booleans).
+        and resolve_plain(text) == text
+        and text.lower() not in _YAML11_WORDS
     ):
         return text
     if not _YAML_ODD.search(text):
@@ -133,8 +166,9 @@ def _yaml_escape(m: re.Match[str]) -> str:
 
 
 def trace_format_text(text: str) -> str:
-    """Text that must not break a trace-events line (one event per line)."""
-    return text.replace("\n", " ").replace("\r", " ")
+    """Text that must not break a trace-events line (one event per line), nor
+    carry control or bidi characters into the C tracetool generates from it."""
+    return _BIDI.sub(REPLACEMENT, visible(text.replace("\n", " ").replace("\r", " ")))
 
 
 _SVG_START = re.compile(r"<svg\b")

@@ -21,14 +21,15 @@ and the report says so.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import __version__
+from ..diagnostics import Diagnostic, Location
 from ..fsm.projection import feature_set_name
 from ..model import Flow, FlowStyle, Machine, Spec
 from .c import render_c_enum, render_predicates, render_to_str
-from .dot import DotMissing, kind_text, render_flow_dot, render_fsm_dot, render_svg
+from .dot import DotFailed, DotMissing, kind_text, render_flow_dot, render_fsm_dot, render_svg
 from .escape import html_id
 from .flow_rst import flow_rst_data, render_flow_rst
 from .trace import render_trace_events
@@ -89,6 +90,9 @@ class GenerateReport:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     dot_missing: bool = False
+    # Files not written: a path (or a symlink in ``out``) leading outside
+    # ``out``, or a write the system refused (see :mod:`migspec.writes`).
+    refused: list[Diagnostic] = field(default_factory=list)
 
 
 class _Builder:
@@ -115,6 +119,10 @@ class _Builder:
         except DotMissing as err:
             self.dot_missing = True
             self.warnings.append(f"{err}: wrote .dot files only, no SVG (install graphviz)")
+            return Drawing(id=ident, title=title, dot_path=dot_path, dot=dot)
+        except DotFailed as err:
+            # One drawing dot cannot lay out must not lose the others.
+            self.warnings.append(f"dot refused {dot_path} ({err}); no SVG for it")
             return Drawing(id=ident, title=title, dot_path=dot_path, dot=dot)
         svg_path = self.add(f"{stem}.svg", svg)
         return Drawing(
@@ -245,11 +253,16 @@ def generate(
     report = GenerateReport(
         warnings=list(builder.warnings), notes=list(builder.notes), dot_missing=builder.dot_missing
     )
-    from ..writes import write_atomic
+    from ..writes import WriteError, confine, write_atomic
 
     for rel, text in builder.files.items():
-        if write_atomic(out / rel, text.encode("utf-8")):
-            report.written.append(rel)
-        else:
-            report.unchanged.append(rel)
+        try:
+            # A symlink in ``out`` must not carry a write outside it.
+            target = confine(out, rel)
+            changed = write_atomic(target, text.encode("utf-8"), display=str(out / rel))
+        except WriteError as err:
+            where = Location(str(out / rel))
+            report.refused.append(replace(err.diagnostic, location=where))
+            continue
+        (report.written if changed else report.unchanged).append(rel)
     return report

@@ -19,21 +19,56 @@ FILE_UNREADABLE = declare(
     Severity.ERROR,
     "A source file the check needs exists but cannot be read.",
     scope=SCOPE,
+    doc="""
+    A source file the check needs exists but cannot be read: no permission,
+    larger than the readers' size limit (16 MiB), or
+    an rst file that docutils refuses as a whole (a line longer than its
+    line-length limit, nesting deeper than it can parse).  The file is
+    skipped; nothing else is reported about it.
+    """,
     example="hw/vfio/migration.c: permission denied",
 )
 
-RULES = (FILE_UNREADABLE,)
+SECTION_TWICE = declare(
+    "check-docs-section-twice",
+    Severity.WARNING,
+    "A section title a flow names appears more than once in the rst file; only the first is compared.",
+    scope=SCOPE,
+    doc="""
+    A section title a flow names appears more than once in the rst file;
+    only the first is compared.  The drawing under the second one is not
+    checked at all: rename one of the sections, or point the flow at the
+    one that holds its drawing.
+    """,
+    example="Live migration save path\n------------------------\n...\nLive migration save path\n------------------------",
+)
+
+# No file of a QEMU or Linux tree that the check reads comes near this; a
+# bigger one is refused before it is read (memory stays bounded).
+MAX_SOURCE_BYTES = 16 * 1024 * 1024
+
+RULES = (FILE_UNREADABLE, SECTION_TWICE)
 
 
 def read_bytes(path: Path, display: str) -> tuple[bytes | None, list[Diagnostic]]:
     """The file's bytes, or a located diagnostic saying why not."""
     try:
-        return path.read_bytes(), []
+        with path.open("rb") as fh:
+            data = fh.read(MAX_SOURCE_BYTES + 1)
     except OSError as err:
         reason = err.strerror or err.__class__.__name__
         return None, [
             FILE_UNREADABLE.diagnostic(f"cannot read {display}: {reason}", Location(display))
         ]
+    if len(data) > MAX_SOURCE_BYTES:
+        return None, [
+            FILE_UNREADABLE.diagnostic(
+                f"{display} is larger than the {MAX_SOURCE_BYTES // (1024 * 1024)} MiB limit; "
+                "not read",
+                Location(display),
+            )
+        ]
+    return data, []
 
 
 def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:

@@ -16,8 +16,9 @@ diagnostic, never a guess.
 
 from __future__ import annotations
 
-import bisect
 import re
+from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,16 @@ C_FORM = declare(
 RULES = (C_FORM,)
 
 _STATIC_STORAGE = "static"
+# How deep the readers follow nested forms (``!`` on ``!``, ``?:`` in ``?:``,
+# a local assigned from a local, an enum value's sub-expressions): far beyond
+# real code, and far below Python's recursion limit, so a generated or hostile
+# file gets a check-c-form diagnostic instead of a RecursionError.  Chains of
+# one operator (``a || b || ...``) are read as lists and have no such limit.
+MAX_NESTING = 100
+# Source text quoted in a message or kept in a fact is cut to this many
+# characters: a huge expression would make every message (and the memory
+# holding them) as large as the file.
+MAX_QUOTE = 120
 # Nodes that only wrap an expression: (x), (enum foo)x, &fn.
 _WRAPPERS = ("parenthesized_expression", "cast_expression", "pointer_expression")
 
@@ -98,15 +109,41 @@ class CFile:
     calls: tuple[Call, ...]
     designated: tuple[Designated, ...]
     root: Node = field(compare=False, repr=False)
+    # Definitions after the first of the same name (``#ifdef`` / ``#else``
+    # branches, ``#if 0`` copies): the readers say they read only the first.
+    redefined: Mapping[str, tuple[FunctionDef, ...]] = field(default_factory=dict)
+    # Offsets of the UTF-8 continuation bytes (none in an ASCII file), so that a
+    # column (in characters) costs a bisection, not decoding the line so far:
+    # on a file of one huge line that would be quadratic.
+    continuations: Sequence[int] = field(default=(), compare=False, repr=False)
+    # Per function (by node id): its locals and the values each is given,
+    # found in one walk of the body rather than one walk per name asked about.
+    locals_memo: dict[int, tuple[frozenset[str], dict[str, list[Node]]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def text(self, node: Node) -> str:
         return self.source[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
 
+    def quote(self, node: Node) -> str:
+        """The node's text, whitespace collapsed, cut to :data:`MAX_QUOTE` characters."""
+        end = min(node.end_byte, node.start_byte + 4 * MAX_QUOTE)
+        text = " ".join(
+            self.source[node.start_byte : end].decode("utf-8", errors="replace").split()
+        )
+        if end < node.end_byte or len(text) > MAX_QUOTE:
+            return text[: MAX_QUOTE - 3] + "..."
+        return text
+
     def location(self, node: Node) -> Location:
         row, col = node.start_point
-        line_start = node.start_byte - col
-        column = len(self.source[line_start : node.start_byte].decode("utf-8", errors="replace"))
-        return Location(self.path, row + 1, column + 1)
+        start = node.start_byte
+        # Characters, not bytes: continuation bytes do not start a character.
+        # (In invalid UTF-8 a stray continuation byte is not counted either.)
+        skipped = bisect_left(self.continuations, start) - bisect_left(
+            self.continuations, start - col
+        )
+        return Location(self.path, row + 1, col - skipped + 1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -258,13 +295,26 @@ class CReader:
 
 
 _INDEX_QUERY = "(function_definition) @function (call_expression) @call (initializer_pair) @pair"
+_CONTINUATION = re.compile(rb"[\x80-\xbf]")
 
 
 def _index(source: bytes, display: str, root: Node, captures: Mapping[str, list[Node]]) -> CFile:
     functions: dict[str, FunctionDef] = {}
+    redefined: dict[str, list[FunctionDef]] = {}
     calls: list[Call] = []
     designated: list[Designated] = []
-    probe = CFile(path=display, source=source, functions={}, calls=(), designated=(), root=root)
+    continuations: Sequence[int] = (
+        () if source.isascii() else array("q", (m.start() for m in _CONTINUATION.finditer(source)))
+    )
+    probe = CFile(
+        path=display,
+        source=source,
+        functions={},
+        calls=(),
+        designated=(),
+        root=root,
+        continuations=continuations,
+    )
     # Functions in file order with their byte spans, to find what encloses a
     # call or an initializer (C functions do not nest; the innermost wins if a
     # broken file makes them).
@@ -272,12 +322,15 @@ def _index(source: bytes, display: str, root: Node, captures: Mapping[str, list[
     for node in sorted(captures.get("function", ()), key=lambda n: n.start_byte):
         fn = _function_def(probe, node)
         if fn is not None:
-            functions.setdefault(fn.name, fn)
+            if fn.name in functions:
+                redefined.setdefault(fn.name, []).append(fn)
+            else:
+                functions[fn.name] = fn
             spans.append((node.start_byte, node.end_byte, fn.name))
     starts = [start for start, _, _ in spans]
 
     def enclosing(node: Node) -> str | None:
-        i = bisect.bisect_right(starts, node.start_byte) - 1
+        i = bisect_right(starts, node.start_byte) - 1
         while i >= 0:
             start, end, name = spans[i]
             if start <= node.start_byte and node.end_byte <= end:
@@ -318,6 +371,8 @@ def _index(source: bytes, display: str, root: Node, captures: Mapping[str, list[
         calls=tuple(calls),
         designated=tuple(designated),
         root=root,
+        redefined={name: tuple(defs) for name, defs in redefined.items()},
+        continuations=continuations,
     )
 
 
@@ -452,21 +507,23 @@ def read_enum(cfile: CFile, enum_name: str) -> EnumRead | None:
 _INT_SUFFIX = re.compile(r"[uUlL]+$")
 
 
-def _evaluate(cfile: CFile, node: Node, known: Mapping[str, int]) -> int | None:
+def _evaluate(cfile: CFile, node: Node, known: Mapping[str, int], depth: int = 0) -> int | None:
     """Integer constant expressions of the kind enums and flag tables use."""
+    if depth > MAX_NESTING:
+        return None
     node = unwrap(node)
     kind = node.type
     if kind == "number_literal":
         try:
-            return int(_INT_SUFFIX.sub("", cfile.text(node)), 0)
-        except ValueError:
+            return _int64(int(_INT_SUFFIX.sub("", cfile.text(node)), 0))
+        except ValueError:  # not C's syntax, or more digits than int() reads
             return None
     if kind == "identifier":
         return known.get(cfile.text(node))
     if kind == "unary_expression":
         op = node.child_by_field_name("operator")
         arg = node.child_by_field_name("argument")
-        inner = _evaluate(cfile, arg, known) if arg is not None else None
+        inner = _evaluate(cfile, arg, known, depth + 1) if arg is not None else None
         if inner is None or op is None:
             return None
         return {"-": -inner, "+": inner, "~": ~inner}.get(op.type)
@@ -476,15 +533,23 @@ def _evaluate(cfile: CFile, node: Node, known: Mapping[str, int]) -> int | None:
         right = node.child_by_field_name("right")
         if op is None or left is None or right is None:
             return None
-        a = _evaluate(cfile, left, known)
-        b = _evaluate(cfile, right, known)
+        a = _evaluate(cfile, left, known, depth + 1)
+        b = _evaluate(cfile, right, known, depth + 1)
         if a is None or b is None:
             return None
         if op.type == "<<" and 0 <= b < 64:
-            return a << b
+            return _int64(a << b)
         ops = {"|": a | b, "+": a + b, "-": a - b, "&": a & b, "*": a * b}
-        return ops.get(op.type)
+        return _int64(ops.get(op.type))
     return None
+
+
+def _int64(value: int | None) -> int | None:
+    """Values that fit C's widest integer; anything bigger is not a value the
+    reader computes (``A = B * B`` chained 40 times would need gigabytes)."""
+    if value is None or value.bit_length() > 64:
+        return None
+    return value
 
 
 # -- to-string switch ----------------------------------------------------------
@@ -541,31 +606,87 @@ def _string_value(cfile: CFile, node: Node) -> str | None:
 
 
 _ESCAPES = {
-    "n": "\n",
-    "t": "\t",
-    "r": "\r",
-    '"': '"',
-    "\\": "\\",
-    "'": "'",
-    "?": "?",  # what migspec.render.escape.c_string writes for "?" (no trigraphs)
+    "n": 0x0A,
+    "t": 0x09,
+    "r": 0x0D,
+    "a": 0x07,
+    "b": 0x08,
+    "f": 0x0C,
+    "v": 0x0B,
+    "?": 0x3F,
+    '"': 0x22,
+    "\\": 0x5C,
+    "'": 0x27,
 }
-_ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|x([0-9A-Fa-f]+)|(.))")
+_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]+|[0-7]{1,3}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.S)
 
 
 def _c_unescape(text: str) -> str:
-    def one(m: re.Match[str]) -> str:
-        octal, hexa, char = m.groups()
-        if octal is not None:
-            return chr(int(octal, 8))
-        if hexa is not None:
-            return chr(int(hexa, 16) & 0xFF)
-        return _ESCAPES.get(char, m.group(0))
+    """The string a C literal's body spells: every C escape (``\\x4e``, ``\\116``,
+    ``\\u00e9``, ``\\n``...) decoded; the bytes read as UTF-8."""
+    out = bytearray()
+    pos = 0
+    for m in _ESCAPE.finditer(text):
+        out += text[pos : m.start()].encode("utf-8", "replace")
+        pos = m.end()
+        code = m.group(1)
+        if code[0] == "x":
+            out.append(int(code[-2:], 16))  # wider values do not fit a char
+        elif code[0] in "01234567":
+            out.append(int(code, 8) & 0xFF)
+        elif code[0] in "uU" and len(code) > 1:
+            point = int(code[1:], 16)
+            out += (chr(point) if point < 0x110000 else "\ufffd").encode("utf-8", "replace")
+        elif code in _ESCAPES:
+            out.append(_ESCAPES[code])
+        else:
+            out += m.group(0).encode("utf-8", "replace")  # not an escape C knows: as written
+    out += text[pos:].encode("utf-8", "replace")
+    return out.decode("utf-8", "replace")
 
-    return _ESCAPE.sub(one, text)
+
+def _unread_definitions(cfile: CFile, function: str) -> list[Diagnostic]:
+    """Why ``function`` may not be read as the reader says: defined again
+    further down, or not found but written in a form tree-sitter misparses."""
+    fn = cfile.functions.get(function)
+    if fn is not None:
+        return [
+            C_FORM.diagnostic(
+                f"{function}() is defined again here (under another #if branch?); "
+                f"only the first definition, at line {fn.location.line}, is checked",
+                again.location,
+            )
+            for again in cfile.redefined.get(function, ())
+        ]
+    # tree-sitter reads an old-style (K&R) definition returning a pointer,
+    # ``const char *f(s) enum e s; { ... }``, as a declaration and a stray block.
+    for node in walk(cfile.root, stop=("function_definition",)):
+        if node.type != "declaration":
+            continue
+        after = node.next_named_sibling
+        if after is None or after.type != "compound_statement":
+            continue
+        for inner in walk(node):
+            if inner.type == "function_declarator":
+                name = inner.child_by_field_name("declarator")
+                if name is not None and cfile.text(name) == function:
+                    return [
+                        C_FORM.diagnostic(
+                            f"{function}() seems defined here in a form the C parser cannot "
+                            "read (an old-style K&R definition?)",
+                            cfile.location(name),
+                        )
+                    ]
+    return []
 
 
 def read_to_string(cfile: CFile, function: str) -> tuple[ToStringRead | None, list[Diagnostic]]:
     """The cases of ``function``'s switch and the strings they return."""
+    read, diagnostics = _read_to_string(cfile, function)
+    return read, [*_unread_definitions(cfile, function), *diagnostics]
+
+
+def _read_to_string(cfile: CFile, function: str) -> tuple[ToStringRead | None, list[Diagnostic]]:
     fn = cfile.functions.get(function)
     if fn is None:
         return None, []
@@ -633,6 +754,13 @@ def read_predicate(
     cfile: CFile, function: str, subject: str
 ) -> tuple[PredicateRead | None, list[Diagnostic]]:
     """The constants ``function`` compares ``subject`` with (``==``/``||``, ``!=``/``&&``, switch)."""
+    read, diagnostics = _read_predicate(cfile, function, subject)
+    return read, [*_unread_definitions(cfile, function), *diagnostics]
+
+
+def _read_predicate(
+    cfile: CFile, function: str, subject: str
+) -> tuple[PredicateRead | None, list[Diagnostic]]:
     fn = cfile.functions.get(function)
     if fn is None:
         return None, []
@@ -670,15 +798,18 @@ def read_predicate(
 
 
 def _comparisons(
-    cfile: CFile, expr: Node, subject: str, problems: list[str]
+    cfile: CFile, expr: Node, subject: str, problems: list[str], depth: int = 0
 ) -> tuple[tuple[Ref, ...], bool] | None:
     """``s == A || s == B`` -> ((A, B), False); ``s != A && s != B`` -> ((A, B), True)."""
+    if depth > MAX_NESTING:
+        problems.append(f"nested more than {MAX_NESTING} levels deep")
+        return None
     expr = unwrap(expr)
     if expr.type == "unary_expression":
         bang = expr.child_by_field_name("operator")
         arg = expr.child_by_field_name("argument")
         if bang is not None and bang.type == "!" and arg is not None:
-            inner = _comparisons(cfile, arg, subject, problems)
+            inner = _comparisons(cfile, arg, subject, problems, depth + 1)
             return None if inner is None else (inner[0], not inner[1])
         return None
     if expr.type != "binary_expression":
@@ -695,24 +826,48 @@ def _comparisons(
         for side, const in ((a, b), (b, a)):
             if _squash(cfile.text(side)) == subject:
                 if const.type != "identifier":
-                    problems.append(f"'{cfile.text(const)}' is not a constant")
+                    problems.append(f"'{cfile.quote(const)}' is not a constant")
                     return None
                 return (Ref(name=cfile.text(const), location=cfile.location(const)),), op == "!="
-        problems.append(f"'{cfile.text(expr)}' does not compare {subject}")
+        problems.append(f"'{cfile.quote(expr)}' does not compare {subject}")
         return None
     if op in ("||", "&&"):
-        lhs = _comparisons(cfile, left, subject, problems)
-        rhs = _comparisons(cfile, right, subject, problems)
-        if lhs is None or rhs is None:
-            return None
+        refs: list[Ref] = []
         # A || B of equalities, or A && B of inequalities (De Morgan): anything
         # else is not a set membership test.
         want_negated = op == "&&"
-        if lhs[1] != want_negated or rhs[1] != want_negated:
-            problems.append(f"mixes '==' and '!=' in '{cfile.text(expr)}'")
-            return None
-        return lhs[0] + rhs[0], want_negated
+        for operand in _chain(expr, op):
+            part = _comparisons(cfile, operand, subject, problems, depth + 1)
+            if part is None:
+                return None
+            if part[1] != want_negated:
+                problems.append(f"mixes '==' and '!=' in '{cfile.quote(expr)}'")
+                return None
+            refs.extend(part[0])
+        return tuple(refs), want_negated
     return None
+
+
+def _chain(expr: Node, op: str) -> list[Node]:
+    """The operands of a chain of one binary operator, left to right, read without recursion."""
+    out: list[Node] = []
+    stack = [expr]
+    while stack:
+        node = unwrap(stack.pop())
+        if node.type == "binary_expression":
+            op_node = node.child_by_field_name("operator")
+            left = node.child_by_field_name("left")
+            right = node.child_by_field_name("right")
+            if (
+                op_node is not None
+                and op_node.type == op
+                and left is not None
+                and right is not None
+            ):
+                stack.extend((right, left))
+                continue
+        out.append(node)
+    return out
 
 
 def _predicate_switch(
@@ -792,31 +947,41 @@ def _assigned_values(cfile: CFile, fn: FunctionDef, name: str) -> list[Node] | N
     Compound assignments (``|=``) count as a value the reader cannot follow:
     the node itself is returned so the caller reports it as unknown.
     """
+    memo = cfile.locals_memo.get(fn.node.id)
+    if memo is None:
+        memo = cfile.locals_memo[fn.node.id] = _locals(cfile, fn)
+    declared, values = memo
+    return list(values.get(name, ())) if name in declared else None
+
+
+def _locals(cfile: CFile, fn: FunctionDef) -> tuple[frozenset[str], dict[str, list[Node]]]:
+    """The names ``fn`` declares, and every value given to each name, in order."""
     body = fn.node.child_by_field_name("body")
     if body is None:
-        return None
-    declared = False
-    values: list[Node] = []
+        return frozenset(), {}
+    declared: set[str] = set()
+    values: dict[str, list[Node]] = {}
     for node in walk(body):
         if node.type == "declaration":
             for decl in node.children_by_field_name("declarator"):
-                if _declared_name(cfile, decl) != name:
+                name = _declared_name(cfile, decl)
+                if name is None:
                     continue
-                declared = True
+                declared.add(name)
                 if decl.type == "init_declarator":
                     value = decl.child_by_field_name("value")
                     if value is not None:
-                        values.append(value)
+                        values.setdefault(name, []).append(value)
         elif node.type == "assignment_expression":
             left = node.child_by_field_name("left")
             right = node.child_by_field_name("right")
             op = node.child_by_field_name("operator")
             if left is None or right is None or left.type != "identifier":
                 continue
-            if cfile.text(left) != name:
-                continue
-            values.append(right if op is not None and op.type == "=" else node)
-    return values if declared else None
+            values.setdefault(cfile.text(left), []).append(
+                right if op is not None and op.type == "=" else node
+            )
+    return frozenset(declared), values
 
 
 def resolve_state(cfile: CFile, fn: FunctionDef | None, node: Node, prefix: str) -> StateValue:
@@ -825,7 +990,10 @@ def resolve_state(cfile: CFile, fn: FunctionDef | None, node: Node, prefix: str)
     flags = {"computed": False, "unknown": False}
     parameter: list[int] = []
 
-    def visit(expr: Node, seen: frozenset[str]) -> None:
+    def visit(expr: Node, seen: frozenset[str], depth: int) -> None:
+        if depth > MAX_NESTING:
+            flags["unknown"] = True
+            return
         expr = unwrap(expr)
         if expr.type == "conditional_expression":
             flags["computed"] = True
@@ -834,12 +1002,14 @@ def resolve_state(cfile: CFile, fn: FunctionDef | None, node: Node, prefix: str)
                 if branch is None:
                     flags["unknown"] = True
                 else:
-                    visit(branch, seen)
+                    visit(branch, seen, depth + 1)
             return
         if expr.type == "identifier":
             name = cfile.text(expr)
             if name.startswith(prefix):
-                constants.append(Ref(name=name, location=cfile.location(expr)))
+                # Each constant once (a ?: chain may name one a thousand times).
+                if all(c.name != name for c in constants):
+                    constants.append(Ref(name=name, location=cfile.location(expr)))
                 return
             if fn is not None and name in fn.params:
                 flags["unknown"] = True
@@ -853,11 +1023,11 @@ def resolve_state(cfile: CFile, fn: FunctionDef | None, node: Node, prefix: str)
             if not values:
                 flags["unknown"] = True
             for value in values:
-                visit(value, seen | {name})
+                visit(value, seen | {name}, depth + 1)
             return
         flags["unknown"] = True
 
-    visit(node, frozenset())
+    visit(node, frozenset(), 0)
     # A parameter passed straight through is the one case a caller can follow.
     direct = unwrap(node)
     direct_param = (
@@ -869,7 +1039,7 @@ def resolve_state(cfile: CFile, fn: FunctionDef | None, node: Node, prefix: str)
         else None
     )
     return StateValue(
-        text=" ".join(cfile.text(node).split()),
+        text=cfile.quote(node),
         constants=tuple(constants),
         computed=flags["computed"],
         unknown=flags["unknown"],
@@ -885,8 +1055,11 @@ def resolve_functions(
     found: list[Ref] = []
     unknown = False
 
-    def visit(expr: Node, seen: frozenset[str]) -> None:
+    def visit(expr: Node, seen: frozenset[str], depth: int) -> None:
         nonlocal unknown
+        if depth > MAX_NESTING:
+            unknown = True
+            return
         expr = unwrap(expr)
         if expr.type == "null":
             return
@@ -894,7 +1067,7 @@ def resolve_functions(
             for part in ("consequence", "alternative"):
                 branch = expr.child_by_field_name(part)
                 if branch is not None:
-                    visit(branch, seen)
+                    visit(branch, seen, depth + 1)
             return
         if expr.type != "identifier":
             unknown = True
@@ -912,9 +1085,9 @@ def resolve_functions(
         if name in seen:
             return
         for value in values:
-            visit(value, seen | {name})
+            visit(value, seen | {name}, depth + 1)
 
-    visit(node, frozenset())
+    visit(node, frozenset(), 0)
     return tuple(found), unknown
 
 

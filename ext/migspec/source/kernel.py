@@ -197,14 +197,20 @@ def _skip_loop(
 
 
 def _conjuncts(node: Node) -> list[Node]:
-    node = unwrap(node)
-    if node.type == "binary_expression":
-        op = node.child_by_field_name("operator")
-        left = node.child_by_field_name("left")
-        right = node.child_by_field_name("right")
-        if op is not None and op.type == "&&" and left is not None and right is not None:
-            return _conjuncts(left) + _conjuncts(right)
-    return [node]
+    """The operands of an ``&&`` chain, left to right (iterative: chains can be long)."""
+    out: list[Node] = []
+    stack = [node]
+    while stack:
+        part = unwrap(stack.pop())
+        if part.type == "binary_expression":
+            op = part.child_by_field_name("operator")
+            left = part.child_by_field_name("left")
+            right = part.child_by_field_name("right")
+            if op is not None and op.type == "&&" and left is not None and right is not None:
+                stack.extend((right, left))
+                continue
+        out.append(part)
+    return out
 
 
 def _is_not_equal_to(cfile: CFile, node: Node, constant: str) -> bool:

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..diagnostics import Diagnostic, Location
-from . import read_text
+from ..diagnostics import Diagnostic, Location, Note
+from . import FILE_UNREADABLE, SECTION_TWICE, read_text
 
 if TYPE_CHECKING:
     from docutils import nodes
@@ -187,18 +187,108 @@ def read_flows(
     return parse_flows(text, display, sections, connector)
 
 
+# docutils' own default: a longer line makes it drop the whole document.
+LINE_LENGTH_LIMIT = 10_000
+_TAB_WIDTH = 8
+# docutils parses each deeper indentation with a nested state machine: it
+# recurses (RecursionError near 200 levels) and re-reads the nested lines at
+# every level (a file indented 2000 levels deep took seconds to fail).  Real
+# documents nest a handful of levels.
+MAX_NESTING = 100
+# Characters str.splitlines() (and so docutils) takes for line breaks but
+# editors, git and diff do not: given to docutils as spaces so that its line
+# numbers are the file's.
+_ODD_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def file_lines(text: str) -> list[str]:
+    """The file's lines as editors count them: split at CR LF, CR or LF only."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+_LITERAL_OPENER = re.compile(r"(?:\.\.\s+(?:code-block|code|sourcecode)::.*|(?!\.\.\s).*::)\s*\Z")
+
+
+def _too_deep(lines: Sequence[str], limit: int) -> int:
+    """The first line indented more than ``limit`` levels deep (0: none).
+
+    A level is an indentation deeper than the enclosing line's, as docutils
+    nests block quotes, lists and directives.  Literal blocks (after ``::``
+    or a code-block directive) are text, not structure: their lines are
+    skipped, so a hand-centred drawing never counts as deep.
+    """
+    stack: list[int] = []
+    literal_above: int | None = None  # indent of the line that opened a literal block
+    opener: int | None = None
+    for number, line in enumerate(lines, 1):
+        body = line.expandtabs(_TAB_WIDTH)
+        stripped = body.lstrip()
+        if not stripped:
+            continue
+        indent = len(body) - len(stripped)
+        if literal_above is not None:
+            if indent > literal_above:
+                continue
+            literal_above = None
+        if opener is not None and indent > opener:
+            literal_above, opener = opener, None
+            continue
+        opener = None
+        while stack and stack[-1] > indent:
+            stack.pop()
+        if not stack or stack[-1] < indent:
+            stack.append(indent)
+            if len(stack) > limit:
+                return number
+        if _LITERAL_OPENER.match(stripped):
+            opener = indent
+    return 0
+
+
 def parse_flows(
     text: str, display: str, sections: Sequence[str], connector: str = "|"
-) -> tuple[RstFlows, list[Diagnostic]]:
+) -> tuple[RstFlows | None, list[Diagnostic]]:
+    """As :func:`read_flows`, from text; ``None`` when docutils cannot read it at all."""
     from docutils import nodes as dn
 
-    doctree = _doctree(text, display)
+    src_lines = file_lines(text)
+    for number, line in enumerate(src_lines, 1):
+        # docutils measures lines with tabs expanded and trailing blanks cut.
+        if len(line.expandtabs(_TAB_WIDTH).rstrip()) > LINE_LENGTH_LIMIT:
+            return None, [
+                FILE_UNREADABLE.diagnostic(
+                    f"line longer than {LINE_LENGTH_LIMIT} characters: docutils "
+                    "drops the whole document; not read",
+                    Location(display, number, 1),
+                )
+            ]
+    where = _too_deep(src_lines, MAX_NESTING)
+    if where:
+        return None, [
+            FILE_UNREADABLE.diagnostic(
+                f"indented more than {MAX_NESTING} levels deep: beyond what docutils "
+                "parses in reasonable time; not read",
+                Location(display, where, 1),
+            )
+        ]
+    try:
+        doctree = _doctree(_ODD_BREAKS.sub(" ", "\n".join(src_lines)), display)
+    except RecursionError:
+        return None, [
+            FILE_UNREADABLE.diagnostic(
+                "docutils cannot parse this file: it nests (indents) too deeply; not read",
+                Location(display),
+            )
+        ]
 
-    src_lines = text.splitlines()
     wanted = {" ".join(s.split()): s for s in sections}
     found: dict[str, Location] = {}
     flows: dict[str, DocFlow] = {}
     repeated: dict[str, tuple[Location, ...]] = {}
+    diagnostics: list[Diagnostic] = []
     for sec in doctree.findall(dn.section):
         if not sec.children or not isinstance(sec[0], dn.title):
             continue
@@ -209,6 +299,13 @@ def parse_flows(
         if name in found:
             again = _title_line(src_lines, title, sec[0].line, after=found[name].line)
             repeated[name] = (*repeated.get(name, ()), Location(display, again, 1))
+            diagnostics.append(
+                SECTION_TWICE.diagnostic(
+                    f"a second section titled '{name}'; only the first is compared",
+                    Location(display, again, 1),
+                    notes=(Note(message="the first one", location=found[name]),),
+                )
+            )
             continue
         title_line = _title_line(src_lines, title, sec[0].line)
         found[name] = Location(display, title_line, 1)
@@ -229,7 +326,7 @@ def parse_flows(
             title_location=found[name],
             end_line=start + len(block_lines) - 1,
         )
-    return RstFlows(path=display, sections=found, flows=flows, repeated=repeated), []
+    return RstFlows(path=display, sections=found, flows=flows, repeated=repeated), diagnostics
 
 
 def section_titles(text: str, display: str) -> list[str]:
@@ -254,6 +351,8 @@ def _doctree(text: str, display: str) -> Any:
         "doctitle_xform": False,
         "file_insertion_enabled": False,
         "raw_enabled": False,
+        "line_length_limit": LINE_LENGTH_LIMIT,
+        "tab_width": _TAB_WIDTH,
         "_disable_config": True,
     }
     return publish_doctree(text, source_path=display, settings_overrides=settings)

@@ -117,9 +117,11 @@ def report(env: BuildEnvironment, diagnostic: Diagnostic) -> None:
         return
     loc = diagnostic.location
     where = f"{loc.path}:{loc.line}" if loc.line else f"{loc.path}:0"
+    from ..report import printable
+
     logger.warning(
         "%s",
-        diagnostic.message,
+        printable(diagnostic.message),
         type="migspec",
         subtype=diagnostic.rule,
         location=where,

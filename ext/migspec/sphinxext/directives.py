@@ -4,6 +4,7 @@ never an aborted build."""
 
 from __future__ import annotations
 
+import html
 import itertools
 from collections.abc import Sequence
 from typing import ClassVar, cast
@@ -14,6 +15,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.typing import OptionSpec
 
 from ..model import Spec
+from ..render.escape import visible
 from . import context
 from .domain import MigspecDomain, state_target_id
 
@@ -114,7 +116,7 @@ class StatesDirective(MigspecDirective):
                     ", ".join(optional) or "-",
                     ", ".join(state.groups) or "-",
                     ", ".join(state.classes) or "-",
-                    state.doc,
+                    visible(state.doc),
                 ]
             )
         table = _table(
@@ -144,13 +146,15 @@ class TraceEventsDirective(MigspecDirective):
             rows: list[list[nodes.Node | str]] = [
                 [
                     nodes.literal(text=e.name),
-                    nodes.literal(text=e.args_text),
-                    nodes.literal(text=e.format),
+                    nodes.literal(text=visible(e.args_text)),
+                    nodes.literal(text=visible(e.format)),
                     nodes.literal(text=e.caller) if e.caller else "-",
                 ]
                 for e in sorted(section.events, key=lambda e: e.name)
             ]
-            caption = nodes.paragraph(text=f"{section.file}, section '# {section.section}'")
+            caption = nodes.paragraph(
+                text=visible(f"{section.file}, section '# {section.section}'")
+            )
             out.append(caption)
             out.append(
                 _table(["Event", "Arguments", "Format", "Called from"], rows, [24, 30, 34, 20])
@@ -165,7 +169,10 @@ def _graphviz_node(directive: MigspecDirective, dot: str, alt: str) -> list[node
     node = graphviz()
     node["code"] = dot
     node["options"] = {"docname": directive.env.docname}
-    node["alt"] = alt
+    # sphinx.ext.graphviz writes "alt" into the <img> tag as it is (it trusts
+    # a directive author's :alt:); this one comes from the spec, so it is
+    # escaped here.  (The text builder then shows the entities: harmless.)
+    node["alt"] = html.escape(visible(alt), quote=True)
     caption = directive.options.get("caption")
     if caption:
         figure = figure_wrapper(directive, node, caption)

@@ -295,6 +295,11 @@ def _plan_rst(spec: Spec, flows: Sequence[Flow], text: str, display: str) -> _Re
 
     sections = [f.docs.section for f in flows if f.docs is not None]
     read, diagnostics = parse_flows(text, display, sections, spec.notation.connector)
+    if read is None:  # the rst reader refused the file: nothing can be rewritten safely
+        return None, diagnostics, 0
+    # A title written twice is update's own error (update-region-ambiguous,
+    # reported by flow_edits); the reader's note for check would say it twice.
+    diagnostics = [d for d in diagnostics if d.rule != "check-docs-section-twice"]
     lines = text.splitlines(keepends=True)  # as parse_flows numbers them
     newline = regions.newline_of(text)
     edits, found = flow_edits(spec, flows, read, lines, newline)
