@@ -77,9 +77,6 @@ class Diagnostic:
         loc = self.location
         return (loc.path, loc.line, loc.column, self.rule, self.message)
 
-    def with_severity(self, severity: Severity) -> Diagnostic:
-        return replace(self, severity=severity)
-
 
 @dataclass(frozen=True, slots=True)
 class Finding:

@@ -467,9 +467,6 @@ class Spec:
     def supports(self, state: State, features: frozenset[str]) -> bool:
         return state.features <= features
 
-    def in_group(self, state: str, group: str) -> bool:
-        return group in self.state_map[state].groups
-
     @cached_property
     def code_features(self) -> frozenset[str]:
         """The features the spec's C artefacts handle (mandatory ones included)."""

@@ -111,10 +111,6 @@ class EventLine:
     def line(self) -> int:
         return self.event.location.line
 
-    @property
-    def name_column(self) -> int:
-        return self.event.location.column if self.args_column else 0
-
     def piece_columns(self) -> tuple[int, ...]:
         """The column of each piece of ``arg_texts`` (its first non-blank character)."""
         if self.arg_texts is None or not self.args_column:

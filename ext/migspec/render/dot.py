@@ -419,12 +419,6 @@ def render_flow_dot(spec: Spec, flow: Flow, features: frozenset[str] | None = No
 # -- SVG ----------------------------------------------------------------------------
 
 
-def dot_available() -> bool:
-    import shutil
-
-    return shutil.which("dot") is not None
-
-
 def render_svg(dot_source: str) -> str:
     """SVG from DOT by the real ``dot``; raises :class:`DotMissing` or :class:`DotFailed`."""
     import graphviz
