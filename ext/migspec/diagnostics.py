@@ -217,3 +217,11 @@ def count_by_severity(diagnostics: Iterable[Diagnostic]) -> dict[Severity, int]:
     for d in diagnostics:
         counts[d.severity] += 1
     return counts
+
+
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice ``word`` was most likely meant to be, for "did you mean" hints."""
+    import difflib  # imported here: only a message that has a misspelling needs it
+
+    found = difflib.get_close_matches(word, list(choices), n=1)
+    return found[0] if found else None

@@ -10,7 +10,7 @@ once, by the loader, so a model that exists has no dangling references.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Protocol, TypeVar
@@ -368,6 +368,7 @@ class _Named(Protocol):
 
 
 N = TypeVar("N", bound=_Named)
+_D = TypeVar("_D")
 
 
 def _by_name(items: Iterable[N]) -> dict[str, N]:
@@ -482,3 +483,16 @@ class Spec:
     def trace_events(self) -> Iterable[TraceEvent]:
         for section in self.trace:
             yield from section.events
+
+    def derived(self, compute: Callable[[Spec], _D]) -> _D:
+        """``compute(self)``, computed once for this spec and kept with it.
+
+        For what later stages derive from a whole spec and several of their
+        parts read (the FSM analysis, the prepared trace events).  Keyed by the
+        function and held by the spec itself: a spec is immutable, and
+        hashing one for a cache would walk all of it every time.
+        """
+        cache: dict[object, object] = self.__dict__.setdefault("_derived", {})
+        if compute not in cache:
+            cache[compute] = compute(self)
+        return cache[compute]  # type: ignore[return-value]

@@ -7,7 +7,6 @@ same fields (rule, severity, message, path, line, column).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -93,7 +92,13 @@ def _as_record(d: Diagnostic) -> dict[str, Any]:
 
 
 def format_json(diagnostics: Sequence[Diagnostic]) -> str:
-    return json.dumps({"diagnostics": [_as_record(d) for d in diagnostics]}, indent=2) + "\n"
+    return _dumps({"diagnostics": [_as_record(d) for d in diagnostics]})
+
+
+def _dumps(document: object) -> str:
+    import json  # imported here: the human format, the common case, never needs it
+
+    return json.dumps(document, indent=2) + "\n"
 
 
 def _sarif_location(path: str, line: int, column: int) -> dict[str, Any]:
@@ -158,7 +163,7 @@ def format_sarif(diagnostics: Sequence[Diagnostic], rules: Iterable[Rule[Any]] =
             }
         ],
     }
-    return json.dumps(log, indent=2) + "\n"
+    return _dumps(log)
 
 
 def format_gitlab(diagnostics: Sequence[Diagnostic]) -> str:
@@ -179,4 +184,4 @@ def format_gitlab(diagnostics: Sequence[Diagnostic]) -> str:
                 },
             }
         )
-    return json.dumps(issues, indent=2) + "\n"
+    return _dumps(issues)

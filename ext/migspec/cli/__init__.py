@@ -50,11 +50,14 @@ def build_parser(argv: Sequence[str]) -> tuple[argparse.ArgumentParser, str | No
     parser.add_argument("--version", action="version", version=f"migspec {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     chosen = next((a for a in argv if not a.startswith("-")), None)
+    # A known command needs only its own parser; the others are listed (as
+    # stubs) only for the top-level help and the "invalid choice" message.
+    known = any(name == chosen for name, _, _ in COMMANDS)
     for name, module, help_text in COMMANDS:
         if name == chosen:
             mod = importlib.import_module(f"{__name__}.{module}")
             mod.add_parser(sub, name, help_text)
-        else:
+        elif not known:
             sub.add_parser(name, help=help_text, add_help=False)
     return parser, chosen
 

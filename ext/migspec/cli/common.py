@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..diagnostics import Diagnostic, Policy, Severity
+from ..diagnostics import Diagnostic, Policy, Severity, closest
 from ..report import FORMATS, format_diagnostics, summary_line
 
 if TYPE_CHECKING:
@@ -58,8 +57,8 @@ def rule_ids(value: str) -> list[str]:
     known = sorted(r.id for r in all_rules())
     for rule_id in ids:
         if rule_id not in known:
-            hint = difflib.get_close_matches(rule_id, known, n=1)
-            extra = f"; did you mean '{hint[0]}'?" if hint else " (see 'migspec lint --list-rules')"
+            hint = closest(rule_id, known)
+            extra = f"; did you mean '{hint}'?" if hint else " (see 'migspec lint --list-rules')"
             raise argparse.ArgumentTypeError(f"no rule is called '{rule_id}'{extra}")
     return ids
 

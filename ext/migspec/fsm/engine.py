@@ -33,7 +33,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from types import MappingProxyType
 from typing import Protocol, TypeVar
 
@@ -671,13 +670,16 @@ class Analysis:
     direct: tuple[Table, ...]
 
 
-@lru_cache(maxsize=4)
 def analyze(spec: Spec) -> Analysis:
     """The full table plus every feature set's walk.
 
-    Memoised (a few recent specs) because every FSM lint rule needs it and a
-    spec is an immutable, hashable value.
+    Computed once per spec (:meth:`~migspec.model.Spec.derived`): every FSM
+    lint rule needs it.
     """
+    return spec.derived(_analyze)
+
+
+def _analyze(spec: Spec) -> Analysis:
     full = compute_table(spec)
     sets = tuple(spec.feature_sets())
     return Analysis(

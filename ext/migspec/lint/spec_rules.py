@@ -8,11 +8,10 @@ Inputs: a :class:`~migspec.model.Spec`.  Outputs: findings.  FSM semantics
 
 from __future__ import annotations
 
-import difflib
 from collections import deque
 from collections.abc import Iterable, Iterator
 
-from ..diagnostics import Finding, Location, Note, Severity, rule
+from ..diagnostics import Finding, Location, Note, Severity, closest, rule
 from ..model import Arc, Session, Spec
 
 SCOPE = "spec"
@@ -495,8 +494,8 @@ def lint_disable_unknown(spec: Spec) -> Iterator[Finding]:
                 suppression.location,
             )
         elif scope is None:
-            hint = difflib.get_close_matches(suppression.rule, sorted(scopes), n=1)
-            extra = f"; did you mean '{hint[0]}'?" if hint else " (see 'migspec lint --list-rules')"
+            hint = closest(suppression.rule, sorted(scopes))
+            extra = f"; did you mean '{hint}'?" if hint else " (see 'migspec lint --list-rules')"
             yield Finding(f"no rule is called '{suppression.rule}'{extra}", suppression.location)
 
 

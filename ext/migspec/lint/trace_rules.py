@@ -294,6 +294,11 @@ def prepare_file(
 
 
 def prepare_spec(spec: Spec) -> tuple[EventCheck, ...]:
+    """The spec's events, prepared once for all the event rules that lint it."""
+    return spec.derived(_prepare_spec)
+
+
+def _prepare_spec(spec: Spec) -> tuple[EventCheck, ...]:
     memo = Memo()
     return tuple(prepare_event(EventLine.from_event(e), memo) for e in spec.trace_events())
 

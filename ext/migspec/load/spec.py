@@ -10,7 +10,6 @@ references, with did-you-mean).  Semantic checks live in :mod:`migspec.lint`.
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..diagnostics import Diagnostic, Location, Note, Severity, declare
+from ..diagnostics import Diagnostic, Location, Note, Severity, closest, declare
 from ..model import (
     Arc,
     Callback,
@@ -371,9 +370,9 @@ def _explain(error: Any, root: Node) -> Iterable[Diagnostic]:
 def _key_hint(key: str, allowed: list[str]) -> str:
     if key == "<<":
         return "; YAML merge keys are not supported, write the keys out"
-    hint = difflib.get_close_matches(key, allowed, n=1)
+    hint = closest(key, allowed)
     if hint:
-        return f"; did you mean '{hint[0]}'?"
+        return f"; did you mean '{hint}'?"
     return f" (known keys: {', '.join(allowed)})"
 
 
@@ -462,11 +461,11 @@ class _Builder:
 
     def ref(self, name: str, table: dict[str, Location], kind: str, where: Location) -> str:
         if name not in table:
-            hint = difflib.get_close_matches(name, list(table), n=1)
-            extra = f"; did you mean '{hint[0]}'?" if hint else ""
+            hint = closest(name, table)
+            extra = f"; did you mean '{hint}'?" if hint else ""
             notes: tuple[Note, ...] = ()
             if hint:
-                notes = (Note(message=f"'{hint[0]}' is defined here", location=table[hint[0]]),)
+                notes = (Note(message=f"'{hint}' is defined here", location=table[hint]),)
             self.diagnostics.append(
                 _RULE["ref-unknown"].diagnostic(
                     f"unknown {kind} '{name}'{extra}", where, notes=notes

@@ -37,10 +37,10 @@ class StateRole(XRefRole):
         target = self.target.strip() if self.has_explicit_title else self.title.strip()
         spec = context.spec_or_warn(self.env, (self.env.docname, self.lineno))
         if spec is not None and target not in spec.state_map:
-            import difflib
+            from ..diagnostics import closest
 
-            hint = difflib.get_close_matches(target, list(spec.state_map), n=1)
-            extra = f"; did you mean '{hint[0]}'?" if hint else ""
+            hint = closest(target, spec.state_map)
+            extra = f"; did you mean '{hint}'?" if hint else ""
             context.logger.warning(
                 "unknown state '%s'%s",
                 target,
