@@ -237,7 +237,7 @@ def fuzz_spec(data: bytes) -> None:
     """Loader, linter and the text renderers on spec bytes."""
     from migspec.lint import lint_spec
     from migspec.load.spec import load_spec_text
-    from migspec.load.yamlsrc import decode_text
+    from migspec.load.text import decode_text
 
     text, diagnostics = decode_text(data, "f.yaml")
     if text is None:

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from migspec.load import spec as spec_loader
+from migspec.load import text as text_reader
 from migspec.load import yamlsrc
 from migspec.load.spec import load_spec, load_spec_text
-from migspec.load.yamlsrc import DEFAULT_LIMITS, Limits, parse_yaml, to_plain
+from migspec.load.text import DEFAULT_LIMITS, Limits
+from migspec.load.yamlsrc import parse_yaml, to_plain
 
 from .conftest import BUNDLED_SPEC
 
@@ -299,13 +301,13 @@ def test_load_rule_quiet_on_near_miss(case: LoadCase, tmp_path: Path) -> None:
 
 
 def test_every_load_rule_has_a_positive_and_a_negative_case() -> None:
-    declared = {r.id for r in (*yamlsrc.RULES, *spec_loader.RULES)}
+    declared = {r.id for r in (*text_reader.RULES, *yamlsrc.RULES, *spec_loader.RULES)}
     assert declared == {c.rule for c in LOAD_POSITIVE}
     assert declared == {c.rule for c in LOAD_NEGATIVE}
 
 
 def test_load_rules_are_documented() -> None:
-    for r in (*yamlsrc.RULES, *spec_loader.RULES):
+    for r in (*text_reader.RULES, *yamlsrc.RULES, *spec_loader.RULES):
         assert r.scope == "load"
         assert r.summary.endswith("."), r.id
         assert r.check is None  # reported by the loader itself

@@ -8,13 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from migspec.load.text import Limits
 from migspec.load.trace_events import (
     TraceFile,
     parse_trace_events,
     read_trace_bytes,
     read_trace_events,
 )
-from migspec.load.yamlsrc import Limits
 from migspec.model import TraceArg
 
 SAMPLE = """\

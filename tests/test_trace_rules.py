@@ -207,6 +207,32 @@ def test_duplicate_event_across_files(tmp_path: Path) -> None:
     assert dups[1].notes[0].location.path == str(a)
 
 
+@pytest.mark.parametrize("jobs", [2, 3, 5])
+def test_jobs_do_not_change_the_result(tmp_path: Path, jobs: int) -> None:
+    """Files shared out between forked workers lint exactly as in one process,
+    duplicates across the workers' shares included (each worker sees only its
+    own run of files; the names are compared afterwards)."""
+    paths = []
+    for i in range(7):
+        f = tmp_path / f"{i}-events"
+        # Every file redefines 'shared' (a different format from the third on),
+        # has one event of its own, and odd ones a bad format too.
+        fmt = '"%d"' if i < 3 else '"0x%x"'
+        own = '"v=%d"' if i % 2 else '"v=%" PRIu64'
+        f.write_text(f"shared(int x) {fmt}\nown{i}(uint64_t v) {own}\n#{'x' * (200 * i)}\n")
+        paths.append(str(f))
+    paths.append(str(tmp_path / "missing"))
+    one = lint_trace_files(paths, jobs=1)
+    many = lint_trace_files(paths, jobs=jobs)
+    assert many == one
+    diagnostics, unreadable = one
+    assert unreadable == [str(tmp_path / "missing")]
+    dups = [d for d in diagnostics if d.rule == "trace-duplicate-event"]
+    assert len(dups) == 6
+    assert all(d.notes[0].location.path == paths[0] for d in dups if d.notes[0].location)
+    assert sum("differently (format)" in d.message for d in dups) == 4
+
+
 # -- printf checks -------------------------------------------------------------
 
 

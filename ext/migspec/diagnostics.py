@@ -55,6 +55,10 @@ class Location:
         return Location(self.path, line, column)
 
 
+# Where built-in things are "defined": no file.
+NOWHERE = Location("<builtin>")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Note:
     """A secondary location attached to a diagnostic ("previous definition here")."""

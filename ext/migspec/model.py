@@ -15,9 +15,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Protocol, TypeVar
 
+from .diagnostics import NOWHERE as NOWHERE
 from .diagnostics import Location
 
-NOWHERE = Location("<builtin>")
+# The trace-event values are part of the model; they live in a module of their
+# own so that linting trace-events files does not build the rest of it.
+from .trace import TraceArg as TraceArg
+from .trace import TraceEvent as TraceEvent
+from .trace import TraceSection as TraceSection
 
 
 class Session(enum.Enum):
@@ -50,6 +55,8 @@ class FlowStyle(enum.Enum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Machine:
+    """The machine itself: its name, its C enum and where the enum is declared."""
+
     name: str
     title: str
     doc: str
@@ -61,6 +68,8 @@ class Machine:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Feature:
+    """An optional (or mandatory) device capability, a bit in the device's flags."""
+
     name: str
     macro: str
     bit: int
@@ -71,6 +80,8 @@ class Feature:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Group:
+    """States that belong together (one data session), and whether paths may pass through them."""
+
     name: str
     doc: str
     interior: Interior
@@ -79,6 +90,8 @@ class Group:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StateClass:
+    """A named set of states that C predicates test for (``is_running``...)."""
+
     name: str
     doc: str
     location: Location = NOWHERE
@@ -95,6 +108,8 @@ class StandIn:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class State:
+    """One device state: its enum value, the features it needs and how the docs spell it."""
+
     name: str
     value: int
     doc: str
@@ -110,6 +125,8 @@ class State:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Arc:
+    """A transition the device implements directly (an edge of the machine)."""
+
     source: str
     target: str
     features: frozenset[str]
@@ -125,6 +142,8 @@ class Arc:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RefusedArc:
+    """A pair a request may name but a driver must refuse (never to become an arc)."""
+
     source: str
     target: str
     doc: str
@@ -176,6 +195,8 @@ class Callback:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Line:
+    """One line of a flow's text, shown only for the feature sets it applies to."""
+
     text: str
     features: frozenset[str] = frozenset()
     without: frozenset[str] = frozenset()
@@ -187,6 +208,8 @@ class Line:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StateTuple:
+    """A flow step's (VM state, migration state, device state) triple."""
+
     vm: str
     migration: str
     device: str
@@ -195,6 +218,8 @@ class StateTuple:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Step:
+    """One step of a save or resume flow: text around a state tuple and its callbacks."""
+
     text: tuple[Line, ...]
     state: StateTuple
     text_after: tuple[Line, ...]
@@ -210,6 +235,8 @@ class Step:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DocsTarget:
+    """Where in the rst documentation a flow is drawn (file and section title)."""
+
     file: str
     section: str
     location: Location = NOWHERE
@@ -217,6 +244,8 @@ class DocsTarget:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Flow:
+    """A save or resume sequence, as the docs draw it."""
+
     name: str
     title: str
     doc: str
@@ -240,50 +269,9 @@ class Notation:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TraceArg:
-    type: str
-    name: str
-
-    def __str__(self) -> str:
-        if self.type.endswith("*"):
-            return f"{self.type}{self.name}"
-        return f"{self.type} {self.name}"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TraceEvent:
-    """One trace point.  ``format`` is the format as written in trace-events:
-    C string pieces and ``PRI*`` macros, quotes included (``" (%s) size 0x%"PRIx64``).
-    """
-
-    name: str
-    args: tuple[TraceArg, ...]
-    format: str
-    properties: tuple[str, ...] = ()
-    caller: str | None = None
-    doc: str = ""
-    location: Location = NOWHERE
-
-    @property
-    def args_text(self) -> str:
-        return ", ".join(str(a) for a in self.args) if self.args else "void"
-
-    @property
-    def line(self) -> str:
-        props = "".join(p + " " for p in self.properties)
-        return f"{props}{self.name}({self.args_text}) {self.format}"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TraceSection:
-    file: str
-    section: str
-    events: tuple[TraceEvent, ...]
-    location: Location = NOWHERE
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class ToString:
+    """The C function that turns a state into its name, and where it lives."""
+
     function: str
     file: str
     default: str
@@ -329,6 +317,8 @@ class Registration:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class KernelTables:
+    """Where the kernel keeps its next-state and state-flags tables."""
+
     file: str
     function: str
     next_table: str

@@ -177,7 +177,7 @@ def read_spec_arg(arg: str, *, cwd: Path | None = None) -> LoadResult:
         )
         reason = stderr.strip().splitlines()[-1] if stderr.strip() else "git failed"
         return LoadResult(None, [_RULE["diff-git"].diagnostic(reason, where)])
-    from .load.yamlsrc import decode_text
+    from .load.text import decode_text
 
     text, diags = decode_text(shown, f"{rev}:{path}")
     if text is None:

@@ -26,10 +26,11 @@ def all_rules() -> tuple[Rule[Any], ...]:
     from . import check, importer, review, update, writes
     from .lint import trace_rules
     from .load import spec as load_spec
-    from .load import yamlsrc
+    from .load import text, yamlsrc
 
     rules: dict[str, Rule[Any]] = {}
     for rule in (
+        *text.RULES,
         *yamlsrc.RULES,
         *load_spec.RULES,
         *spec_rules(),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 from ..diagnostics import Location, Note, Severity, declare
-from ..load.spec import split_trace_arg
+from ..load.trace_events import split_trace_arg
 from ..model import TraceEvent, TraceSection
 from ..source.c import TraceCall, trace_calls
 from ..source.trace_lines import TraceFile, TraceLine

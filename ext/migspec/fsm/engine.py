@@ -62,6 +62,8 @@ class Choice:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PinProblem:
+    """A path pin that cannot be honoured (not a legal path, or at odds with another pin)."""
+
     pin: PathPin
     message: str
 
@@ -663,6 +665,8 @@ def device_table(spec: Spec, features: frozenset[str], full: Table | None = None
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Analysis:
+    """Everything the FSM lint rules read, computed once per spec."""
+
     full: Table
     # Per feature set (in spec.feature_sets() order): the kernel-style walk
     # over the full table, and the table computed directly for that set.

@@ -17,6 +17,8 @@ from ..model import Flow, Line, Spec, StateTuple, Step
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProjectedStep:
+    """A flow step as drawn for one feature set: stand-ins applied, lines chosen."""
+
     text: tuple[Line, ...]
     state: StateTuple
     text_after: tuple[Line, ...]
@@ -28,6 +30,8 @@ class ProjectedStep:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProjectedFlow:
+    """A flow as drawn for one feature set."""
+
     flow: Flow
     features: frozenset[str]
     steps: tuple[ProjectedStep, ...]

@@ -9,10 +9,12 @@ this module only runs them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Diagnostic, Rule
-from ..model import Spec
+
+if TYPE_CHECKING:
+    from ..model import Spec
 
 
 def run_rules(

@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from ..diagnostics import Finding, Location, Note, Rule, Severity, rule
+from ..diagnostics import Diagnostic, Finding, Location, Note, Rule, Severity, rule
 from ..load.trace_events import SYNTAX, EventLine, TraceFile
-from ..model import Spec, TraceEvent
 from .printf import Conversion, ParsedFormat, parse_format
+
+if TYPE_CHECKING:
+    from ..model import Spec
 
 SCOPE = "trace"
 FILE_SCOPE = "trace-file"
@@ -115,9 +116,9 @@ _LENGTH_CLASS = {
 _PRI_CLASS = {8: "int", 16: "int", 32: "int", 64: "int64"}
 
 
-@dataclass(frozen=True, slots=True)
-class ArgType:
-    """An argument type as printf and tracetool see it."""
+class ArgType(NamedTuple):
+    """An argument type as printf and tracetool see it.  (A ``NamedTuple``, as
+    :class:`EventCheck`: one per distinct type of a tree, cheap to define.)"""
 
     text: str
     pointers: int
@@ -206,22 +207,26 @@ def pair_up(fmt: ParsedFormat) -> tuple[Pair, ...]:
     return tuple(pairs)
 
 
-@dataclass(frozen=True, slots=True)
-class FileCheck:
-    """A trace-events file, its events prepared; ``earlier`` holds the names that
-    files linted before it define (for duplicates across files)."""
+class FileCheck(NamedTuple):
+    """A trace-events file, its events prepared."""
 
     file: TraceFile
     events: tuple[EventCheck, ...]
-    earlier: Mapping[str, EventLine] = field(default_factory=dict)
+
+    @property
+    def suspect_events(self) -> Iterator[EventCheck]:
+        """The events with a conversion/argument pair the type rules must look at."""
+        return (ev for ev in self.events if ev.suspects)
 
 
-@dataclass(slots=True)
 class Memo:
     """Classified types and parsed formats, kept for one run: both repeat across a tree."""
 
-    types: dict[str, ArgType] = field(default_factory=dict)
-    formats: dict[str, ParsedFormat] = field(default_factory=dict)
+    __slots__ = ("formats", "types")
+
+    def __init__(self) -> None:
+        self.types: dict[str, ArgType] = {}
+        self.formats: dict[str, ParsedFormat] = {}
 
 
 def prepare_event(line: EventLine, memo: Memo | None = None) -> EventCheck:
@@ -282,15 +287,9 @@ def _plain_value(c: Conversion, t: ArgType) -> bool:
     return False
 
 
-def prepare_file(
-    tf: TraceFile,
-    earlier: Mapping[str, EventLine] | None = None,
-    memo: Memo | None = None,
-) -> FileCheck:
+def prepare_file(tf: TraceFile, memo: Memo | None = None) -> FileCheck:
     memo = Memo() if memo is None else memo
-    return FileCheck(
-        tf, tuple([prepare_event(e, memo) for e in tf.events]), earlier if earlier else {}
-    )
+    return FileCheck(tf, tuple([prepare_event(e, memo) for e in tf.events]))
 
 
 def prepare_spec(spec: Spec) -> tuple[EventCheck, ...]:
@@ -918,6 +917,17 @@ def _in_hex_group(fmt: ParsedFormat, i: int) -> bool:
     return False
 
 
+# Rules that read nothing of an event but its suspect pairs: the run skips
+# them for the (usual) event that has none, without calling them.
+SUSPECT_RULES: tuple[Rule[EventCheck], ...] = (
+    format_64bit,
+    format_pri_width,
+    format_int_size,
+    format_string,
+    format_pointer,
+    format_kind,
+    format_sign_extension,
+)
 EVENT_RULES: tuple[Rule[EventCheck], ...] = (
     format_newline,
     format_errno,
@@ -928,13 +938,7 @@ EVENT_RULES: tuple[Rule[EventCheck], ...] = (
     two_formats,
     format_invalid,
     format_arg_count,
-    format_64bit,
-    format_pri_width,
-    format_int_size,
-    format_string,
-    format_pointer,
-    format_kind,
-    format_sign_extension,
+    *SUSPECT_RULES,
     format_hex_prefix,
 )
 
@@ -975,7 +979,8 @@ def duplicate_event(fc: FileCheck) -> Iterable[Finding]:
     it breaks the link only if both files are built together, which the
     build system decides (QEMU builds ``linux-user`` or ``bsd-user``, never
     both), so that is a warning, which also says whether the two copies
-    still agree.
+    still agree.  (The check across files is ``duplicates_across()``, run
+    once all the files have been linted.)
     """
     out = []
     seen: dict[str, EventLine] = {}
@@ -985,20 +990,6 @@ def duplicate_event(fc: FileCheck) -> Iterable[Finding]:
         first = seen.get(name)
         if first is None:
             seen[name] = line
-            other = fc.earlier.get(name)
-            if other is None:
-                continue
-            differs = _differences(other.event, line.event)
-            how = f"differently ({differs})" if differs else "identically"
-            out.append(
-                Finding(
-                    f"event '{name}' is also defined in another file, {how}; "
-                    "the two files cannot be part of one build",
-                    line.event.location,
-                    (Note(message="other definition here", location=other.event.location),),
-                    severity=Severity.WARNING,
-                )
-            )
             continue
         out.append(
             Finding(
@@ -1010,7 +1001,73 @@ def duplicate_event(fc: FileCheck) -> Iterable[Finding]:
     return out
 
 
-def _differences(a: TraceEvent, b: TraceEvent) -> str:
+class Definition(NamedTuple):
+    """The first definition of an event in a file, as :func:`duplicates_across`
+    compares it.  Plain values only: a worker process sends these back."""
+
+    name: str
+    args: tuple[tuple[str, str], ...]  # (type, name)
+    format: str
+    properties: tuple[str, ...]
+    line: int
+    column: int
+
+
+def definitions(tf: TraceFile) -> tuple[Definition, ...]:
+    """The first definition of each event name in a file, in file order."""
+    seen: set[str] = set()
+    out = []
+    for line in tf.events:
+        ev = line.event
+        if ev.name in seen:
+            continue
+        seen.add(ev.name)
+        out.append(
+            Definition(
+                ev.name,
+                tuple((a.type, a.name) for a in ev.args),
+                ev.format,
+                ev.properties,
+                ev.location.line,
+                ev.location.column,
+            )
+        )
+    return tuple(out)
+
+
+def duplicates_across(files: Iterable[tuple[str, Sequence[Definition]]]) -> list[Diagnostic]:
+    """``trace-duplicate-event`` across files: each (path, definitions) in the
+    order the files were given; every name an earlier file defines is reported
+    at its first definition in each later file, pointing at the earliest one."""
+    first: dict[str, tuple[str, Definition]] = {}
+    out = []
+    for path, defs in files:
+        for d in defs:
+            seen = first.get(d.name)
+            if seen is None:
+                first[d.name] = (path, d)
+                continue
+            other_path, other = seen
+            differs = _differences(other, d)
+            how = f"differently ({differs})" if differs else "identically"
+            out.append(
+                duplicate_event.diagnostic(
+                    f"event '{d.name}' is also defined in another file, {how}; "
+                    "the two files cannot be part of one build",
+                    Location(path, d.line, d.column),
+                    notes=(
+                        Note(
+                            message="other definition here",
+                            location=Location(other_path, other.line, other.column),
+                        ),
+                    ),
+                    severity=Severity.WARNING,
+                )
+            )
+    return out
+
+
+def _differences(a: Definition, b: Definition) -> str:
     parts = []
     if a.args != b.args:
         parts.append("arguments")
@@ -1023,49 +1080,53 @@ def _differences(a: TraceEvent, b: TraceEvent) -> str:
 
 # -- running event rules over a spec and over a file ---------------------------
 
+S = TypeVar("S")
+
+
+def _rewrap(r: Rule[EventCheck], run: Callable[[S], Iterable[Finding]]) -> Rule[S]:
+    """``r`` with the same id, severity and docs, checking a whole spec or file."""
+    return Rule(
+        id=r.id,
+        severity=r.severity,
+        summary=r.summary,
+        doc=r.doc,
+        scope=r.scope,
+        example=r.example,
+        check=run,
+    )
+
 
 def _over_spec(r: Rule[EventCheck]) -> Rule[Spec]:
     check = r.check
     assert check is not None
+    only_suspects = r in SUSPECT_RULES
 
     # wraps(): the docs find the rule's docstring in its source through it.
     @functools.wraps(check)
     def run(spec: Spec) -> Iterator[Finding]:
         for ev in prepare_spec(spec):
-            yield from check(ev)
+            if ev.suspects or not only_suspects:
+                yield from check(ev)
 
-    return Rule(
-        id=r.id,
-        severity=r.severity,
-        summary=r.summary,
-        doc=r.doc,
-        scope=r.scope,
-        example=r.example,
-        check=run,
-    )
+    return _rewrap(r, run)
 
 
 def _over_file(r: Rule[EventCheck]) -> Rule[FileCheck]:
     check = r.check
     assert check is not None
+    only_suspects = r in SUSPECT_RULES
 
     # wraps(): the docs find the rule's docstring in its source through it.
     @functools.wraps(check)
     def run(fc: FileCheck) -> list[Finding]:
         out: list[Finding] = []
-        for ev in fc.events:
-            out.extend(check(ev))
+        for ev in fc.suspect_events if only_suspects else fc.events:
+            found = check(ev)
+            if found:
+                out.extend(found)
         return out
 
-    return Rule(
-        id=r.id,
-        severity=r.severity,
-        summary=r.summary,
-        doc=r.doc,
-        scope=r.scope,
-        example=r.example,
-        check=run,
-    )
+    return _rewrap(r, run)
 
 
 SPEC_RULES: tuple[Rule[Any], ...] = tuple(_over_spec(r) for r in EVENT_RULES)

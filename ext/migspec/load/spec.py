@@ -11,11 +11,11 @@ references, with did-you-mean).  Semantic checks live in :mod:`migspec.lint`.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..diagnostics import Diagnostic, Location, Note, Severity, closest, declare
 from ..model import (
@@ -46,27 +46,23 @@ from ..model import (
     Step,
     Suppression,
     ToString,
-    TraceArg,
     TraceEvent,
     TraceSection,
     Walk,
 )
 from . import schema_gate
-from .yamlsrc import (
-    DEFAULT_LIMITS,
-    Limits,
-    Mapping,
-    Node,
-    Scalar,
-    Sequence,
-    node_at,
-    parse_yaml,
-    read_text,
-    to_plain,
-)
+from .text import DEFAULT_LIMITS, Limits, read_text
+from .trace_events import split_trace_arg
+from .yamlsrc import Mapping, Node, Scalar, Sequence, node_at, parse_yaml, to_plain
 
 FORMAT_VERSION = 1
-_PACKAGE = Path(__file__).resolve().parent.parent
+# Plain os.path: pathlib (and importlib.resources) would cost their import on
+# every start-up, for the same answer.
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+_BUNDLED = os.path.join(_PACKAGE, "specs", "vfio-migration.yaml")
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 RULES = (
     declare(
@@ -126,14 +122,15 @@ _RULE = {r.id: r for r in RULES}
 
 def bundled_spec_path() -> Path:
     """The VFIO spec shipped with the package: the default for every command."""
-    # Package data sits beside the modules (a plain path: importlib.resources
-    # would cost its import on every start-up, for the same answer).
-    return _PACKAGE / "specs" / "vfio-migration.yaml"
+    from pathlib import Path
+
+    return Path(_BUNDLED)
 
 
 @cache
 def _schema() -> dict[str, Any]:
-    text = (_PACKAGE / "schema" / "spec.schema.json").read_text("utf-8")
+    with open(os.path.join(_PACKAGE, "schema", "spec.schema.json"), encoding="utf-8") as fh:
+        text = fh.read()
     loaded: dict[str, Any] = json.loads(text)
     return loaded
 
@@ -145,6 +142,8 @@ def spec_schema() -> dict[str, Any]:
 
 @dataclass
 class LoadResult:
+    """What loading a spec gives: the model (``None`` if it failed) and the diagnostics."""
+
     spec: Spec | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     text: str = ""
@@ -155,15 +154,15 @@ class LoadResult:
 
 
 def load_spec(
-    path: str | Path | None = None,
+    path: str | os.PathLike[str] | None = None,
     *,
     display: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> LoadResult:
     """Load and resolve a spec; never raises for bad input."""
-    real = Path(path) if path is not None else bundled_spec_path()
-    shown = display or (str(path) if path is not None else "spec/vfio-migration.yaml")
-    text, diags = read_text(str(real), shown, limits)
+    real = os.fspath(path) if path is not None else _BUNDLED
+    shown = display or (real if path is not None else "spec/vfio-migration.yaml")
+    text, diags = read_text(real, shown, limits)
     if text is None:
         return LoadResult(None, diags)
     return load_spec_text(text, shown, limits=limits)
@@ -885,24 +884,3 @@ def _seq(node: Node | None) -> tuple[Node, ...]:
 def _loc(node: Mapping, key: str) -> Location:
     value = node.get(key)
     return value.location if value is not None else node.location
-
-
-def split_trace_arg(text: str) -> TraceArg | None:
-    """``'const char *name'`` -> TraceArg(type='const char *', name='name'), as tracetool splits."""
-    text = " ".join(text.split())
-    if not text:
-        return None
-    if "*" in text:
-        arg_type, _, name = text.rpartition("*")
-        base = arg_type.rstrip(" *")
-        stars = arg_type.count("*", len(base)) + 1
-        arg_type = f"{base} {'*' * stars}"
-        name = name.strip()
-    else:
-        parts = text.rsplit(None, 1)
-        if len(parts) != 2:
-            return None
-        arg_type, name = parts
-    if not name.isidentifier() or not arg_type.strip():
-        return None
-    return TraceArg(type=arg_type, name=name)

@@ -17,32 +17,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import yaml
 
 from ..diagnostics import Diagnostic, Location, Note, Severity, declare
+from .text import DEFAULT_LIMITS, Limits, line_col
 
 RULES = (
-    declare(
-        "input-unreadable",
-        Severity.ERROR,
-        "The input file cannot be read (missing, a directory, no permission).",
-        scope="load",
-    ),
-    declare(
-        "input-encoding",
-        Severity.ERROR,
-        "The input is not UTF-8 text (binary data, NUL bytes, another encoding).",
-        scope="load",
-        example="a spec saved as UTF-16, or a compiled file passed by mistake",
-    ),
-    declare(
-        "input-too-large",
-        Severity.ERROR,
-        "The input is larger than the reader's size limit.",
-        scope="load",
-    ),
     declare(
         "yaml-syntax",
         Severity.ERROR,
@@ -88,30 +70,13 @@ RULES = (
 _RULE = {r.id: r for r in RULES}
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
-    max_bytes: int = 8 * 1024 * 1024
-    max_depth: int = 64
-    max_nodes: int = 200_000
-    # Longest number literal read as a number: Python refuses to convert
-    # decimal integers of more than 4300 digits (and every value a spec holds
-    # is small), so a longer one is a located error, not a ValueError.
-    max_number_digits: int = 100
-    # What the spec's analyses are bounded for (see load.spec): the linter
-    # walks every device kind (2 ** optional features) and, for each, the
-    # paths between every pair of states.  64 states and 6 optional features
-    # (64 device kinds) lint in a few seconds even for a complete graph.
-    max_states: int = 64
-    max_optional_features: int = 6
-
-
-DEFAULT_LIMITS = Limits()
-
 ScalarValue = str | int | float | bool | None
 
 
 @dataclass(frozen=True, slots=True)
 class Scalar:
+    """A located scalar (``quoted``: written in quotes, so never a number)."""
+
     value: ScalarValue
     location: Location
     quoted: bool = False
@@ -119,6 +84,8 @@ class Scalar:
 
 @dataclass(frozen=True, slots=True)
 class Mapping:
+    """A located mapping, its keys in the order written."""
+
     items: tuple[tuple[Scalar, Node], ...]
     location: Location
 
@@ -140,6 +107,8 @@ class Mapping:
 
 @dataclass(frozen=True, slots=True)
 class Sequence:
+    """A located sequence."""
+
     items: tuple[Node, ...]
     location: Location
 
@@ -147,23 +116,31 @@ class Sequence:
 Node = Scalar | Mapping | Sequence
 
 
-@dataclass(slots=True)
 class Document:
-    root: Node | None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    text: str = ""
+    """A parsed YAML file: its root node (``None`` when unreadable) and diagnostics."""
+
+    __slots__ = ("diagnostics", "root", "text")
+
+    def __init__(self, root: Node | None, text: str = "") -> None:
+        self.root = root
+        self.diagnostics: list[Diagnostic] = []
+        self.text = text
 
 
-@dataclass(slots=True)
 class _Frame:
-    kind: str
-    location: Location
-    anchor: str | None
-    start: int
-    items: list[Node] = field(default_factory=list)
-    pairs: list[tuple[Node, Node]] = field(default_factory=list)
-    key: Node | None = None
-    has_key: bool = False
+    """A collection being composed (the composer keeps a stack of them, not a recursion)."""
+
+    __slots__ = ("anchor", "has_key", "items", "key", "kind", "location", "pairs", "start")
+
+    def __init__(self, kind: str, location: Location, anchor: str | None, start: int) -> None:
+        self.kind = kind
+        self.location = location
+        self.anchor = anchor
+        self.start = start
+        self.items: list[Node] = []
+        self.pairs: list[tuple[Node, Node]] = []
+        self.key: Node | None = None
+        self.has_key = False
 
 
 class _Fail(Exception):
@@ -176,81 +153,12 @@ def _diag(
     return _RULE[rule_id].diagnostic(message, location, notes=notes)
 
 
-def read_text(
-    path: str, display: str | None = None, limits: Limits = DEFAULT_LIMITS
-) -> tuple[str | None, list[Diagnostic]]:
-    """Read a UTF-8 text file within the size limit; one clear error otherwise."""
-    shown = display or path
-    where = Location(shown)
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(limits.max_bytes + 1)
-    except IsADirectoryError:
-        return None, [_diag("input-unreadable", "is a directory, not a file", where)]
-    except FileNotFoundError:
-        return None, [_diag("input-unreadable", "no such file", where)]
-    except OSError as exc:
-        return None, [_diag("input-unreadable", f"cannot read: {exc.strerror or exc}", where)]
-    if len(data) > limits.max_bytes:
-        return None, [
-            _diag(
-                "input-too-large",
-                f"file is larger than the {limits.max_bytes // (1024 * 1024)} MiB limit",
-                where,
-            )
-        ]
-    return decode_text(data, shown)
-
-
-def decode_text(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:
-    for boms, name in (
-        ((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"), "UTF-32"),
-        ((b"\xff\xfe", b"\xfe\xff"), "UTF-16"),
-    ):
-        if data.startswith(boms):
-            return None, [
-                _diag(
-                    "input-encoding",
-                    f"file is {name} encoded; save it as UTF-8",
-                    Location(display, 1, 1),
-                )
-            ]
-    nul = data.find(b"\0")
-    if nul >= 0:
-        line, col = _line_col(data, nul)
-        return None, [
-            _diag(
-                "input-encoding",
-                "file contains NUL bytes: binary data, not UTF-8 text",
-                Location(display, line, col),
-            )
-        ]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line, col = _line_col(data, exc.start)
-        return None, [
-            _diag(
-                "input-encoding",
-                f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-                Location(display, line, col),
-            )
-        ]
-    return text, []
-
-
 def _char_at(text: str, line: int, column: int) -> str:
     """The character at 0-based ``line``/``column`` of ``text`` ('' past the end)."""
     lines = text.splitlines()
     if 0 <= line < len(lines) and 0 <= column < len(lines[line]):
         return lines[line][column]
     return ""
-
-
-def _line_col(data: bytes, offset: int) -> tuple[int, int]:
-    line = data.count(b"\n", 0, offset) + 1
-    start = data.rfind(b"\n", 0, offset) + 1
-    return line, offset - start + 1
 
 
 _INT = re.compile(r"[-+]?[0-9]+\Z")
@@ -272,7 +180,13 @@ _MAP_TAGS = {"tag:yaml.org,2002:map", "!"}
 _SEQ_TAGS = {"tag:yaml.org,2002:seq", "!"}
 
 
+# Every plain scalar that is not a string starts with one of these.
+_NOT_ONLY_STRING = frozenset("0123456789+-.~nNtTfF")
+
+
 def _resolve_plain(text: str) -> ScalarValue:
+    if text and text[0] not in _NOT_ONLY_STRING:
+        return text  # most scalars: names, prose
     if text in ("", "~", "null", "Null", "NULL"):
         return None
     if text in ("true", "True", "TRUE"):
@@ -395,7 +309,7 @@ def parse_yaml(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> Docu
         # ReaderError and friends carry a position but not a mark.
         position = getattr(exc, "position", None)
         if isinstance(position, int):
-            line, col = _line_col(text.encode("utf-8"), len(text[:position].encode("utf-8")))
+            line, col = line_col(text.encode("utf-8"), len(text[:position].encode("utf-8")))
             loc = Location(display, line, col)
         else:
             loc = Location(display)
@@ -459,7 +373,49 @@ class _Composer:
         root: Node | None = None
         documents = 0
         for event in events:
-            if isinstance(event, yaml.DocumentStartEvent):
+            # Dispatch on the exact class, the most frequent first: this loop
+            # sees every event of the file.
+            node: Node
+            if type(event) is yaml.ScalarEvent:
+                self.charge(1, event)
+                node = self._scalar(event)
+                if event.anchor:
+                    self.anchors[event.anchor] = (node, 1)
+            elif type(event) is yaml.MappingStartEvent or type(event) is yaml.SequenceStartEvent:
+                is_map = isinstance(event, yaml.MappingStartEvent)
+                self._check_tag(event.tag, _MAP_TAGS if is_map else _SEQ_TAGS, event)
+                if len(stack) >= self.limits.max_depth:
+                    self.sink.append(
+                        _diag(
+                            "yaml-limits",
+                            f"nesting deeper than {self.limits.max_depth} levels",
+                            self.loc(event),
+                        )
+                    )
+                    raise _Fail
+                self.charge(1, event)
+                stack.append(
+                    _Frame("map" if is_map else "seq", self.loc(event), event.anchor, self.nodes)
+                )
+                continue
+            elif type(event) is yaml.MappingEndEvent or type(event) is yaml.SequenceEndEvent:
+                frame = stack.pop()
+                if frame.kind == "map":
+                    node = self._finish_mapping(frame.pairs, frame.location)
+                else:
+                    node = Sequence(tuple(frame.items), frame.location)
+                if frame.anchor:
+                    self.anchors[frame.anchor] = (node, self.nodes - frame.start + 1)
+            elif type(event) is yaml.AliasEvent:
+                target = self.anchors.get(event.anchor or "")
+                if target is None:
+                    self.sink.append(
+                        _diag("yaml-syntax", f"unknown alias *{event.anchor}", self.loc(event))
+                    )
+                    raise _Fail
+                self.charge(target[1], event)
+                node = target[0]
+            elif type(event) is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     self.sink.append(
@@ -471,50 +427,7 @@ class _Composer:
                     )
                     raise _Fail
                 continue
-            if isinstance(
-                event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)
-            ):
-                continue
-            node: Node
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                allowed = _MAP_TAGS if isinstance(event, yaml.MappingStartEvent) else _SEQ_TAGS
-                self._check_tag(event.tag, allowed, event)
-                if len(stack) >= self.limits.max_depth:
-                    self.sink.append(
-                        _diag(
-                            "yaml-limits",
-                            f"nesting deeper than {self.limits.max_depth} levels",
-                            self.loc(event),
-                        )
-                    )
-                    raise _Fail
-                self.charge(1, event)
-                kind = "map" if isinstance(event, yaml.MappingStartEvent) else "seq"
-                stack.append(_Frame(kind, self.loc(event), event.anchor, self.nodes))
-                continue
-            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                frame = stack.pop()
-                if frame.kind == "map":
-                    node = self._finish_mapping(frame.pairs, frame.location)
-                else:
-                    node = Sequence(tuple(frame.items), frame.location)
-                if frame.anchor:
-                    self.anchors[frame.anchor] = (node, self.nodes - frame.start + 1)
-            elif isinstance(event, yaml.ScalarEvent):
-                self.charge(1, event)
-                node = self._scalar(event)
-                if event.anchor:
-                    self.anchors[event.anchor] = (node, 1)
-            elif isinstance(event, yaml.AliasEvent):
-                target = self.anchors.get(event.anchor or "")
-                if target is None:
-                    self.sink.append(
-                        _diag("yaml-syntax", f"unknown alias *{event.anchor}", self.loc(event))
-                    )
-                    raise _Fail
-                self.charge(target[1], event)
-                node = target[0]
-            else:  # pragma: no cover - no other event kinds exist
+            else:  # stream start and end, document end
                 continue
             if not stack:
                 root = node

@@ -18,7 +18,7 @@ from sphinx.util import logging
 
 from ..diagnostics import Diagnostic, Severity
 from ..load.spec import LoadResult, bundled_spec_path, load_spec_text
-from ..load.yamlsrc import read_text
+from ..load.text import read_text
 from ..model import Spec
 
 logger = logging.getLogger("migspec")

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from ..diagnostics import Diagnostic
 from ..load import trace_events as reader
-from ..load.spec import split_trace_arg
+from ..load.trace_events import split_trace_arg
 from ..model import Spec, TraceEvent, TraceSection
 from .regions import REGION_FORM, LineEdit, ending, find_trace_section
 
