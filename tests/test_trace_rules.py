@@ -449,3 +449,21 @@ def test_linting_never_raises_and_stays_located(lines: list[str]) -> None:
     for d in lint("\n".join(lines) + "\n"):
         assert d.location.path == "t"
         assert d.location.line >= 1
+
+
+def test_odd_blanks_are_all_unprintable() -> None:
+    """arg_type only searches a line for blanks other than the space when the
+    line is not printable: that must skip no line the search would match."""
+    import sys
+
+    odd = [c for c in map(chr, range(sys.maxunicode + 1)) if tr._ODD_BLANK.match(c)]
+    assert "\t" in odd and "\u00a0" in odd and " " not in odd
+    assert not any(c.isprintable() for c in odd)
+
+
+def test_a_path_with_a_nul_is_unreadable_not_a_crash(tmp_path: Path) -> None:
+    good = tmp_path / "trace-events"
+    good.write_text('ev(int x) "%d"\n')
+    diagnostics, unreadable = lint_trace_files(["a\0b", str(good)], jobs=2)
+    assert unreadable == ["a\0b"]
+    assert [(d.rule, d.location.path) for d in diagnostics] == [("input-unreadable", "a\0b")]

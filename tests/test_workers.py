@@ -1,10 +1,12 @@
-"""Forked workers (migspec.workers): results in order, and failures cost only time."""
+"""Forked workers (migspec.workers): results in order, work shared as it goes,
+and failures cost only time."""
 
 from __future__ import annotations
 
 import os
 import signal
 import threading
+import time
 
 import pytest
 
@@ -13,42 +15,68 @@ from migspec.workers import available_cpus, run_all
 
 def test_results_come_back_in_order_from_other_processes() -> None:
     parent = os.getpid()
-    results = run_all(lambda n: (n * n, os.getpid() != parent), list(range(6)))
-    assert [r[0] for r in results] == [0, 1, 4, 9, 16, 25]
-    # The first item runs in the caller, the others really ran elsewhere.
-    assert [r[1] for r in results] == [False, True, True, True, True, True]
+
+    def work(n: int) -> tuple[int, bool]:
+        time.sleep(0.02)  # long enough that the worker gets some of the items
+        return n * n, os.getpid() != parent
+
+    results = run_all(work, list(range(12)), jobs=2)
+    assert [r[0] for r in results] == [n * n for n in range(12)]
+    elsewhere = sum(r[1] for r in results)
+    assert 0 < elsewhere < 12
+
+
+def test_a_slow_process_takes_fewer_items() -> None:
+    parent = os.getpid()
+
+    def work(n: int) -> bool:
+        time.sleep(0.05 if os.getpid() == parent else 0.005)
+        return os.getpid() == parent
+
+    mine = sum(run_all(work, list(range(20)), jobs=2))
+    assert mine <= 5  # a fixed half would have been 10
+
+
+def test_three_jobs_share_the_items() -> None:
+    def work(n: int) -> int:
+        time.sleep(0.005)
+        return os.getpid()
+
+    pids = run_all(work, list(range(30)), jobs=3)
+    assert len(pids) == 30
+    assert len(set(pids)) >= 2
 
 
 def test_a_worker_that_raises_is_redone_in_the_caller() -> None:
     parent = os.getpid()
 
     def work(n: int) -> int:
-        if os.getpid() != parent and n == 2:
+        time.sleep(0.005)
+        if os.getpid() != parent:
             raise RuntimeError("only in the worker")
         return n + 100
 
-    assert run_all(work, [0, 1, 2, 3]) == [100, 101, 102, 103]
+    assert run_all(work, list(range(8)), jobs=2) == [n + 100 for n in range(8)]
 
 
 def test_a_worker_killed_by_a_signal_is_redone_in_the_caller() -> None:
     parent = os.getpid()
 
     def work(n: int) -> int:
-        if os.getpid() != parent and n == 1:
+        time.sleep(0.005)
+        if os.getpid() != parent and n >= 2:
             os.kill(os.getpid(), signal.SIGKILL)
         return -n
 
-    assert run_all(work, [0, 1, 2]) == [0, -1, -2]
+    assert run_all(work, list(range(8)), jobs=2) == [-n for n in range(8)]
 
 
 def test_an_error_in_the_callers_own_share_propagates() -> None:
     def work(n: int) -> int:
-        if n == 0:
-            raise ValueError("bad input")
-        return n
+        raise ValueError("bad input")
 
     with pytest.raises(ValueError, match="bad input"):
-        run_all(work, [0, 1])
+        run_all(work, [0, 1], jobs=2)
 
 
 def test_no_fork_while_threads_run() -> None:
@@ -57,16 +85,26 @@ def test_no_fork_while_threads_run() -> None:
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        assert run_all(lambda n: os.getpid() == parent, [0, 1, 2]) == [True, True, True]
+        assert run_all(lambda n: os.getpid() == parent, [0, 1, 2], jobs=2) == [True] * 3
     finally:
         stop.set()
         thread.join()
 
 
+def test_one_job_or_one_item_stays_in_process() -> None:
+    parent = os.getpid()
+    assert run_all(lambda n: os.getpid() == parent, [0, 1, 2], jobs=1) == [True] * 3
+    assert run_all(lambda n: os.getpid() == parent, [0], jobs=4) == [True]
+
+
 def test_large_results_do_not_block() -> None:
     # Far beyond a pipe's buffer: the worker waits for the caller to read.
-    big = run_all(lambda n: "x" * (1 << 20) * (n + 1), [0, 1, 2])
-    assert [len(b) for b in big] == [1 << 20, 2 << 20, 3 << 20]
+    def work(n: int) -> str:
+        time.sleep(0.01)
+        return "x" * (1 << 20) * (n + 1)
+
+    big = run_all(work, [0, 1, 2, 3], jobs=2)
+    assert [len(b) for b in big] == [(n + 1) << 20 for n in range(4)]
 
 
 def test_available_cpus() -> None:

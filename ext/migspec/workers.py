@@ -1,20 +1,23 @@
 """Running independent pieces of work on several CPUs.
 
-Inputs: a function and a list of work items (say, chunks of files).  Outputs:
-the function's results, in the order of the items, exactly as if it had been
-called on each in turn.
+Inputs: a function, a list of work items (say, runs of files) and how many
+processes may share them.  Outputs: the function's results, in the order of
+the items, exactly as if it had been called on each in turn.
 
 How: on POSIX, ``fork()`` copies the process with everything it has imported,
-so a worker starts in about a millisecond and needs nothing sent to it; each
-worker pickles its result back through a pipe.  The parent does the first
-item itself.  ``multiprocessing`` would cost more to import than a whole
-``migspec lint`` of a small tree, which is why this is not it.
+so a worker starts in about a millisecond and needs nothing sent to it.  The
+items are shared out as they go: their indexes wait in a pipe, and each
+process (the caller is one of them) takes the next index until none is left,
+so a process that runs slower (a busier CPU, bigger files) simply does fewer
+items.  Each worker pickles its results back through a pipe of its own.
+``multiprocessing`` would cost more to import than a whole ``migspec lint``
+of a small tree, which is why this is not it.
 
 Whatever goes wrong in a worker (an exception, a crash, a signal) costs only
-time: the parent then does that item itself, so an error surfaces in the
-parent with its normal traceback, and nothing is lost.  Without ``fork``, with
-threads running (forking them is unsafe) or with one job, everything runs in
-the calling process.
+time: the caller then does that worker's items itself, so an error surfaces
+in the caller with its normal traceback, and nothing is lost.  Without
+``fork``, with threads running (forking them is unsafe) or with one job,
+everything runs in the calling process.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+_INDEX = 4  # bytes per item index in the queue pipe
 
 
 def available_cpus() -> int:
@@ -46,25 +51,41 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and (threading is None or threading.active_count() == 1)
 
 
-def run_all(work: Callable[[T], R], items: Sequence[T]) -> list[R]:
-    """``[work(item) for item in items]``, the items after the first in forked workers."""
-    if len(items) < 2 or not can_fork():
+def run_all(work: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
+    """``[work(item) for item in items]``, shared out between ``jobs`` processes."""
+    jobs = min(jobs, len(items))
+    if jobs < 2 or not can_fork() or len(items) * _INDEX > 65536:
         return [work(item) for item in items]
-    started: list[tuple[int, int]] = []
-    for item in items[1:]:
-        started.append(_start(work, item))
-    results = [work(items[0])]
-    for (pid, fd), item in zip(started, items[1:], strict=True):
+    # The queue: every index, written before any process reads, so that a
+    # reader finds either a whole index or the end.  (Reads of a few bytes
+    # from a pipe are atomic: two processes never get parts of one index.)
+    queue_read, queue_write = os.pipe()
+    os.write(queue_write, b"".join(i.to_bytes(_INDEX, "little") for i in range(len(items))))
+    os.close(queue_write)
+    workers = [_start(work, items, queue_read) for _ in range(jobs - 1)]
+    done = dict(_take(work, items, queue_read))
+    os.close(queue_read)
+    for pid, fd in workers:
         data = _collect(pid, fd)
-        if data is None:
-            results.append(work(item))  # the worker failed: do its part here
-        else:
-            result: R = pickle.loads(data)
-            results.append(result)
-    return results
+        if data is not None:
+            theirs: list[tuple[int, R]] = pickle.loads(data)
+            done.update(theirs)
+    # Items a failed worker took (or had finished) are done here.
+    return [done[i] if i in done else work(item) for i, item in enumerate(items)]
 
 
-def _start(work: Callable[[T], R], item: T) -> tuple[int, int]:
+def _take(work: Callable[[T], R], items: Sequence[T], queue: int) -> list[tuple[int, R]]:
+    """Take the next index from the queue and do that item, until the queue is empty."""
+    out: list[tuple[int, R]] = []
+    while True:
+        raw = os.read(queue, _INDEX)
+        if not raw:
+            return out
+        index = int.from_bytes(raw, "little")
+        out.append((index, work(items[index])))
+
+
+def _start(work: Callable[[T], R], items: Sequence[T], queue: int) -> tuple[int, int]:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the worker
@@ -74,7 +95,7 @@ def _start(work: Callable[[T], R], item: T) -> tuple[int, int]:
             # or walking it would write to (and so copy) every shared page.
             gc.freeze()
             os.close(read_end)
-            data = pickle.dumps(work(item), pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps(_take(work, items, queue), pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write_end, "wb") as out:
                 out.write(data)
             status = 0
@@ -87,7 +108,7 @@ def _start(work: Callable[[T], R], item: T) -> tuple[int, int]:
 
 
 def _collect(pid: int, fd: int) -> bytes | None:
-    """A worker's pickled result, or ``None`` if it did not finish its work."""
+    """A worker's pickled results, or ``None`` if it did not finish its work."""
     with os.fdopen(fd, "rb") as inp:
         data = inp.read()
     _, status = os.waitpid(pid, 0)

@@ -8,10 +8,10 @@ could not be read at all.  The files are read by
 files linted together, as they are in a QEMU build.
 
 Each file is linted on its own, so a tree's files can be shared out between
-CPUs (:mod:`migspec.workers`) in contiguous runs of about equal size; the
-one check that spans files, duplicate names, then runs over what each file
-defines, in the order the files were given.  The result does not depend on
-how many jobs ran.
+CPUs (:mod:`migspec.workers`), in contiguous runs of about equal size, a few
+per process so that a slower process takes fewer; the one check that spans
+files, duplicate names, then runs over what each file defines, in the order
+the files were given.  The result does not depend on how many jobs ran.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from ..diagnostics import Diagnostic
-from ..load.trace_events import TraceFile, read_trace_events
+from ..load.trace_events import ArgCache, TraceFile, read_trace_events
 from ..workers import available_cpus, run_all
 from . import run_rules
 from .trace_rules import FILE_RULES, Definition, Memo, definitions, duplicates_across, prepare_file
@@ -29,6 +29,9 @@ from .trace_rules import FILE_RULES, Definition, Memo, definitions, duplicates_a
 DUPLICATE = "trace-duplicate-event"
 # Below this much text per job, starting a worker costs more than it saves.
 _MIN_BYTES_PER_JOB = 128 * 1024
+# Runs of files per process: enough for a slower process to end up with
+# fewer, few enough that each is worth taking.
+_RUNS_PER_JOB = 4
 
 
 def lint_trace_file(
@@ -50,13 +53,20 @@ def lint_trace_files(
     ``jobs`` is how many processes may share the work (``None``: as many as
     there are CPUs, when the files are big enough to be worth it).
     """
-    unique = _unique(paths)
-    chunks = _chunks(unique, _jobs(unique, jobs))
+    unique, sizes = _unique(paths)
+    jobs = _jobs(sizes, jobs)
+    # Each process fills its own copy of these as it goes.
+    memo, cache = Memo(), ArgCache()
+
+    def lint_run(run: Sequence[str]) -> list[_Result]:
+        return [_lint_one(path, disabled, memo, cache) for path in run]
+
     diagnostics: list[Diagnostic] = []
     unreadable: list[str] = []
     defined: list[tuple[str, Sequence[Definition]]] = []
-    for chunk in run_all(lambda chunk: _lint_chunk(chunk, disabled), chunks):
-        for result in chunk:
+    runs = _runs(unique, sizes, jobs * _RUNS_PER_JOB if jobs > 1 else 1)
+    for results in run_all(lint_run, runs, jobs):
+        for result in results:
             diagnostics.extend(result.diagnostics)
             if not result.readable:
                 unreadable.append(result.path)
@@ -75,8 +85,9 @@ def lint_and_read(
     unreadable: list[str] = []
     files: list[TraceFile] = []
     memo = Memo()
-    for path in _unique(paths):
-        tf = read_trace_events(path)
+    cache = ArgCache()
+    for path in _unique(paths)[0]:
+        tf = read_trace_events(path, cache=cache)
         files.append(tf)
         if not tf.readable:
             unreadable.append(path)
@@ -97,54 +108,51 @@ class _Result(NamedTuple):
     defined: tuple[Definition, ...]
 
 
-def _lint_chunk(paths: Sequence[str], disabled: frozenset[str]) -> list[_Result]:
-    memo = Memo()
-    out = []
-    for path in paths:
-        tf = read_trace_events(path)
-        found = lint_trace_file(tf, disabled, memo)
-        out.append(_Result(path, tf.path, tf.readable, found, definitions(tf)))
-    return out
+def _lint_one(path: str, disabled: frozenset[str], memo: Memo, cache: ArgCache) -> _Result:
+    tf = read_trace_events(path, cache=cache)
+    found = lint_trace_file(tf, disabled, memo)
+    return _Result(path, tf.path, tf.readable, found, definitions(tf))
 
 
-def _unique(paths: Iterable[str]) -> list[str]:
+def _unique(paths: Iterable[str]) -> tuple[list[str], list[int]]:
     """The paths in order, each file once (the same file twice is not a
-    duplicate of every event)."""
-    seen: set[str] = set()
-    out = []
+    duplicate of every event), and their sizes (0 if they cannot be read)."""
+    seen: set[object] = set()
+    out: list[str] = []
+    sizes: list[int] = []
     for path in paths:
-        key = os.path.realpath(path)
+        try:
+            st = os.stat(path)
+        except (OSError, ValueError):  # the reader reports it
+            key: object = path
+            size = 0
+        else:
+            key = (st.st_dev, st.st_ino)
+            size = st.st_size
         if key not in seen:
             seen.add(key)
             out.append(path)
-    return out
+            sizes.append(size)
+    return out, sizes
 
 
-def _size(path: str) -> int:
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return 0
-
-
-def _jobs(paths: Sequence[str], jobs: int | None) -> int:
+def _jobs(sizes: Sequence[int], jobs: int | None) -> int:
     if jobs is not None:
-        return max(1, min(jobs, len(paths)))
-    worth = sum(_size(p) for p in paths) // _MIN_BYTES_PER_JOB
-    return max(1, min(available_cpus(), worth, len(paths)))
+        return max(1, min(jobs, len(sizes)))
+    worth = sum(sizes) // _MIN_BYTES_PER_JOB
+    return max(1, min(available_cpus(), worth, len(sizes)))
 
 
-def _chunks(paths: Sequence[str], jobs: int) -> list[list[str]]:
-    """``paths`` cut into ``jobs`` contiguous runs of about the same total size."""
-    if jobs <= 1:
+def _runs(paths: Sequence[str], sizes: Sequence[int], count: int) -> list[list[str]]:
+    """``paths`` cut into ``count`` contiguous runs of about the same total size."""
+    if count <= 1:
         return [list(paths)]
-    sizes = [_size(p) + 1 for p in paths]
-    share = sum(sizes) / jobs
-    chunks: list[list[str]] = [[]]
+    share = (sum(sizes) + len(sizes)) / count
+    runs: list[list[str]] = [[]]
     filled = 0
-    for path, size in zip(paths, sizes, strict=True):
-        if len(chunks) < jobs and chunks[-1] and filled + size / 2 > share * len(chunks):
-            chunks.append([])
-        chunks[-1].append(path)
+    for path, size in zip(paths, (s + 1 for s in sizes), strict=True):
+        if len(runs) < count and runs[-1] and filled + size / 2 > share * len(runs):
+            runs.append([])
+        runs[-1].append(path)
         filled += size
-    return chunks
+    return runs

@@ -80,6 +80,8 @@ def read_text(
         return None, [_diag("input-unreadable", "no such file", where)]
     except OSError as exc:
         return None, [_diag("input-unreadable", f"cannot read: {exc.strerror or exc}", where)]
+    except ValueError:  # a NUL in the path: no such file can exist
+        return None, [_diag("input-unreadable", "the path contains a NUL character", where)]
     if len(data) > limits.max_bytes:
         return None, [
             _diag(
