@@ -168,6 +168,14 @@ def test_bom_and_crlf_are_fine(tmp_path: Path) -> None:
     assert result.spec is not None and result.spec.state("ON").location.line == 7
 
 
+def test_a_bad_byte_after_a_bom_is_located_where_it_is(tmp_path: Path) -> None:
+    # The utf-8-sig codec counted error offsets from after the BOM: 1:12 here.
+    path = tmp_path / "bom.yaml"
+    path.write_bytes(b"\xef\xbb\xbfmigspec: 1\n\xff\n")
+    (d,) = load_spec(path).diagnostics
+    assert (d.rule, d.location.line, d.location.column) == ("input-encoding", 2, 1)
+
+
 # -- every declared load rule: one input that triggers it, one near miss that does not --
 
 

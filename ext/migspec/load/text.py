@@ -117,7 +117,10 @@ def decode_text(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]
             )
         ]
     try:
-        text = data.decode("utf-8-sig")
+        # Plain UTF-8 and then the BOM, rather than the "utf-8-sig" codec:
+        # the same text, error offsets that count the BOM's bytes, and no
+        # codec module to import.
+        text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line, col = line_col(data, exc.start)
         return None, [
