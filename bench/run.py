@@ -226,7 +226,7 @@ def _compile(folder: Path) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=11)
     parser.add_argument("names", nargs="*")
     args = parser.parse_args(argv)
     chosen = [b for b in BENCHES if not args.names or b.name in args.names]

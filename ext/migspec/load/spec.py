@@ -50,16 +50,12 @@ from ..model import (
     TraceSection,
     Walk,
 )
-from . import schema_gate
+from . import BUNDLED_SPEC, PACKAGE_DIR, schema_gate
 from .text import DEFAULT_LIMITS, Limits, read_text
 from .trace_events import split_trace_arg
 from .yamlsrc import Mapping, Node, Scalar, Sequence, node_at, parse_yaml, to_plain
 
 FORMAT_VERSION = 1
-# Plain os.path: pathlib (and importlib.resources) would cost their import on
-# every start-up, for the same answer.
-_PACKAGE = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
-_BUNDLED = os.path.join(_PACKAGE, "specs", "vfio-migration.yaml")
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -124,12 +120,12 @@ def bundled_spec_path() -> Path:
     """The VFIO spec shipped with the package: the default for every command."""
     from pathlib import Path
 
-    return Path(_BUNDLED)
+    return Path(BUNDLED_SPEC)
 
 
 @cache
 def _schema() -> dict[str, Any]:
-    with open(os.path.join(_PACKAGE, "schema", "spec.schema.json"), encoding="utf-8") as fh:
+    with open(os.path.join(PACKAGE_DIR, "schema", "spec.schema.json"), encoding="utf-8") as fh:
         text = fh.read()
     loaded: dict[str, Any] = json.loads(text)
     return loaded
@@ -160,7 +156,7 @@ def load_spec(
     limits: Limits = DEFAULT_LIMITS,
 ) -> LoadResult:
     """Load and resolve a spec; never raises for bad input."""
-    real = os.fspath(path) if path is not None else _BUNDLED
+    real = os.fspath(path) if path is not None else BUNDLED_SPEC
     shown = display or (real if path is not None else "spec/vfio-migration.yaml")
     text, diags = read_text(real, shown, limits)
     if text is None:

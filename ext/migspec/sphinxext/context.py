@@ -12,14 +12,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 from ..diagnostics import Diagnostic, Severity
-from ..load.spec import LoadResult, bundled_spec_path, load_spec_text
-from ..load.text import read_text
-from ..model import Spec
+from ..load import BUNDLED_SPEC
+
+if TYPE_CHECKING:
+    from ..load.spec import LoadResult
+    from ..model import Spec
 
 logger = logging.getLogger("migspec")
 
@@ -51,7 +54,7 @@ def settings(env: BuildEnvironment) -> Settings:
         spec_path = Path(config.migspec_spec)
         display = display_path(spec_path)
     else:
-        spec_path = bundled_spec_path()
+        spec_path = Path(BUNDLED_SPEC)
         display = "spec/vfio-migration.yaml"
     source_root = Path(config.migspec_source_root) if config.migspec_source_root else None
     check = str(config.migspec_check)
@@ -67,6 +70,11 @@ def settings(env: BuildEnvironment) -> Settings:
 
 @lru_cache(maxsize=8)
 def _load(path: str, display: str, stamp: tuple[int, int]) -> LoadResult:
+    # The pipeline is imported when a spec is first needed: a no-op rebuild
+    # never needs one, and should not pay for importing it.
+    from ..load.spec import LoadResult, load_spec_text
+    from ..load.text import read_text
+
     text, diags = read_text(path, display)
     if text is None:
         return LoadResult(None, diags)

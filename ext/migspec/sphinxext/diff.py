@@ -13,17 +13,19 @@ the other writers, so one doctree serves every builder.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from docutils import nodes
 from sphinx.addnodes import only
 from sphinx.util.typing import OptionSpec
 
 from ..diagnostics import Diagnostic
-from ..model import Spec
-from ..render.diff import Report
 from .context import logger
 from .directives import MigspecDirective
+
+if TYPE_CHECKING:
+    from ..model import Spec
+    from ..render.diff import Report
 
 
 def _report_spec_diagnostic(d: Diagnostic) -> None:

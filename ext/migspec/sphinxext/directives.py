@@ -7,17 +7,18 @@ from __future__ import annotations
 import html
 import itertools
 from collections.abc import Sequence
-from typing import ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.typing import OptionSpec
 
-from ..model import Spec
-from ..render.escape import visible
 from . import context
 from .domain import MigspecDomain, state_target_id
+
+if TYPE_CHECKING:
+    from ..model import Spec
 
 
 class MigspecDirective(SphinxDirective):
@@ -89,6 +90,8 @@ class StatesDirective(MigspecDirective):
     option_spec: ClassVar[OptionSpec] = {"features": directives.unchanged}
 
     def run(self) -> list[nodes.Node]:
+        from ..render.escape import visible
+
         spec = self.spec()
         if spec is None:
             return []
@@ -134,6 +137,8 @@ class TraceEventsDirective(MigspecDirective):
     option_spec: ClassVar[OptionSpec] = {"section": directives.unchanged}
 
     def run(self) -> list[nodes.Node]:
+        from ..render.escape import visible
+
         spec = self.spec()
         if spec is None:
             return []
@@ -165,6 +170,8 @@ class TraceEventsDirective(MigspecDirective):
 def _graphviz_node(directive: MigspecDirective, dot: str, alt: str) -> list[nodes.Node]:
     """A ``sphinx.ext.graphviz`` node (rendered by its own builders), captioned if asked."""
     from sphinx.ext.graphviz import figure_wrapper, graphviz
+
+    from ..render.escape import visible
 
     node = graphviz()
     node["code"] = dot
