@@ -174,6 +174,28 @@ def test_a_bad_byte_after_a_bom_is_located_where_it_is(tmp_path: Path) -> None:
     path.write_bytes(b"\xef\xbb\xbfmigspec: 1\n\xff\n")
     (d,) = load_spec(path).diagnostics
     assert (d.rule, d.location.line, d.location.column) == ("input-encoding", 2, 1)
+    # On the BOM's own line, columns count from after it, as an editor shows them.
+    path.write_bytes(b"\xef\xbb\xbfab\xff\n")
+    (d,) = load_spec(path).diagnostics
+    assert (d.location.line, d.location.column) == (1, 3)
+
+
+def test_a_linted_spec_still_pickles_and_copies() -> None:
+    """What lint derives is cached on the spec (Spec.derived), and some of it
+    cannot be pickled: it is not part of the value."""
+    import copy
+    import pickle
+
+    from migspec.lint import lint_spec
+
+    spec = load_spec().spec
+    assert spec is not None
+    lint_spec(spec)
+    assert "_derived" in spec.__dict__
+    again = pickle.loads(pickle.dumps(spec))
+    assert again == spec and "_derived" not in again.__dict__
+    assert copy.deepcopy(spec) == spec
+    assert lint_spec(again) == lint_spec(spec)
 
 
 # -- every declared load rule: one input that triggers it, one near miss that does not --

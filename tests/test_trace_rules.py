@@ -467,3 +467,10 @@ def test_a_path_with_a_nul_is_unreadable_not_a_crash(tmp_path: Path) -> None:
     diagnostics, unreadable = lint_trace_files(["a\0b", str(good)], jobs=2)
     assert unreadable == ["a\0b"]
     assert [(d.rule, d.location.path) for d in diagnostics] == [("input-unreadable", "a\0b")]
+
+
+def test_one_missing_file_named_twice_is_reported_once(tmp_path: Path) -> None:
+    missing = tmp_path / "missing"
+    diagnostics, unreadable = lint_trace_files([str(missing), f"{tmp_path}/./missing"])
+    assert unreadable == [str(missing)]
+    assert [d.rule for d in diagnostics] == ["input-unreadable"]

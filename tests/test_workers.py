@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
 from migspec.workers import available_cpus, run_all
+
+from .conftest import ROOT
 
 
 def test_results_come_back_in_order_from_other_processes() -> None:
@@ -109,3 +114,64 @@ def test_large_results_do_not_block() -> None:
 
 def test_available_cpus() -> None:
     assert 1 <= available_cpus() <= (os.cpu_count() or 1)
+
+
+def _children() -> set[int]:
+    """This process's child processes (Linux)."""
+    out: set[int] = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        out.update(int(p) for p in (task / "children").read_text().split())
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_when_the_callers_share_raises_no_worker_is_left_behind() -> None:
+    before = _children()
+
+    def work(n: int) -> str:
+        if n == 0:
+            time.sleep(0.05)  # let the worker take items and block on a big result
+            raise ValueError("bad input")
+        return "x" * (1 << 20)
+
+    with pytest.raises(ValueError, match="bad input"):
+        run_all(work, list(range(6)), jobs=3)
+    assert _children() == before
+
+
+def _in_a_child_process(code: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "ext"))
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+
+
+def test_works_when_sigchld_is_ignored() -> None:
+    # Inherited by some daemons and CI runners: children are reaped by the
+    # kernel and waitpid() finds none.
+    done = _in_a_child_process(
+        "import os, signal, time\n"
+        "signal.signal(signal.SIGCHLD, signal.SIG_IGN)\n"
+        "from migspec.workers import run_all\n"
+        "def work(n):\n"
+        "    time.sleep(0.01)\n"
+        "    return n * 2, os.getpid()\n"
+        "out = run_all(work, list(range(10)), jobs=2)\n"
+        "assert [o[0] for o in out] == [n * 2 for n in range(10)], out\n"
+        "assert len({o[1] for o in out}) == 2, out\n"
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_no_file_descriptors_to_spare_means_fewer_workers() -> None:
+    done = _in_a_child_process(
+        "import os, resource, time\n"
+        "from migspec.workers import run_all\n"
+        "used = len(os.listdir('/proc/self/fd'))\n"
+        "resource.setrlimit(resource.RLIMIT_NOFILE, (used + 6, used + 6))\n"
+        "def work(n):\n"
+        "    time.sleep(0.005)\n"
+        "    return n + 1\n"
+        "assert run_all(work, list(range(40)), jobs=30) == [n + 1 for n in range(40)]\n"
+    )
+    assert done.returncode == 0, done.stderr

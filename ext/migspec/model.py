@@ -486,3 +486,8 @@ class Spec:
         if compute not in cache:
             cache[compute] = compute(self)
         return cache[compute]  # type: ignore[return-value]
+
+    def __getstate__(self) -> dict[str, object]:
+        # What derived() keeps is a cache, not part of the value (and not all
+        # of it can be pickled): a copy or an unpickled spec computes it anew.
+        return {k: v for k, v in self.__dict__.items() if k != "_derived"}

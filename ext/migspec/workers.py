@@ -27,7 +27,7 @@ import os
 import pickle
 import sys
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -59,17 +59,28 @@ def run_all(work: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
     # The queue: every index, written before any process reads, so that a
     # reader finds either a whole index or the end.  (Reads of a few bytes
     # from a pipe are atomic: two processes never get parts of one index.)
-    queue_read, queue_write = os.pipe()
+    try:
+        queue_read, queue_write = os.pipe()
+    except OSError:  # out of file descriptors: no sharing today
+        return [work(item) for item in items]
     os.write(queue_write, b"".join(i.to_bytes(_INDEX, "little") for i in range(len(items))))
     os.close(queue_write)
-    workers = [_start(work, items, queue_read) for _ in range(jobs - 1)]
-    done = dict(_take(work, items, queue_read))
-    os.close(queue_read)
-    for pid, fd in workers:
-        data = _collect(pid, fd)
-        if data is not None:
-            theirs: list[tuple[int, R]] = pickle.loads(data)
-            done.update(theirs)
+    workers: list[tuple[int, int]] = []
+    try:
+        for _ in range(jobs - 1):
+            try:
+                workers.append(_start(work, items, queue_read))
+            except OSError:  # no process or pipe to be had: fewer workers
+                break
+        done = dict(_take(work, items, queue_read))
+        while workers:
+            pid, fd = workers.pop()
+            data = _collect(pid, fd)
+            if data is not None:
+                done.update(data)
+    finally:
+        os.close(queue_read)
+        _abandon(workers)
     # Items a failed worker took (or had finished) are done here.
     return [done[i] if i in done else work(item) for i, item in enumerate(items)]
 
@@ -87,7 +98,12 @@ def _take(work: Callable[[T], R], items: Sequence[T], queue: int) -> list[tuple[
 
 def _start(work: Callable[[T], R], items: Sequence[T], queue: int) -> tuple[int, int]:
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        raise
     if pid == 0:  # the worker
         status = 1
         try:
@@ -107,11 +123,32 @@ def _start(work: Callable[[T], R], items: Sequence[T], queue: int) -> tuple[int,
     return pid, read_end
 
 
-def _collect(pid: int, fd: int) -> bytes | None:
-    """A worker's pickled results, or ``None`` if it did not finish its work."""
+def _collect(pid: int, fd: int) -> list[tuple[int, Any]] | None:
+    """A worker's results, or ``None`` if it did not finish its work."""
     with os.fdopen(fd, "rb") as inp:
         data = inp.read()
-    _, status = os.waitpid(pid, 0)
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:  # SIGCHLD ignored: reaped already, status unknown
+        status = 0
     if status != 0 or not data:
         return None
-    return data
+    try:
+        results: list[tuple[int, Any]] = pickle.loads(data)
+    except (pickle.UnpicklingError, EOFError, ValueError):  # cut short: it died writing
+        return None
+    return results
+
+
+def _abandon(workers: list[tuple[int, int]]) -> None:
+    """Stop and reap workers whose results are no longer wanted (the caller's
+    own share raised): no process is left running or unreaped, no pipe open."""
+    import signal
+
+    for pid, fd in workers:
+        os.close(fd)
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass

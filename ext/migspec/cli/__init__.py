@@ -4,7 +4,8 @@ Each command lives in its own module here with ``add_parser(subparsers)`` and
 ``run(args) -> int``.  Modules are imported only when their command runs, so
 ``migspec lint`` never pays for Sphinx, Jinja2, tree-sitter or Graphviz.
 Exit codes: 0 clean, 1 findings at or above ``--fail-on`` (or, for checks,
-differences), 2 usage errors or unreadable input.
+differences), 2 usage errors, unreadable input or output that cannot be
+written.
 """
 
 from __future__ import annotations
@@ -82,12 +83,31 @@ def entry() -> NoReturn:
         else:  # as the interpreter would: the message, and status 1
             sys.stderr.write(f"{exc.code}\n")
             code = 1
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except OSError:  # a closed pipe: `migspec ... | head`
-        pass
-    os._exit(code)
+    os._exit(_flushed(code))
+
+
+def _flushed(code: int) -> int:
+    """Flush standard output and error; the exit status if that fails.
+
+    A reader that went away (``migspec ... | head``) is not an error; any
+    other failure to write (a full disk) is (status 2, as when a command
+    fails to write while it runs).
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None or stream.closed:
+            continue
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            continue
+        except OSError as exc:
+            try:
+                sys.stderr.write(f"migspec: cannot write the output: {exc.strerror or exc}\n")
+                sys.stderr.flush()
+            except (OSError, ValueError):
+                pass
+            code = code or EXIT_USAGE
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -118,4 +138,10 @@ def _main(args_list: list[str]) -> int:
         # `migspec ... | head`: not an error of ours.
         sys.stderr.close()
         return EXIT_OK
+    except OSError as exc:
+        # Readers report unreadable input as diagnostics; what is left is the
+        # system refusing to take the output (a full disk, a closed terminal).
+        where = f" ({exc.filename})" if exc.filename else ""
+        sys.stderr.write(f"migspec: error: {exc.strerror or exc}{where}\n")
+        return EXIT_USAGE
     return code

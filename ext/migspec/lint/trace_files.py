@@ -124,7 +124,7 @@ def _unique(paths: Iterable[str]) -> tuple[list[str], list[int]]:
         try:
             st = os.stat(path)
         except (OSError, ValueError):  # the reader reports it
-            key: object = path
+            key: object = os.path.realpath(path) if "\0" not in path else path
             size = 0
         else:
             key = (st.st_dev, st.st_ino)

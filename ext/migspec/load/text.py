@@ -122,7 +122,9 @@ def decode_text(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]
         # codec module to import.
         text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
-        line, col = line_col(data, exc.start)
+        # Located in the text as an editor shows it: after the BOM, if any.
+        bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+        line, col = line_col(data[bom:], exc.start - bom)
         return None, [
             _diag(
                 "input-encoding",
