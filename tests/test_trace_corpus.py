@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from migspec.diagnostics import Diagnostic, Severity
-from migspec.lint.trace_files import lint_and_read
+from migspec.lint.trace_files import lint_trace_files
+from migspec.load.trace_events import TraceFile, read_trace_events
 
 
 @pytest.fixture
@@ -20,11 +21,18 @@ def tree(corpus: Path) -> Path:
     return corpus / "qemu-trace-events"
 
 
+def paths_of(tree: Path) -> list[str]:
+    return sorted(str(p) for p in tree.rglob("trace-events"))
+
+
+def read_tree(tree: Path) -> list[TraceFile]:
+    return [read_trace_events(p) for p in paths_of(tree)]
+
+
 def lint_tree(tree: Path) -> tuple[list[Diagnostic], list[str], int, int]:
-    paths = sorted(str(p) for p in tree.rglob("trace-events"))
-    diagnostics, unreadable, files = lint_and_read(paths)
-    events = sum(len(f.events) for f in files)
-    return diagnostics, unreadable, len(files), events
+    diagnostics, unreadable = lint_trace_files(paths_of(tree))
+    files = read_tree(tree)
+    return diagnostics, unreadable, len(files), sum(len(f.events) for f in files)
 
 
 def where(d: Diagnostic, tree: Path) -> tuple[str, int]:
@@ -38,7 +46,7 @@ def test_every_file_reads_without_syntax_errors(tree: Path) -> None:
 
 
 def test_sections_of_the_real_files(tree: Path) -> None:
-    _, _, files = lint_and_read(sorted(str(p) for p in tree.rglob("trace-events")))
+    files = read_tree(tree)
     named = sum(1 for f in files for s in f.sections if s.section)
     unsectioned = sum(1 for f in files for e in f.events if e.section is None)
     # target/i386/kvm, hw/nvme, hw/remote and target/arm/hvf have no "# file.c" comments
@@ -99,7 +107,7 @@ def test_suspect_rules_find_nothing_on_events_they_are_skipped_for(tree: Path) -
     anyway on every such event of the real tree, each of them finds nothing."""
     from migspec.lint.trace_rules import SUSPECT_RULES, Memo, prepare_file
 
-    _, _, files = lint_and_read(sorted(str(p) for p in tree.rglob("trace-events")))
+    files = read_tree(tree)
     memo = Memo()
     skipped = [ev for f in files for ev in prepare_file(f, memo).events if not ev.suspects]
     assert len(skipped) > 4000

@@ -39,7 +39,9 @@ def test_a_slow_process_takes_fewer_items() -> None:
         return os.getpid() == parent
 
     mine = sum(run_all(work, list(range(20)), jobs=2))
-    assert mine <= 5  # a fixed half would have been 10
+    # A fixed half would be 10; shared as it goes, the fast worker takes most
+    # (about 18 here; the margin is for a loaded machine).
+    assert mine < 10
 
 
 def test_three_jobs_share_the_items() -> None:

@@ -24,9 +24,16 @@ from ..diagnostics import Diagnostic
 from ..load.trace_events import ArgCache, TraceFile, read_trace_events
 from ..workers import available_cpus, run_all
 from . import run_rules
-from .trace_rules import FILE_RULES, Definition, Memo, definitions, duplicates_across, prepare_file
+from .trace_rules import (
+    FILE_RULES,
+    Definition,
+    Memo,
+    definitions,
+    duplicate_event,
+    duplicates_across,
+    prepare_file,
+)
 
-DUPLICATE = "trace-duplicate-event"
 # Below this much text per job, starting a worker costs more than it saves.
 _MIN_BYTES_PER_JOB = 128 * 1024
 # Runs of files per process: enough for a slower process to end up with
@@ -70,39 +77,17 @@ def lint_trace_files(
             diagnostics.extend(result.diagnostics)
             if not result.readable:
                 unreadable.append(result.path)
-            defined.append((result.shown, result.defined))
-    if DUPLICATE not in disabled:
+            defined.append((result.path, result.defined))
+    if duplicate_event.id not in disabled:
         diagnostics.extend(duplicates_across(defined))
     diagnostics.sort(key=Diagnostic.sort_key)
     return diagnostics, unreadable
 
 
-def lint_and_read(
-    paths: Iterable[str], disabled: frozenset[str] = frozenset()
-) -> tuple[list[Diagnostic], list[str], Sequence[TraceFile]]:
-    """As :func:`lint_trace_files` in one process, also returning the files as read."""
-    diagnostics: list[Diagnostic] = []
-    unreadable: list[str] = []
-    files: list[TraceFile] = []
-    memo = Memo()
-    cache = ArgCache()
-    for path in _unique(paths)[0]:
-        tf = read_trace_events(path, cache=cache)
-        files.append(tf)
-        if not tf.readable:
-            unreadable.append(path)
-        diagnostics.extend(lint_trace_file(tf, disabled, memo))
-    if DUPLICATE not in disabled:
-        diagnostics.extend(duplicates_across((tf.path, definitions(tf)) for tf in files))
-    diagnostics.sort(key=Diagnostic.sort_key)
-    return diagnostics, unreadable, files
-
-
 class _Result(NamedTuple):
     """One file linted, in a form that is cheap to send back from a worker."""
 
-    path: str  # as given
-    shown: str  # as the diagnostics name it
+    path: str
     readable: bool
     diagnostics: list[Diagnostic]
     defined: tuple[Definition, ...]
@@ -111,7 +96,7 @@ class _Result(NamedTuple):
 def _lint_one(path: str, disabled: frozenset[str], memo: Memo, cache: ArgCache) -> _Result:
     tf = read_trace_events(path, cache=cache)
     found = lint_trace_file(tf, disabled, memo)
-    return _Result(path, tf.path, tf.readable, found, definitions(tf))
+    return _Result(path, tf.readable, found, definitions(tf))
 
 
 def _unique(paths: Iterable[str]) -> tuple[list[str], list[int]]:

@@ -891,7 +891,7 @@ def format_hex_prefix(ev: EventCheck) -> Iterable[Finding]:
     convs = fmt.conversions
     out = []
     for i, c in enumerate(convs):
-        if c.flags and "#" in c.flags:
+        if "#" in c.flags:
             out.append(
                 Finding(
                     f"'{c.text}': use a literal '0x' prefix rather than the '#' flag",
@@ -899,7 +899,7 @@ def format_hex_prefix(ev: EventCheck) -> Iterable[Finding]:
                 )
             )
             continue
-        if c.conversion not in "xX" or fmt.before(i).endswith("0x"):
+        if not c.is_hex or fmt.before(i).endswith("0x"):
             continue
         if _in_hex_group(fmt, i):
             continue

@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from ..diagnostics import Diagnostic, Location, Note, Severity, closest, declare
 from ..model import (
@@ -56,9 +56,6 @@ from .trace_events import split_trace_arg
 from .yamlsrc import Mapping, Node, Scalar, Sequence, node_at, parse_yaml, to_plain
 
 FORMAT_VERSION = 1
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 RULES = (
     declare(
@@ -114,13 +111,6 @@ RULES = (
     ),
 )
 _RULE = {r.id: r for r in RULES}
-
-
-def bundled_spec_path() -> Path:
-    """The VFIO spec shipped with the package: the default for every command."""
-    from pathlib import Path
-
-    return Path(BUNDLED_SPEC)
 
 
 @cache

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..diagnostics import Diagnostic, Location, Note, Severity, declare
+from ..diagnostics import Diagnostic, Location, Severity, declare
 
 RULES = (
     declare(
@@ -59,10 +59,8 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-def _diag(
-    rule_id: str, message: str, location: Location, notes: tuple[Note, ...] = ()
-) -> Diagnostic:
-    return _RULE[rule_id].diagnostic(message, location, notes=notes)
+def _diag(rule_id: str, message: str, location: Location) -> Diagnostic:
+    return _RULE[rule_id].diagnostic(message, location)
 
 
 def read_text(
