@@ -1,24 +1,16 @@
-"""Spec loading: YAML file -> validated, resolved :class:`~migspec.model.Spec`.
+"""Name resolution: validated YAML nodes -> a resolved :class:`~migspec.model.Spec`.
 
-Inputs: a spec path (or the bundled default).  Outputs: ``(spec or None,
-diagnostics)``.  Three passes, each collecting every problem it can find
-before giving up: bounded YAML reading (:mod:`.yamlsrc`), JSON Schema
-validation against the shipped ``schema/spec.schema.json`` (errors mapped back
-to the YAML line of the offending key or value), and name resolution (dangling
-references, with did-you-mean).  Semantic checks live in :mod:`migspec.lint`.
+Every reference (state, feature, group, class, callback) is looked up once;
+a dangling one is a located ``ref-unknown`` with did-you-mean.
 """
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from functools import cache
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
-from ..diagnostics import Diagnostic, Location, Note, Severity, closest, declare
-from ..model import (
+from ...diagnostics import Diagnostic, Location, Note, closest
+from ...model import (
     Arc,
     Callback,
     Code,
@@ -50,386 +42,16 @@ from ..model import (
     TraceSection,
     Walk,
 )
-from . import BUNDLED_SPEC, PACKAGE_DIR, schema_gate
-from .text import DEFAULT_LIMITS, Limits, read_text
-from .trace_events import split_trace_arg
-from .yamlsrc import Mapping, Node, Scalar, Sequence, node_at, parse_yaml, to_plain
-
-FORMAT_VERSION = 1
-
-RULES = (
-    declare(
-        "schema-version",
-        Severity.ERROR,
-        "The spec does not start with a supported ``migspec: <version>`` key.",
-        scope="load",
-        example="migspec: 2",
-    ),
-    declare(
-        "schema-unknown-key",
-        Severity.ERROR,
-        "A key the spec format does not define (typos are offered a correction).",
-        scope="load",
-        example="states:\n  - name: STOP\n    vaule: 1",
-    ),
-    declare(
-        "schema-missing-key",
-        Severity.ERROR,
-        "A required key is missing.",
-        scope="load",
-        example="states:\n  - name: STOP",
-    ),
-    declare(
-        "schema-invalid",
-        Severity.ERROR,
-        "A value has the wrong type or form for its key.",
-        scope="load",
-        example="states:\n  - name: STOP\n    value: one",
-    ),
-    declare(
-        "spec-limits",
-        Severity.ERROR,
-        "The spec has more states or optional features than migspec's analyses are bounded for.",
-        scope="load",
-        doc="""
-        The spec has more states or optional features than migspec's analyses are bounded for.
-
-        Every combination of optional features is a device kind, and the
-        linter and the generators work through every kind and, in each, the
-        paths between every pair of states: ``2 ** features * states ** 2``.  So
-        that ``lint`` in doc CI always finishes in seconds, a spec may have at
-        most 64 states and 6 optional features (64 device kinds).
-        """,
-        example="features: [{name: F1, ...}, ..., {name: F7, ...}]  # seven optional features",
-    ),
-    declare(
-        "ref-unknown",
-        Severity.ERROR,
-        "A name refers to a state, feature, group, class or callback that is not defined.",
-        scope="load",
-        example="arcs:\n  - {from: STOP, to: RUNNNING}",
-    ),
-)
-_RULE = {r.id: r for r in RULES}
-
-
-@cache
-def _schema() -> dict[str, Any]:
-    with open(os.path.join(PACKAGE_DIR, "schema", "spec.schema.json"), encoding="utf-8") as fh:
-        text = fh.read()
-    loaded: dict[str, Any] = json.loads(text)
-    return loaded
-
-
-def spec_schema() -> dict[str, Any]:
-    """The JSON Schema every spec is validated against (format version 1)."""
-    return _schema()
-
-
-@dataclass
-class LoadResult:
-    """What loading a spec gives: the model (``None`` if it failed) and the diagnostics."""
-
-    spec: Spec | None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    text: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.spec is not None
-
-
-def load_spec(
-    path: str | os.PathLike[str] | None = None,
-    *,
-    display: str | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-) -> LoadResult:
-    """Load and resolve a spec; never raises for bad input."""
-    real = os.fspath(path) if path is not None else BUNDLED_SPEC
-    shown = display or (real if path is not None else "spec/vfio-migration.yaml")
-    text, diags = read_text(real, shown, limits)
-    if text is None:
-        return LoadResult(None, diags)
-    return load_spec_text(text, shown, limits=limits)
-
-
-def load_spec_text(text: str, display: str, *, limits: Limits = DEFAULT_LIMITS) -> LoadResult:
-    doc = parse_yaml(text, display, limits)
-    result = LoadResult(None, list(doc.diagnostics), text)
-    if doc.root is None or doc.diagnostics:
-        return result
-    root = doc.root
-    if not isinstance(root, Mapping):
-        result.diagnostics.append(
-            _RULE["schema-invalid"].diagnostic(
-                "a spec is a mapping of keys to values", root.location
-            )
-        )
-        return result
-    version = root.get("migspec")
-    if (
-        not isinstance(version, Scalar)
-        or not isinstance(version.value, int)
-        or isinstance(version.value, bool)  # True == 1 in Python
-        or version.value != FORMAT_VERSION
-    ):
-        where = version.location if version is not None else root.location
-        shown = "missing" if version is None else json.dumps(to_plain(version))
-        result.diagnostics.append(
-            _RULE["schema-version"].diagnostic(
-                f"spec format version is {shown}; this migspec reads 'migspec: {FORMAT_VERSION}'",
-                where,
-            )
-        )
-        return result
-    schema_diags = validate(root, display)
-    if schema_diags:
-        result.diagnostics.extend(schema_diags)
-        return result
-    limit_diags = _check_limits(root, limits)
-    if limit_diags:
-        result.diagnostics.extend(limit_diags)
-        return result
-    builder = _Builder(root, display)
-    spec = builder.build()
-    result.diagnostics.extend(builder.diagnostics)
-    if not builder.diagnostics:
-        result.spec = spec
-    return result
-
-
-def _check_limits(root: Mapping, limits: Limits) -> list[Diagnostic]:
-    """States and optional features beyond what the analyses are bounded for."""
-    out: list[Diagnostic] = []
-    states = root.get("states")
-    if isinstance(states, Sequence) and len(states.items) > limits.max_states:
-        out.append(
-            _RULE["spec-limits"].diagnostic(
-                f"{len(states.items)} states; migspec reads at most {limits.max_states}",
-                states.items[limits.max_states].location,
-            )
-        )
-    features = root.get("features")
-    if isinstance(features, Sequence):
-        optional = [
-            f
-            for f in features.items
-            if isinstance(f, Mapping)
-            and not (isinstance(m := f.get("mandatory"), Scalar) and m.value is True)
-        ]
-        if len(optional) > limits.max_optional_features:
-            out.append(
-                _RULE["spec-limits"].diagnostic(
-                    f"{len(optional)} optional features ({2 ** len(optional)} device kinds); "
-                    f"migspec reads at most {limits.max_optional_features}",
-                    optional[limits.max_optional_features].location,
-                )
-            )
-    return out
-
-
-# -- schema validation -------------------------------------------------------
-
-
-def validate(root: Node, display: str) -> list[Diagnostic]:
-    """Located diagnostics for every way the spec breaks the JSON Schema."""
-    data = to_plain(root)
-    # The common case -- a valid spec -- needs no messages: a quick yes from
-    # the gate spares importing jsonschema (see schema_gate).
-    if schema_gate.valid(data, _schema()):
-        return []
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(_schema())
-    out: list[Diagnostic] = []
-    seen: set[tuple[str, Location]] = set()
-    for error in validator.iter_errors(data):
-        for diag in _explain(error, root):
-            key = (diag.message, diag.location)
-            if key not in seen:
-                seen.add(key)
-                out.append(diag)
-    return out
-
-
-def _path_text(path: Iterable[object]) -> str:
-    text = ""
-    for step in path:
-        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
-    return text or "the spec"
-
-
-def _yaml_kind(value: object) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, list):
-        return "a list"
-    return "a mapping"
-
-
-_PATTERN_WORDS = {
-    r"^[A-Za-z_][A-Za-z0-9_]*$": "a C identifier (letters, digits, underscores)",
-    r"^[a-z][a-z0-9-]*$": "a lower-case kebab-case name",
-    "^[0-9]+$": "an argument index",
-}
-
-
-def _explain(error: Any, root: Node) -> Iterable[Diagnostic]:
-    path = tuple(error.absolute_path)
-    node, _key_node = node_at(root, path)
-    where = node.location
-    name = _path_text(path)
-    validator = error.validator
-    if validator == "additionalProperties" and isinstance(node, Mapping):
-        allowed = sorted(error.schema.get("properties", {}))
-        for key, _value in node.items:
-            if key.value not in allowed:
-                yield _RULE["schema-unknown-key"].diagnostic(
-                    f"unknown key '{key.value}' in {name}{_key_hint(str(key.value), allowed)}",
-                    key.location,
-                )
-        return
-    if validator == "required":
-        missing = [
-            k for k in error.validator_value if not isinstance(node, Mapping) or node.get(k) is None
-        ]
-        for key in missing:
-            yield _RULE["schema-missing-key"].diagnostic(f"{name} needs a '{key}' key", where)
-        return
-    if validator == "type":
-        expected = error.validator_value
-        yield _type_error(
-            name, expected if isinstance(expected, list) else [expected], error, where
-        )
-        return
-    if validator == "pattern":
-        what = _PATTERN_WORDS.get(error.validator_value, f"match {error.validator_value}")
-        if "propertyNames" in error.schema_path and isinstance(node, Mapping):
-            # A bad key: jsonschema reports it at the mapping; point at the key.
-            bad_key = node.key_node(str(error.instance))
-            yield _RULE["schema-invalid"].diagnostic(
-                f"{name}: key {error.instance!r} is not {what}",
-                bad_key.location if bad_key is not None else where,
-            )
-            return
-        yield _RULE["schema-invalid"].diagnostic(f"{name}: {error.instance!r} is not {what}", where)
-        return
-    if validator == "enum":
-        choices = ", ".join(str(c) for c in error.validator_value)
-        yield _RULE["schema-invalid"].diagnostic(
-            f"{name}: {error.instance!r} is not one of: {choices}", where
-        )
-        return
-    if validator == "uniqueItems":
-        repeated = _first_repeat(node)
-        if repeated is not None:
-            yield _RULE["schema-invalid"].diagnostic(
-                f"{name} lists {to_plain(repeated)!r} twice", repeated.location
-            )
-        else:
-            yield _RULE["schema-invalid"].diagnostic(f"{name} lists the same item twice", where)
-        return
-    if validator == "oneOf":
-        branches = [b for b in error.validator_value if isinstance(b, dict)]
-        types = [str(b["type"]) for b in branches if isinstance(b.get("type"), str)]
-        if not _fitting_branches(error) and types and len(types) == len(branches):
-            yield _type_error(name, types, error, where)
-            return
-        branch = _matching_branch(error)
-        if branch:
-            for sub in branch:
-                yield from _explain(sub, root)
-            return
-    yield _RULE["schema-invalid"].diagnostic(f"{name}: {error.message}", where)
-
-
-def _key_hint(key: str, allowed: list[str]) -> str:
-    if key == "<<":
-        return "; YAML merge keys are not supported, write the keys out"
-    hint = closest(key, allowed)
-    if hint:
-        return f"; did you mean '{hint}'?"
-    return f" (known keys: {', '.join(allowed)})"
-
-
-def _first_repeat(node: Node) -> Node | None:
-    if not isinstance(node, Sequence):
-        return None
-    seen: set[str] = set()
-    for item in node.items:
-        key = json.dumps(to_plain(item), sort_keys=True)
-        if key in seen:
-            return item
-        seen.add(key)
-    return None
-
-
-def _fitting_branches(error: Any) -> list[int]:
-    """Indexes of the ``oneOf`` branches whose ``type`` fits the value."""
-    import jsonschema
-
-    checker = jsonschema.Draft202012Validator.TYPE_CHECKER
-    return [
-        i
-        for i, sub in enumerate(error.validator_value)
-        if isinstance(sub, dict)
-        and isinstance(sub.get("type"), str)
-        and checker.is_type(error.instance, sub["type"])
-    ]
-
-
-# JSON Schema's type names, as someone writing YAML calls them.
-_TYPE_WORDS = {
-    "object": "a mapping",
-    "array": "a list",
-    "string": "a string",
-    "integer": "an integer",
-    "number": "a number",
-    "boolean": "a boolean",
-    "null": "null",
-}
-
-
-def _type_error(name: str, expected: list[str], error: Any, where: Location) -> Diagnostic:
-    wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
-    return _RULE["schema-invalid"].diagnostic(
-        f"{name} must be {wanted}, not {_yaml_kind(error.instance)}", where
-    )
-
-
-def _matching_branch(error: Any) -> list[Any]:
-    """The errors of the one ``oneOf`` branch whose type fits the value.
-
-    A line written as a mapping with a typo'd key should be told about the
-    key, not that it "must be a string".  Falls back to jsonschema's best match.
-    """
-    import jsonschema.exceptions
-
-    fitting = _fitting_branches(error)
-    if len(fitting) == 1:
-        chosen = [e for e in error.context if e.relative_schema_path[0] == fitting[0]]
-        if chosen:
-            return chosen
-    if not error.context:
-        return []
-    return [jsonschema.exceptions.best_match(error.context)]
-
+from ..trace_events import split_trace_arg
+from ..yamlsrc import Mapping, Node, Scalar, Sequence, to_plain
+from .rules import FORMAT_VERSION, RULE_BY_ID
 
 # -- resolution -----------------------------------------------------------------
 
 T = TypeVar("T")
 
 
-class _Builder:
+class Builder:
     def __init__(self, root: Mapping, display: str) -> None:
         self.root = root
         self.display = display
@@ -452,7 +74,7 @@ class _Builder:
             if hint:
                 notes = (Note(message=f"'{hint}' is defined here", location=table[hint]),)
             self.diagnostics.append(
-                _RULE["ref-unknown"].diagnostic(
+                RULE_BY_ID["ref-unknown"].diagnostic(
                     f"unknown {kind} '{name}'{extra}", where, notes=notes
                 )
             )
@@ -760,7 +382,7 @@ class _Builder:
                 if parsed is None:
                     hint = "; write 'args: []' for none" if str(a.value).strip() == "void" else ""
                     self.diagnostics.append(
-                        _RULE["schema-invalid"].diagnostic(
+                        RULE_BY_ID["schema-invalid"].diagnostic(
                             f"trace argument {a.value!r} is not 'type name'{hint}", a.location
                         )
                     )
