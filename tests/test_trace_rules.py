@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from migspec.diagnostics import Diagnostic, Severity
+from migspec.diagnostics import Diagnostic, Rule, Severity
 from migspec.lint import lint_spec
 from migspec.lint import trace_rules as tr
 from migspec.lint.trace_files import lint_trace_file, lint_trace_files
@@ -46,12 +46,12 @@ def col(line: str, fragment: str, nth: int = 0) -> int:
 FILE_ONLY = {"trace-no-final-newline", "trace-duplicate-event", "trace-syntax"}
 
 
-def trace_rule_list() -> list[tr.Rule[object]]:
+def trace_rule_list() -> list[Rule[object]]:
     return [r for r in all_rules() if r.id.startswith("trace-")]
 
 
 @pytest.mark.parametrize("rule", trace_rule_list(), ids=lambda r: r.id)
-def test_every_rule_is_documented_and_its_example_fails(rule: tr.Rule[object]) -> None:
+def test_every_rule_is_documented_and_its_example_fails(rule: Rule[object]) -> None:
     assert rule.summary and rule.doc and rule.example
     assert rule.summary.endswith(".")
     text = rule.example
@@ -456,7 +456,7 @@ def test_odd_blanks_are_all_unprintable() -> None:
     line is not printable: that must skip no line the search would match."""
     import sys
 
-    odd = [c for c in map(chr, range(sys.maxunicode + 1)) if tr._ODD_BLANK.match(c)]
+    odd = [c for c in map(chr, range(sys.maxunicode + 1)) if tr.ODD_BLANK.match(c)]
     assert "\t" in odd and "\u00a0" in odd and " " not in odd
     assert not any(c.isprintable() for c in odd)
 

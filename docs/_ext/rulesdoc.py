@@ -60,9 +60,13 @@ def _docstring_at(rule: Any) -> tuple[str, int]:
     """
     if rule.check is None:
         return "<migspec rule catalog>", 0
+    # unwrap(): a wrapped check (the trace rules run over specs and files)
+    # is defined in another module than its wrapper; getsourcelines()
+    # unwraps, getsourcefile() does not.
+    check = inspect.unwrap(rule.check)
     try:
-        source = inspect.getsourcefile(rule.check)
-        lines, start = inspect.getsourcelines(rule.check)
+        source = inspect.getsourcefile(check)
+        lines, start = inspect.getsourcelines(check)
     except (OSError, TypeError):
         return "<migspec rule catalog>", 0
     # The docstring is the first string after the ``def`` line (decorator

@@ -1,0 +1,208 @@
+"""Rules QEMU's tracetool itself enforces (it refuses to build otherwise)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ...diagnostics import Finding, Severity, rule
+from .arg_types import MAX_ARGS, VALID_PROPERTIES
+from .subjects import ODD_BLANK, SCOPE, EventCheck
+
+
+@rule(
+    "trace-format-newline",
+    Severity.ERROR,
+    scope=SCOPE,
+    example='dev_save_setup(const char *name) " (%s)\\n"',
+)
+def format_newline(ev: EventCheck) -> Iterable[Finding]:
+    """The format ends with a newline.
+
+    Every backend adds its own line break; tracetool refuses the event.
+    """
+    if not ev.format.ends_with_newline():
+        return ()
+    fmt = ev.line.event.format
+    return (
+        Finding(
+            "the format ends with a newline; backends add their own, drop the '\\n'",
+            ev.line.format_at(fmt.rfind("\\n")),
+        ),
+    )
+
+
+@rule(
+    "trace-format-errno",
+    Severity.ERROR,
+    scope=SCOPE,
+    example='dev_save_setup(const char *name) " (%s) failed: %m"',
+)
+def format_errno(ev: EventCheck) -> Iterable[Finding]:
+    """The format uses '%m'.
+
+    ``%m`` prints ``strerror(errno)`` at the time the backend formats the
+    record, which may be much later or in another process.  tracetool refuses
+    it (any ``%m`` in the text, even ``%%m``); pass the error as an argument.
+    """
+    out = []
+    for fmt, trans in ((ev.line.event.format, False), (ev.line.format_trans, True)):
+        if fmt and "%m" in fmt:
+            out.append(
+                Finding(
+                    "'%m' in a trace format; pass the error number as an argument instead",
+                    ev.line.format_at(fmt.index("%m"), trans=trans),
+                )
+            )
+    return out
+
+
+@rule(
+    "trace-arg-type",
+    Severity.ERROR,
+    scope=SCOPE,
+    example='dev_region_read(struct DeviceState *dev, hwaddr addr) "%p 0x%"PRIx64',
+)
+def arg_type(ev: EventCheck) -> Iterable[Finding]:
+    """An argument type is not one tracetool allows.
+
+    Only standard C integer types, ``bool``, the fixed-size integer types,
+    ``size_t``/``ssize_t``/``uintptr_t``/``ptrdiff_t``, ``void`` and ``const``
+    are allowed, because the dtrace and ust backends cannot resolve QEMU's
+    typedefs: use ``void *`` for pointers to structures and ``uint64_t`` for
+    ``hwaddr``.  tracetool splits types on single spaces, so a tab inside a type
+    is refused too.
+    """
+    out = []
+    texts = ev.line.arg_texts
+    for i, t in enumerate(ev.types):
+        if t.refused:
+            hint = "'void *'" if t.pointers else "a fixed-size integer type such as 'uint64_t'"
+            out.append(
+                Finding(
+                    f"type '{t.text}' of argument '{ev.line.event.args[i].name}' is not allowed "
+                    f"in trace events ('{t.refused}'); use {hint}",
+                    ev.arg_location(i),
+                )
+            )
+        elif t.no_value:
+            out.append(
+                Finding(
+                    f"argument '{ev.line.event.args[i].name}' has no value type "
+                    f"('{t.text.strip()}')",
+                    ev.arg_location(i),
+                )
+            )
+    # Every blank but the space is unprintable: most lines skip the search.
+    if texts is not None and not ev.line.text.isprintable() and ODD_BLANK.search(ev.line.text):
+        for text, col in zip(texts, ev.line.piece_columns(), strict=True):
+            body = text.strip()
+            if not body or body == "void":
+                continue
+            # The type as tracetool cuts it: up to the last '*', else the last blank.
+            type_text = body.rsplit("*", 1)[0] if "*" in body else body.rsplit(None, 1)[0]
+            if ODD_BLANK.search(type_text.strip()):
+                out.append(
+                    Finding(
+                        f"the type of argument '{' '.join(body.split())}' contains a tab or "
+                        "other non-space blank; tracetool splits types on spaces only",
+                        ev.line.at(col),
+                    )
+                )
+    return out
+
+
+@rule(
+    "trace-empty-args",
+    Severity.ERROR,
+    scope=SCOPE,
+    example='dev_probe() ""',
+)
+def empty_args(ev: EventCheck) -> Iterable[Finding]:
+    """The argument list, or one argument in it, is empty.
+
+    tracetool wants ``void`` for an event without arguments and refuses an
+    empty piece between commas.
+    """
+    texts = ev.line.arg_texts
+    # Every piece that is not empty (or "void") became an argument.
+    if texts is None or len(texts) == len(ev.line.event.args):
+        return ()
+    if len(texts) == 1 and texts[0].strip() == "void":
+        return ()
+    if len(texts) == 1 and not texts[0].strip():
+        return (
+            Finding(
+                "empty argument list; write 'void' for an event without arguments",
+                ev.line.at(ev.line.args_column),
+            ),
+        )
+    return [
+        Finding("empty argument between commas", ev.line.at(col))
+        for text, col in zip(texts, ev.line.piece_columns(), strict=True)
+        if not text.strip()
+    ]
+
+
+@rule(
+    "trace-too-many-args",
+    Severity.ERROR,
+    scope=SCOPE,
+    example="e(int a, int b, int c, int d, int e, int f, int g, int h, int i, int j, int k) "
+    '"%d %d %d %d %d %d %d %d %d %d %d"',
+)
+def too_many_args(ev: EventCheck) -> Iterable[Finding]:
+    """An event has more than 10 arguments, tracetool's limit."""
+    args = ev.line.event.args
+    if len(args) <= MAX_ARGS:
+        return ()
+    return (
+        Finding(
+            f"{len(args)} arguments; tracetool allows at most {MAX_ARGS}",
+            ev.arg_location(MAX_ARGS),
+        ),
+    )
+
+
+@rule(
+    "trace-unknown-property",
+    Severity.ERROR,
+    scope=SCOPE,
+    example='static dev_save_setup(const char *name) " (%s)"',
+)
+def unknown_property(ev: EventCheck) -> Iterable[Finding]:
+    """A word before the event name is not a property tracetool knows (disable, vcpu)."""
+    props = ev.line.event.properties
+    if not props:
+        return ()
+    cols = ev.line.property_columns
+    return [
+        Finding(
+            f"unknown property '{p}' (tracetool knows {', '.join(VALID_PROPERTIES)})",
+            ev.line.at(cols[i] if i < len(cols) else 0),
+        )
+        for i, p in enumerate(props)
+        if p not in VALID_PROPERTIES
+    ]
+
+
+@rule(
+    "trace-two-formats",
+    Severity.ERROR,
+    scope=SCOPE,
+    example='dev_save_setup(const char *name) "trans %s", "exec %s"',
+)
+def two_formats(ev: EventCheck) -> Iterable[Finding]:
+    """The event uses the old two-format form '"fmt_trans", "fmt"'.
+
+    The form served the ``tcg`` property, which tracetool no longer has;
+    tracetool still parses it, but its backends expect one format and fail.
+    """
+    if ev.line.format_trans is None:
+        return ()
+    return (
+        Finding(
+            "two formats: the '\"fmt_trans\", \"fmt\"' form was for the removed 'tcg' property; "
+            "keep one format",
+            ev.line.format_at(0, trans=True),
+        ),
+    )
