@@ -235,9 +235,10 @@ def _diagnostics_only(diagnostics: Sequence[object], data: bytes, path: str) -> 
 
 def fuzz_spec(data: bytes) -> None:
     """Loader, linter and the text renderers on spec bytes."""
-    from migspec.lint import lint_spec
+    from migspec.lint.spec import lint_spec
     from migspec.load.spec import load_spec_text
     from migspec.load.text import decode_text
+    from migspec.rules import all_rules
 
     text, diagnostics = decode_text(data, "f.yaml")
     if text is None:
@@ -247,7 +248,7 @@ def fuzz_spec(data: bytes) -> None:
     result = load_spec_text(text, "f.yaml")
     out = list(result.diagnostics)
     if result.spec is not None:
-        out += lint_spec(result.spec)
+        out += lint_spec(result.spec, catalogue=all_rules)
         _render(result.spec)
     else:
         assert out, "a spec that does not load must say why"

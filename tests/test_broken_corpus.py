@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import pytest
 
 from migspec.cli import main
-from migspec.lint import lint_spec
+from migspec.lint.spec import lint_spec
 from migspec.load.spec import load_spec
 from migspec.report import FORMATS
 from migspec.rules import all_rules
@@ -100,7 +100,7 @@ def test_library(case: str) -> None:
     result = load_spec(CASES_DIR / case / "spec.yaml", display="spec.yaml")
     diagnostics = list(result.diagnostics)
     if result.spec is not None:
-        diagnostics += lint_spec(result.spec)
+        diagnostics += lint_spec(result.spec, catalogue=all_rules)
     diagnostics.sort(key=lambda d: d.sort_key())
     assert all(d.location.path == "spec.yaml" for d in diagnostics)
     got = [(d.rule, d.location.line, d.location.column) for d in diagnostics]

@@ -13,9 +13,10 @@ import enum
 from collections.abc import Iterator
 
 from migspec.fsm.engine import compute_table
-from migspec.lint import lint_spec
+from migspec.lint.spec import lint_spec
 from migspec.load.spec import load_spec
 from migspec.model import Interior, Session, Spec
+from migspec.rules import all_rules
 
 from .conftest import ROOT
 from .test_broken_corpus import run_cli
@@ -46,7 +47,7 @@ def strings(value: object) -> Iterator[str]:
 
 def test_loads_and_lints_clean() -> None:
     spec = load()
-    assert lint_spec(spec) == []
+    assert lint_spec(spec, catalogue=all_rules) == []
     proc = run_cli("lint", "--spec", str(DISK_MIRROR), "--fail-on", "note")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout == ""

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from migspec.fsm.projection import feature_set_name, parse_feature_list, project_flow
-from migspec.lint import lint_spec
+from migspec.lint.spec import lint_spec
 from migspec.load.spec import load_spec
 from migspec.model import Spec
+from migspec.rules import all_rules
 
 from .conftest import BUNDLED_SPEC
 
@@ -45,7 +46,7 @@ def test_projected_device_states(spec: Spec, features: str) -> None:
 
 
 def test_bundled_spec_has_no_fsm_errors_or_warnings(spec: Spec) -> None:
-    diags = [d for d in lint_spec(spec) if d.rule.startswith("fsm-")]
+    diags = [d for d in lint_spec(spec, catalogue=all_rules) if d.rule.startswith("fsm-")]
     assert {d.rule for d in diags} <= {"fsm-flow-combination"}
     notes = sorted(d.message for d in diags)
     assert notes == [

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from migspec.diagnostics import Diagnostic, Severity
 from migspec.fsm.engine import compute_table
-from migspec.lint import lint_spec
+from migspec.lint.spec import lint_spec
 from migspec.model import Spec
+from migspec.rules import all_rules
 
 from .conftest import BUNDLED_SPEC
 from .fsm_machines import load, toy_yaml
@@ -14,7 +15,7 @@ DIAMOND = ["A B", "B D", "A C", "C D", "D A"]
 
 
 def fsm(spec: Spec, rule: str | None = None) -> list[Diagnostic]:
-    diags = [d for d in lint_spec(spec) if d.rule.startswith("fsm-")]
+    diags = [d for d in lint_spec(spec, catalogue=all_rules) if d.rule.startswith("fsm-")]
     return [d for d in diags if rule is None or d.rule == rule]
 
 
@@ -70,7 +71,7 @@ def test_a_duplicate_state_does_not_change_the_machine() -> None:
     # first B: the second must not replace it in the graph, which left the
     # first B without arcs and warned "no legal path" for every pair with B.
     spec = load(with_state(toy_yaml(["A", "B"], ["A B", "B A"]), "B", "  - {name: B, value: 3}"))
-    assert [d.rule for d in lint_spec(spec)] == ["duplicate-name"]
+    assert [d.rule for d in lint_spec(spec, catalogue=all_rules)] == ["duplicate-name"]
     table = compute_table(spec)
     assert table.states == ("A", "B", "ERR")
     assert table.path("A", "B") == ("A", "B") and table.path("B", "A") == ("B", "A")
@@ -82,7 +83,7 @@ def test_a_second_error_state_is_not_a_state_without_paths() -> None:
     # repeat that an error state has no arcs.
     text = toy_yaml(["A", "B"], ["A B", "B A"])
     spec = load(with_state(text, "B", "  - {name: DEAD, value: 3, error: true}"))
-    assert [d.rule for d in lint_spec(spec)] == ["state-error-count"]
+    assert [d.rule for d in lint_spec(spec, catalogue=all_rules)] == ["state-error-count"]
     table = compute_table(spec)
     assert (table.states, table.error) == (("A", "B", "ERR"), "ERR")
 
@@ -193,7 +194,9 @@ def test_walk_loop_is_the_kernel_bug_in_the_bundled_spec() -> None:
     assert {d.rule for d in fsm(spec) if d.severity >= Severity.WARNING} == {"fsm-walk-loop"}
     # The rule can be turned off like any other.
     assert not [
-        d for d in lint_spec(spec, frozenset({"fsm-walk-loop"})) if d.rule == "fsm-walk-loop"
+        d
+        for d in lint_spec(spec, frozenset({"fsm-walk-loop"}), catalogue=all_rules)
+        if d.rule == "fsm-walk-loop"
     ]
 
 

@@ -37,11 +37,12 @@ import pytest
 
 from migspec.check import run_check
 from migspec.diagnostics import Diagnostic, Policy, Severity
-from migspec.lint import lint_spec
+from migspec.lint.spec import lint_spec
 from migspec.lint.trace_files import lint_trace_file
 from migspec.load.spec import load_spec
 from migspec.load.trace_events import read_trace_events
 from migspec.model import Spec
+from migspec.rules import all_rules
 
 from .conftest import BUNDLED_SPEC, ROOT
 from .hostile.generators import GENERATED, truncations
@@ -248,7 +249,7 @@ def in_process(kind: str, placed: Placed, bundled: Spec) -> tuple[list[Diagnosti
         diagnostics = list(result.diagnostics)
         policy = Policy()
         if result.spec is not None:
-            diagnostics += lint_spec(result.spec)
+            diagnostics += lint_spec(result.spec, catalogue=all_rules)
             policy = policy.merged(result.spec.disabled_rules)
         unreadable = result.spec is None and any(d.rule in UNREADABLE for d in diagnostics)
         return policy.filter(diagnostics), unreadable

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 import pytest
 
 from migspec.diagnostics import Diagnostic
-from migspec.lint import lint_spec, spec_rules
+from migspec.lint import spec_rules
+from migspec.lint.spec import lint_spec
 from migspec.load.spec import load_spec_text
+from migspec.rules import all_rules
 
 from .conftest import ROOT
 
@@ -50,7 +52,7 @@ def variant(*edits: tuple[str, str]) -> str:
 def lint_text(text: str, disabled: frozenset[str] = frozenset()) -> list[Diagnostic]:
     result = load_spec_text(text, "t.yaml")
     assert result.spec is not None, [str(d) for d in result.diagnostics]
-    return lint_spec(result.spec, disabled)
+    return lint_spec(result.spec, disabled, catalogue=all_rules)
 
 
 def add_state(line: str) -> tuple[str, str]:
@@ -413,7 +415,7 @@ def test_rule_can_be_disabled(case: Case) -> None:
 
 
 def test_every_rule_has_a_positive_and_a_negative_case() -> None:
-    ids = {r.id for r in spec_rules.RULES}
+    ids = {r.id for r in (*spec_rules.RULES, *spec_rules.SUPPRESSION_RULES)}
     assert ids == {c.rule for c in POSITIVE}
     assert ids == {c.rule for c in NEGATIVE}
 

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from migspec.diagnostics import Diagnostic, Rule, Severity
-from migspec.lint import lint_spec
 from migspec.lint import trace_rules as tr
+from migspec.lint.spec import lint_spec
 from migspec.lint.trace_files import lint_trace_file, lint_trace_files
 from migspec.load.spec import load_spec, load_spec_text
 from migspec.load.trace_events import EventLine, parse_trace_events
@@ -397,7 +397,7 @@ def test_bundled_spec_events_lint_clean() -> None:
     result = load_spec(BUNDLED_SPEC)
     assert result.spec is not None
     trace_ids = {r.id for r in tr.SPEC_RULES}
-    assert [d for d in lint_spec(result.spec) if d.rule in trace_ids] == []
+    assert [d for d in lint_spec(result.spec, catalogue=all_rules) if d.rule in trace_ids] == []
 
 
 SPEC = """\
@@ -425,7 +425,7 @@ def test_spec_events_are_checked_by_the_same_rules() -> None:
     assert result.spec is not None, result.diagnostics
     got = [
         (d.rule, d.location.path, d.location.line)
-        for d in lint_spec(result.spec)
+        for d in lint_spec(result.spec, catalogue=all_rules)
         if d.rule.startswith("trace-")
     ]
     # spec events have no columns: findings sit at the event's YAML location
@@ -433,7 +433,7 @@ def test_spec_events_are_checked_by_the_same_rules() -> None:
         ("trace-format-64bit", "toy.yaml", 16),
         ("trace-format-newline", "toy.yaml", 16),
     ]
-    disabled = lint_spec(result.spec, frozenset({"trace-format-64bit"}))
+    disabled = lint_spec(result.spec, frozenset({"trace-format-64bit"}), catalogue=all_rules)
     assert "trace-format-64bit" not in {d.rule for d in disabled}
 
 

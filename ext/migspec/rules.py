@@ -1,39 +1,34 @@
-"""The catalog of every rule migspec can report, for ``--list-rules`` and the docs.
+"""The catalogue of every rule migspec can report, for ``--list-rules`` and the docs.
 
-Rules live beside the stage that reports them; this module only gathers them.
-Imports here are cheap: no stage imports Sphinx, tree-sitter or Graphviz at
-module level.
+Rules live beside the stage that reports them; this module gathers them, so
+it imports every stage and sits at the top of the stage order, just below the
+front ends (the CLI, the Sphinx extension) that use it.  No stage imports it:
+lint checks a spec's ``lint.disable`` against the catalogue a front end hands
+it (:func:`migspec.lint.spec.lint_spec`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from . import check, importer, review, update, writes
 from .diagnostics import Rule
-
-
-def spec_rules() -> tuple[Rule[Any], ...]:
-    """Rules that run over a loaded spec, in the order they run."""
-    from .fsm import rules as fsm_rules
-    from .lint import spec_rules as structural
-    from .lint import trace_rules
-
-    return (*structural.RULES, *fsm_rules.RULES, *trace_rules.SPEC_RULES)
+from .lint import spec_rules as lint_spec_rules
+from .lint import trace_rules
+from .lint.spec import SPEC_RULES
+from .load import spec as load_spec
+from .load import text, yamlsrc
 
 
 def all_rules() -> tuple[Rule[Any], ...]:
     """Every rule id migspec knows, sorted by scope then id."""
-    from . import check, importer, review, update, writes
-    from .lint import trace_rules
-    from .load import spec as load_spec
-    from .load import text, yamlsrc
-
     rules: dict[str, Rule[Any]] = {}
     for rule in (
         *text.RULES,
         *yamlsrc.RULES,
         *load_spec.RULES,
-        *spec_rules(),
+        *SPEC_RULES,
+        *lint_spec_rules.SUPPRESSION_RULES,
         *trace_rules.FILE_RULES,
         *writes.RULES,
         *review.RULES,

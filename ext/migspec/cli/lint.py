@@ -7,7 +7,15 @@ import sys
 from typing import Any
 
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
-from .common import add_report_options, add_spec_option, emit, load_from, policy_from, unreadable
+from .common import (
+    add_report_options,
+    add_spec_option,
+    emit,
+    load_from,
+    policy_from,
+    rule_catalogue,
+    unreadable,
+)
 
 
 def add_parser(sub: Any, name: str, help_text: str) -> None:
@@ -50,9 +58,9 @@ def run(args: argparse.Namespace) -> int:
     result = load_from(args)
     diagnostics = list(result.diagnostics)
     if result.spec is not None:
-        from ..lint import lint_spec
+        from ..lint.spec import lint_spec
 
-        diagnostics.extend(lint_spec(result.spec, policy.disabled))
+        diagnostics.extend(lint_spec(result.spec, policy.disabled, catalogue=rule_catalogue))
         policy = policy.merged(result.spec.disabled_rules)
     kept = policy.filter(diagnostics)
     emit(kept, args, result.spec.path if result.spec else (args.spec or "spec"))
@@ -74,9 +82,9 @@ def run_trace_events(args: argparse.Namespace) -> int:
         result = load_from(args)
         diagnostics.extend(result.diagnostics)
         if result.spec is not None:
-            from ..lint import lint_spec
+            from ..lint.spec import lint_spec
 
-            diagnostics.extend(lint_spec(result.spec, policy.disabled))
+            diagnostics.extend(lint_spec(result.spec, policy.disabled, catalogue=rule_catalogue))
             policy = policy.merged(result.spec.disabled_rules)
         spec_unreadable = unreadable(result)
     kept = policy.filter(diagnostics)

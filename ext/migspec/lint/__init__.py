@@ -2,19 +2,18 @@
 
 Inputs: a resolved :class:`~migspec.model.Spec` (or parsed trace-events
 files).  Outputs: diagnostics.  Every check is a :class:`~migspec.diagnostics.Rule`
-defined next to the code it belongs to and listed in :mod:`migspec.rules`;
-this module only runs them.
+defined next to the code it belongs to and listed in :mod:`migspec.rules`.
+:mod:`.spec` lints a spec, :mod:`.trace_files` trace-events files; this module
+only runs rules, and stays light so that linting trace-events files does not
+import the spec model.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..diagnostics import Diagnostic, Rule
-
-if TYPE_CHECKING:
-    from ..model import Spec
 
 
 def run_rules(
@@ -26,12 +25,3 @@ def run_rules(
             continue
         out.extend(rule.run(subject))
     return out
-
-
-def lint_spec(spec: Spec, disabled: frozenset[str] = frozenset()) -> list[Diagnostic]:
-    """Every spec-level rule (structure, FSM semantics, flows, trace events)."""
-    from ..rules import spec_rules
-
-    return sorted(
-        run_rules(spec_rules(), spec, disabled | spec.disabled_rules), key=Diagnostic.sort_key
-    )

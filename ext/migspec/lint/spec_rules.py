@@ -9,9 +9,11 @@ Inputs: a :class:`~migspec.model.Spec`.  Outputs: findings.  FSM semantics
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
-from ..diagnostics import Finding, Location, Note, Severity, closest, rule
+from ..diagnostics import Finding, Location, Note, Rule, Severity, closest, rule
 from ..model import Arc, Session, Spec
 
 SCOPE = "spec"
@@ -467,25 +469,34 @@ def condition_unsatisfiable(spec: Spec) -> Iterator[Finding]:
             yield Finding(f"{what} excludes {', '.join(mandatory)}, which every device has", where)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Suppressions:
+    """What ``lint-disable-unknown`` reads: the spec, and the catalogue of every
+    rule migspec knows.  The catalogue gathers every stage, above this one, so
+    the front end that lints hands it in (called only if the spec disables a
+    rule: building it imports every stage)."""
+
+    spec: Spec
+    catalogue: Callable[[], Iterable[Rule[Any]]]
+
+
 @rule(
     "lint-disable-unknown",
     Severity.WARNING,
     scope=SCOPE,
     example="lint:\n  disable: [arc-sesion]",
 )
-def lint_disable_unknown(spec: Spec) -> Iterator[Finding]:
+def lint_disable_unknown(subject: Suppressions) -> Iterator[Finding]:
     """``lint.disable`` names a rule migspec does not know, or one it cannot turn off.
 
     A misspelt id would silently disable nothing; the message offers the
     closest known id.  Rules of the ``load`` scope are reported before the
     spec is read, so the spec cannot turn them off (``--disable`` can).
     """
-    if not spec.suppressions:
-        return  # the catalog imports every stage: only pay for it when needed
-    from ..rules import all_rules
-
-    scopes = {r.id: r.scope for r in all_rules()}
-    for suppression in spec.suppressions:
+    if not subject.spec.suppressions:
+        return
+    scopes = {r.id: r.scope for r in subject.catalogue()}
+    for suppression in subject.spec.suppressions:
         scope = scopes.get(suppression.rule)
         if scope == "load":
             yield Finding(
@@ -515,5 +526,6 @@ RULES = (
     stand_in_invalid,
     tuple_unknown_state,
     flow_state_needs_feature,
-    lint_disable_unknown,
 )
+# Rules over a spec and the catalogue (see Suppressions).
+SUPPRESSION_RULES = (lint_disable_unknown,)

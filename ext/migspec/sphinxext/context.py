@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
-from ..diagnostics import Diagnostic, Severity
+from ..diagnostics import Diagnostic, Rule, Severity
 from ..load import BUNDLED_SPEC
 
 if TYPE_CHECKING:
@@ -80,10 +80,17 @@ def _load(path: str, display: str, stamp: tuple[int, int]) -> LoadResult:
         return LoadResult(None, diags)
     result = load_spec_text(text, display)
     if result.spec is not None:
-        from ..lint import lint_spec
+        from ..lint.spec import lint_spec
 
-        result.diagnostics.extend(lint_spec(result.spec))
+        result.diagnostics.extend(lint_spec(result.spec, catalogue=_rule_catalogue))
     return result
+
+
+def _rule_catalogue() -> tuple[Rule[Any], ...]:
+    # Imported when a spec disables rules: the catalogue imports every stage.
+    from ..rules import all_rules
+
+    return all_rules()
 
 
 def _stamp(path: Path) -> tuple[int, int]:
