@@ -17,10 +17,6 @@ from .. import SCOPE
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-
-if TYPE_CHECKING:
-    from tree_sitter import Node
-
 C_FORM = declare(
     "check-c-form",
     Severity.WARNING,
