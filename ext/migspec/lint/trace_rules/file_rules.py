@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from ...diagnostics import Diagnostic, Finding, Location, Note, Severity, rule
 from ...load.trace_events import EventLine, TraceFile
@@ -65,11 +66,16 @@ def duplicate_event(fc: FileCheck) -> Iterable[Finding]:
     return out
 
 
-# The first definition of an event name in a file, as duplicates_across()
-# compares it: (name, arguments as (type, name) pairs, format, properties,
-# line, column).  A plain tuple: a worker process sends thousands back, and
-# plain tuples pickle in half the time of named ones.
-Definition = tuple[str, tuple[tuple[str, str], ...], str, tuple[str, ...], int, int]
+class Definition(NamedTuple):
+    """The first definition of an event name in a file, as
+    :func:`duplicates_across` compares it (sent back by worker processes)."""
+
+    name: str
+    args: tuple[tuple[str, str], ...]  # (type, name) pairs
+    format: str
+    properties: tuple[str, ...]
+    line: int
+    column: int
 
 
 def definitions(tf: TraceFile) -> tuple[Definition, ...]:
@@ -88,7 +94,7 @@ def definitions(tf: TraceFile) -> tuple[Definition, ...]:
         if args is None:
             args = converted[id(ev.args)] = tuple((a.type, a.name) for a in ev.args)
         loc = ev.location
-        out.append((ev.name, args, ev.format, ev.properties, loc.line, loc.column))
+        out.append(Definition(ev.name, args, ev.format, ev.properties, loc.line, loc.column))
     return tuple(out)
 
 
@@ -100,23 +106,22 @@ def duplicates_across(files: Iterable[tuple[str, Sequence[Definition]]]) -> list
     out = []
     for path, defs in files:
         for d in defs:
-            name, _, _, _, line, column = d
-            seen = first.get(name)
+            seen = first.get(d.name)
             if seen is None:
-                first[name] = (path, d)
+                first[d.name] = (path, d)
                 continue
             other_path, other = seen
             differs = _differences(other, d)
             how = f"differently ({differs})" if differs else "identically"
             out.append(
                 duplicate_event.diagnostic(
-                    f"event '{name}' is also defined in another file, {how}; "
+                    f"event '{d.name}' is also defined in another file, {how}; "
                     "the two files cannot be part of one build",
-                    Location(path, line, column),
+                    Location(path, d.line, d.column),
                     notes=(
                         Note(
                             message="other definition here",
-                            location=Location(other_path, other[4], other[5]),
+                            location=Location(other_path, other.line, other.column),
                         ),
                     ),
                     severity=Severity.WARNING,
@@ -127,7 +132,10 @@ def duplicates_across(files: Iterable[tuple[str, Sequence[Definition]]]) -> list
 
 def _differences(a: Definition, b: Definition) -> str:
     parts = []
-    for index, what in ((1, "arguments"), (2, "format"), (3, "properties")):
-        if a[index] != b[index]:
-            parts.append(what)
+    if a.args != b.args:
+        parts.append("arguments")
+    if a.format != b.format:
+        parts.append("format")
+    if a.properties != b.properties:
+        parts.append("properties")
     return ", ".join(parts)

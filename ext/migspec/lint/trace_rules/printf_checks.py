@@ -83,10 +83,10 @@ def _models_for(expected: str, actual: str) -> tuple[list[str], list[str]]:
     size: list[str] = []
     type_only: list[str] = []
     for model, classes in MODELS:
-        want, got = classes[expected], classes[actual]
-        if want[1] != got[1]:
+        (want_type, want_bits), (got_type, got_bits) = classes[expected], classes[actual]
+        if want_bits != got_bits:
             size.append(model)
-        elif want[0] != got[0]:
+        elif want_type != got_type:
             type_only.append(model)
     return size, type_only
 
