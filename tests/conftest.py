@@ -9,6 +9,9 @@ import pytest
 
 # Tests read tools' output as text; Sphinx colours it when CI=true is set.
 os.environ["NO_COLOR"] = "1"
+# No test reads a lint result another run kept (migspec.cache); the cache's
+# own tests give each run a directory of its own.
+os.environ["MIGSPEC_CACHE_DIR"] = ""
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

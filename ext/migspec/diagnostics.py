@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 
 class Severity(enum.IntEnum):
@@ -80,6 +80,42 @@ class Diagnostic:
     def sort_key(self) -> tuple[str, int, int, str, str]:
         loc = self.location
         return (loc.path, loc.line, loc.column, self.rule, self.message)
+
+    def to_data(self) -> dict[str, Any]:
+        """The diagnostic as plain JSON data (for :mod:`migspec.cache`)."""
+        return {
+            "rule": self.rule,
+            "severity": self.severity.label,
+            "message": self.message,
+            "location": _location_data(self.location),
+            "notes": [
+                {"message": n.message, "location": _location_data(n.location)} for n in self.notes
+            ],
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Diagnostic:
+        """The inverse of :meth:`to_data`."""
+        location = _location_from(data["location"])
+        assert location is not None
+        return cls(
+            rule=data["rule"],
+            severity=Severity.parse(data["severity"]),
+            message=data["message"],
+            location=location,
+            notes=tuple(
+                Note(message=n["message"], location=_location_from(n["location"]))
+                for n in data["notes"]
+            ),
+        )
+
+
+def _location_data(loc: Location | None) -> dict[str, Any] | None:
+    return None if loc is None else {"path": loc.path, "line": loc.line, "column": loc.column}
+
+
+def _location_from(data: dict[str, Any] | None) -> Location | None:
+    return None if data is None else Location(data["path"], data["line"], data["column"])
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,9 @@ import argparse
 import sys
 from typing import Any
 
+from .. import cache
+from ..diagnostics import Diagnostic, Policy
+from ..load import BUNDLED_SPEC
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from .common import (
     add_report_options,
@@ -55,18 +58,39 @@ def run(args: argparse.Namespace) -> int:
     if args.trace_events:
         return run_trace_events(args)
     policy = policy_from(args)
+    # The cache (migspec.cache) keeps what linting an unchanged spec found:
+    # then nothing is loaded or linted, and the stages that would are not
+    # imported (lint_spec_record imports them).
+    path = args.spec or BUNDLED_SPEC
+    options = ("lint", args.spec or "", *sorted(policy.disabled))
+    entry = cache.find(path, options)
+    record = cache.read(entry) if entry is not None else None
+    if record is None:
+        record = lint_spec_record(args, policy)
+        if entry is not None and not record["unreadable"]:
+            cache.write(entry, path, options, record)
+    policy = policy.merged(record["spec_disabled"])
+    kept = policy.filter(Diagnostic.from_data(d) for d in record["diagnostics"])
+    emit(kept, args, record["what"])
+    if record["unreadable"]:
+        return EXIT_USAGE
+    return EXIT_FINDINGS if policy.fails(kept) else EXIT_OK
+
+
+def lint_spec_record(args: argparse.Namespace, policy: Policy) -> dict[str, Any]:
+    """Load and lint the spec: what ``run`` reports, as plain data for the cache."""
+    from ..lint.spec import lint_spec
+
     result = load_from(args)
     diagnostics = list(result.diagnostics)
     if result.spec is not None:
-        from ..lint.spec import lint_spec
-
         diagnostics.extend(lint_spec(result.spec, policy.disabled, catalogue=rule_catalogue))
-        policy = policy.merged(result.spec.disabled_rules)
-    kept = policy.filter(diagnostics)
-    emit(kept, args, result.spec.path if result.spec else (args.spec or "spec"))
-    if unreadable(result):
-        return EXIT_USAGE
-    return EXIT_FINDINGS if policy.fails(kept) else EXIT_OK
+    return {
+        "diagnostics": [d.to_data() for d in diagnostics],
+        "spec_disabled": sorted(result.spec.disabled_rules) if result.spec else [],
+        "what": result.spec.path if result.spec else (args.spec or "spec"),
+        "unreadable": unreadable(result),
+    }
 
 
 def run_trace_events(args: argparse.Namespace) -> int:
