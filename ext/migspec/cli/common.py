@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Policy, Severity, closest
 from ..report import FORMATS, format_diagnostics, summary_line
+from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
     from ..load.spec import LoadResult
+    from ..pipeline import Outcome
 
 
 def add_spec_option(parser: argparse.ArgumentParser) -> None:
@@ -69,27 +71,54 @@ def policy_from(args: argparse.Namespace) -> Policy:
 
 
 def load_from(args: argparse.Namespace) -> LoadResult:
+    """The spec ``--spec`` names, loaded but not linted (``show``, ``table``, ``path``)."""
     # Imported here: `lint --trace-events` never reads a spec and need not
     # pay for the spec loader (and JSON Schema) at start-up.
-    from ..load.spec import load_spec
+    from ..pipeline import load
 
-    return load_spec(args.spec)
+    return load(args.spec)
 
 
-def emit(diagnostics: Sequence[Diagnostic], args: argparse.Namespace, what: str) -> None:
-    """Print diagnostics in the chosen format; a summary goes to stderr for humans."""
+def exit_code(outcome: Outcome) -> int:
+    """The exit status of a pipeline outcome (see the contract in ``migspec --help``)."""
+    from ..pipeline import Outcome
+
+    return {
+        Outcome.CLEAN: EXIT_OK,
+        Outcome.FINDINGS: EXIT_FINDINGS,
+        Outcome.UNREADABLE: EXIT_USAGE,
+    }[outcome]
+
+
+def emit(
+    diagnostics: Sequence[Diagnostic],
+    args: argparse.Namespace,
+    what: str,
+    *,
+    makes_output: bool = False,
+) -> None:
+    """Print diagnostics in the chosen format; for humans, a count goes to stderr.
+
+    A machine-readable report (json, sarif, gitlab) is standard output's only
+    content.  Human-format diagnostics go to standard output for the commands
+    whose output they are (``lint``, ``check``), and to standard error for the
+    commands whose standard output, or directory, holds what they make
+    (``makes_output``: ``render``, ``generate``, ``update``).
+    """
     from ..rules import all_rules
 
     fmt = getattr(args, "format", "human")
     text = format_diagnostics(diagnostics, fmt, rules=all_rules() if fmt == "sarif" else ())
-    sys.stdout.write(text)
-    if fmt == "human":
+    if fmt != "human":
+        sys.stdout.write(text)
+        return
+    (sys.stderr if makes_output else sys.stdout).write(text)
+    if diagnostics or not makes_output:
         sys.stderr.write(f"{what}: {summary_line(diagnostics)}\n")
 
 
 def unreadable(result: LoadResult) -> bool:
     """True when the spec could not even be read (exit 2 rather than 1)."""
-    return result.spec is None and any(
-        d.rule in ("input-unreadable", "input-encoding", "input-too-large")
-        for d in result.diagnostics
-    )
+    from ..pipeline import unreadable as unreadable_spec
+
+    return unreadable_spec(result)

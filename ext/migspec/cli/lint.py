@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
-from .common import add_report_options, add_spec_option, emit, load_from, policy_from, unreadable
+from .common import add_report_options, add_spec_option, emit, exit_code, policy_from
 
 
 def add_parser(sub: Any, name: str, help_text: str) -> None:
@@ -46,19 +46,11 @@ def run(args: argparse.Namespace) -> int:
         return list_rules()
     if args.trace_events:
         return run_trace_events(args)
-    policy = policy_from(args)
-    result = load_from(args)
-    diagnostics = list(result.diagnostics)
-    if result.spec is not None:
-        from ..lint import lint_spec
+    from ..pipeline import prepare
 
-        diagnostics.extend(lint_spec(result.spec, policy.disabled))
-        policy = policy.merged(result.spec.disabled_rules)
-    kept = policy.filter(diagnostics)
-    emit(kept, args, result.spec.path if result.spec else (args.spec or "spec"))
-    if unreadable(result):
-        return EXIT_USAGE
-    return EXIT_FINDINGS if policy.fails(kept) else EXIT_OK
+    prepared = prepare(args.spec, policy_from(args))
+    emit(prepared.findings, args, prepared.name)
+    return exit_code(prepared.outcome)
 
 
 def run_trace_events(args: argparse.Namespace) -> int:
@@ -71,14 +63,12 @@ def run_trace_events(args: argparse.Namespace) -> int:
     )
     spec_unreadable = False
     if args.spec:
-        result = load_from(args)
-        diagnostics.extend(result.diagnostics)
-        if result.spec is not None:
-            from ..lint import lint_spec
+        from ..pipeline import prepare
 
-            diagnostics.extend(lint_spec(result.spec, policy.disabled))
-            policy = policy.merged(result.spec.disabled_rules)
-        spec_unreadable = unreadable(result)
+        prepared = prepare(args.spec, policy)
+        diagnostics.extend(prepared.findings)
+        policy = prepared.policy
+        spec_unreadable = prepared.unreadable
     kept = policy.filter(diagnostics)
     count = len(args.trace_events)
     emit(kept, args, f"{count} trace-events file{'s' if count != 1 else ''}")

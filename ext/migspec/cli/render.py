@@ -14,8 +14,9 @@ import argparse
 import sys
 from typing import Any
 
+from .. import pipeline
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
-from .common import add_spec_option, emit, load_from, unreadable
+from .common import add_spec_option, emit, exit_code
 
 KINDS = (
     "flow-rst",
@@ -65,11 +66,11 @@ def _error(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = load_from(args)
-    if result.spec is None:
-        emit(result.diagnostics, args, args.spec or "spec")
-        return EXIT_USAGE if unreadable(result) else EXIT_FINDINGS
-    spec = result.spec
+    prepared = pipeline.prepare(args.spec)
+    if prepared.spec is None:  # the spec did not load, or lint rejected it
+        emit(prepared.stopped, args, prepared.name, makes_output=True)
+        return exit_code(prepared.outcome)
+    spec = prepared.spec
     from ..fsm.projection import parse_feature_list
     from ..model import FlowStyle
 

@@ -165,13 +165,11 @@ def check_tree_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list
     inputs = [settings.spec_path]
     if previous is not None and all(_stamp(Path(p)) == s for p, s in previous.items()):
         return
-    result = context.load(env)
-    if result.spec is None:
-        context.report_all(env, result.diagnostics)
+    prepared = context.load(env)
+    if prepared.spec is None:
+        context.report_stopped(prepared)
         setattr(env, _STAMPS, {str(settings.spec_path): _stamp(settings.spec_path)})
         return
-    from ..check import run_check
-
     if not settings.source_root.is_dir():
         context.logger.warning(
             "migspec_source_root %s is not a directory",
@@ -180,8 +178,9 @@ def check_tree_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list
             subtype="source-root",
         )
         return
-    checked = run_check(result.spec, context.display_path(settings.source_root))
-    context.report_all(env, result.diagnostics)
+    from ..pipeline import check
+
+    checked = check(prepared, context.display_path(settings.source_root))
     context.report_all(env, checked.diagnostics)
     inputs.extend(p.resolve() for p in checked.files)
     setattr(env, _STAMPS, {str(p): _stamp(p) for p in inputs})

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import Diagnostic, Location, Note, Rule, Severity
+from ..diagnostics import Diagnostic, InternalError, Location, Note, Rule, Severity
 from ..model import Flow, Predicate, Spec, TraceSection
 from ..writes import Snapshot, WriteError, confine, digest, write_atomic
 from . import regions
@@ -176,15 +176,9 @@ def plan_update(spec: Spec, root: str | os.PathLike[str]) -> UpdatePlan:
                 FILE_UNREADABLE.diagnostic(f"cannot read {display}: {reason}", where)
             )
             continue
-        try:
-            new, found = _plan_file(spec, jobs, data, display, reader)
-        except regions.EditOverlap as err:
-            # Two rewrites of one file touch the same bytes: a migspec bug;
-            # say so and leave the file alone rather than guess.
-            new, found = (
-                None,
-                [regions.REGION_FORM.diagnostic(f"internal error, not rewritten: {err}", where)],
-            )
+        # Two rewrites of one file that touch the same bytes (regions.EditOverlap)
+        # are a migspec bug: it propagates, and nothing is written.
+        new, found = _plan_file(spec, jobs, data, display, reader)
         diagnostics.extend(found)
         if new is not None and new != data:
             files.append(
@@ -208,21 +202,17 @@ def _plan_file(
 
     Verified before it is returned (as black verifies before it writes): the
     new text, read again, must need no further rewrite.  Anything else is a
-    migspec bug, reported rather than written.
+    migspec bug: :class:`InternalError`, and nothing is written.
     """
     new, diagnostics, _ = _rewrite(spec, jobs, data, display, reader)
     if new is None or new == data:
         return new, diagnostics
     _, problems, edits = _rewrite(spec, jobs, new, display, reader)
     if edits or problems:
-        return None, [
-            *diagnostics,
-            regions.REGION_FORM.diagnostic(
-                "internal error: the rewritten file does not read back as the spec says "
-                "(please report it); not rewritten",
-                Location(display),
-            ),
-        ]
+        found = "; ".join(f"{d.message} [{d.rule}]" for d in problems) or f"{edits} more edits"
+        raise InternalError(
+            f"{display}: the rewritten file does not read back as the spec says ({found})"
+        )
     return new, diagnostics
 
 
