@@ -43,7 +43,7 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
         default=[],
         type=rule_ids,
         metavar="RULE[,RULE]",
-        help="turn rules off (repeatable; see --list-rules)",
+        help="turn rules off (repeatable; 'migspec lint --list-rules' lists them)",
     )
 
 
