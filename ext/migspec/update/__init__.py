@@ -209,7 +209,9 @@ def _plan_file(
         return new, diagnostics
     _, problems, edits = _rewrite(spec, jobs, new, display, reader)
     if edits or problems:
-        found = "; ".join(f"{d.message} [{d.rule}]" for d in problems) or f"{edits} more edits"
+        found = "; ".join(f"{d.message} [{d.rule}]" for d in problems) or (
+            f"read again, it needs {edits} more edit{'' if edits == 1 else 's'}"
+        )
         raise InternalError(
             f"{display}: the rewritten file does not read back as the spec says ({found})"
         )
