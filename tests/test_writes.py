@@ -180,7 +180,9 @@ def test_generate_refuses_to_write_through_symlinks_leading_out(tmp_path: Path) 
     )
     assert run.returncode == 1, run.stderr
     assert "Traceback" not in run.stderr
-    refused = [line for line in run.stdout.splitlines() if "[write-outside-root]" in line]
+    # generate's output is the directory: its diagnostics go to stderr.
+    assert run.stdout == ""
+    refused = [line for line in run.stderr.splitlines() if "[write-outside-root]" in line]
     refused_paths = sorted(line.split(": error: ")[0] for line in refused)
     assert str(out / "index.html") in refused_paths
     assert str(out / "trace-events") in refused_paths
