@@ -288,8 +288,8 @@ def test_a_rewrite_that_does_not_read_back_is_not_written(
 
     real = trace_update.rendered_lines
 
-    def broken(spec: object, section: object) -> dict[str, str]:
-        lines = real(spec, section)  # type: ignore[arg-type]
+    def broken(section: object) -> dict[str, str]:
+        lines = real(section)  # type: ignore[arg-type]
         lines["vfio_save_cleanup"] = 'vfio_save_cleanup(const char *name) "(%s) oops"'
         return lines
 

@@ -458,18 +458,6 @@ class Spec:
     def supports(self, state: State, features: frozenset[str]) -> bool:
         return state.features <= features
 
-    @cached_property
-    def code_features(self) -> frozenset[str]:
-        """The features the spec's C artefacts handle (mandatory ones included)."""
-        if self.code.features is None:
-            return self.all_features
-        return self.code.features | self.mandatory_features
-
-    @cached_property
-    def code_states(self) -> tuple[State, ...]:
-        """The states the C artefacts handle, in enum value order."""
-        return tuple(s for s in self.states_by_value if s.features <= self.code_features)
-
     def trace_events(self) -> Iterable[TraceEvent]:
         for section in self.trace:
             yield from section.events

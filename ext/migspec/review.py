@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .diagnostics import Diagnostic, Location, Severity, declare
+from .expect.code import expect_code
 from .fsm.engine import Steps
 from .load.spec import LoadResult, load_spec, load_spec_text
 from .model import Arc, Feature, Flow, Group, RefusedArc, Spec, State, StateClass, TraceEvent
@@ -335,7 +336,7 @@ def diff_model(old: Spec, new: Spec) -> SpecDiff:
             lambda r: {"state_arg": str(r.state_arg), "recover_arg": str(r.recover_arg)},
         )
     )
-    old_cf, new_cf = _names(old.code_features), _names(new.code_features)
+    old_cf, new_cf = _names(expect_code(old).features), _names(expect_code(new).features)
     if old_cf != new_cf:
         other.append(
             Change(

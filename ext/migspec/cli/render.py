@@ -94,9 +94,10 @@ def run(args: argparse.Namespace) -> int:
     text: str | None
     if kind == "flow-rst":
         assert flow is not None
-        from ..render.flow_rst import flow_rst_data, render_flow_rst
+        from ..expect.flows import expect_flow
+        from ..render.flow_rst import render_flow_rst
 
-        for state in flow_rst_data(spec, flow, features=features, style=style).unresolved:
+        for state in expect_flow(spec, flow, features=features, style=style).unresolved:
             sys.stderr.write(
                 f"migspec render: warning: no stand-in for {state} on this device; drawn as written\n"
             )

@@ -26,12 +26,13 @@ from pathlib import Path
 
 from .. import __version__
 from ..diagnostics import Diagnostic, Location
+from ..expect.flows import expect_flow
 from ..fsm.projection import feature_set_name
 from ..model import Flow, FlowStyle, Machine, Spec
 from .c import render_c_enum, render_predicates, render_to_str
 from .dot import DotFailed, DotMissing, kind_text, render_flow_dot, render_fsm_dot, render_svg
 from .escape import html_id
-from .flow_rst import flow_rst_data, render_flow_rst
+from .flow_rst import render_flow_rst
 from .trace import render_trace_events
 
 
@@ -166,7 +167,7 @@ def build_site(
             stem = f"flows/{flow.name}/{name}"
             ident = html_id(f"flow-{flow.name}-{name}")
             for style in FlowStyle:
-                unresolved = flow_rst_data(spec, flow, features=k, style=style).unresolved
+                unresolved = expect_flow(spec, flow, features=k, style=style).unresolved
                 for state in unresolved:
                     b.warnings.append(
                         f"flow {flow.name}, device {kind_text(spec, k)}: "

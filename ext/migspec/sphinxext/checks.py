@@ -92,7 +92,8 @@ def check_flows_in(app: Sphinx, doctree: nodes.document) -> None:
     if spec is None:
         return
     from ..check.context import Context, Tree
-    from ..check.docs import compare_flow, expected_reading
+    from ..check.docs import compare_flow
+    from ..expect.flows import expected_reading
     from ..model import FlowStyle
     from ..source.rst import DocFlow, parse_block
 

@@ -251,18 +251,21 @@ def _rewrite(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) ->
 
 
 def _plan_c(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) -> _Rewrite:
+    from ..expect.code import expect_code
     from .predicates import predicate_edits
     from .to_string import to_string_edits
 
     cfile = reader.parse_bytes(data, display)
     edits: list[regions.ByteEdit] = []
     diagnostics: list[Diagnostic] = []
+    code = expect_code(spec)
     if jobs.to_string:
-        more, found = to_string_edits(spec, cfile, reader)
+        more, found = to_string_edits(code, cfile, reader)
         edits.extend(more)
         diagnostics.extend(found)
     for pred in jobs.predicates:
-        more, found = predicate_edits(spec, pred, cfile, reader)
+        (expected,) = [e for e in code.predicates if e.predicate is pred]
+        more, found = predicate_edits(code, expected, cfile, reader)
         edits.extend(more)
         diagnostics.extend(found)
     if any(d.severity is Severity.ERROR for d in diagnostics):
@@ -271,6 +274,7 @@ def _plan_c(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) -> 
 
 
 def _plan_trace(spec: Spec, sections: Sequence[TraceSection], text: str, display: str) -> _Rewrite:
+    from ..expect.trace import expect_trace
     from ..load.trace_events import parse_trace_events
     from .trace_events import section_edits
 
@@ -279,8 +283,9 @@ def _plan_trace(spec: Spec, sections: Sequence[TraceSection], text: str, display
     newline = regions.newline_of(text)
     edits: list[regions.LineEdit] = []
     diagnostics: list[Diagnostic] = []
+    expected = {e.section.location: e for e in expect_trace(spec)}
     for section in sections:
-        more, found = section_edits(spec, section, parsed, lines, newline)
+        more, found = section_edits(expected[section.location], parsed, lines, newline)
         edits.extend(more)
         diagnostics.extend(found)
     if any(d.severity is Severity.ERROR for d in diagnostics):
