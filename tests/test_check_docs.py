@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from migspec.check import check_tree
+from migspec.artefacts import check_tree
 from migspec.check.docs import align
 from migspec.expect.flows import expected_reading
 from migspec.load.spec import load_spec

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from migspec.check import check_tree
+from migspec.artefacts import check_tree
 from migspec.check.kernel import compare_kernel_tables
 from migspec.diagnostics import Location
 from migspec.expect.kernel import expected_flags, expected_next

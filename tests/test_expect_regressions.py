@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from migspec.check import check_tree
+from migspec.artefacts import check_tree, plan_update
 from migspec.expect.code import expect_code
-from migspec.update import apply_plan, plan_update
+from migspec.update import apply_plan
 
 from .conftest import ROOT
 from .source_trees import BASE, TREES, build_tree, with_corpus

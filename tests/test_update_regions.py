@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from migspec.artefacts import plan_update
 from migspec.diagnostics import Diagnostic
 from migspec.model import ToString
-from migspec.update import plan_update, unified_diff
+from migspec.update import unified_diff
 from migspec.update.regions import (
     ByteEdit,
     EditOverlap,

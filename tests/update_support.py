@@ -6,7 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from migspec.check import check_tree
+from migspec.artefacts import check_tree
 from migspec.diagnostics import Severity
 from migspec.load.spec import load_spec
 from migspec.model import Spec

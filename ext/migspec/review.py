@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from .artefacts import Choice, applicable
 from .diagnostics import Diagnostic, Location, Severity, declare
 from .expect.code import expect_code
 from .fsm.engine import Steps
@@ -687,27 +688,18 @@ def diff_flows(old: Spec, new: Spec) -> tuple[list[Change], list[FlowDiff]]:
 
 
 def _c_artefacts(spec: Spec, path: str) -> dict[str, tuple[str, str]]:
-    """name -> (title, text) of each C artefact the spec makes.
+    """name -> (title, text) of each artefact review compares as text
+    (the registry's ``reviewed`` ones that apply to the spec).
 
     ``path`` is the spec path the artefacts name in their generated-by
     comments: the same for both sides, so that only real changes show.
     """
     import dataclasses
 
-    from .render.c import render_c_enum, render_predicates, render_to_str
-    from .render.kernel import render_kernel_table
-
     named = dataclasses.replace(spec, path=path)
-    out = {"c-enum": (f"enum {spec.machine.enum}", render_c_enum(named))}
-    to_str = render_to_str(named)
-    if to_str is not None and spec.code.to_string is not None:
-        out["to-str"] = (f"{spec.code.to_string.function}()", to_str)
-    predicates = render_predicates(named)
-    if predicates is not None:
-        out["predicates"] = ("state predicates", predicates)
-    if spec.code.kernel is not None and spec.error_state is not None:
-        out["kernel-table"] = ("kernel next-state table", render_kernel_table(named))
-    return out
+    return {
+        a.name: (a.title(named), a.render(named, Choice())) for a in applicable(named) if a.reviewed
+    }
 
 
 def diff_code(old: Spec, new: Spec) -> list[TextDiff]:

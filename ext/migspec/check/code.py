@@ -96,20 +96,22 @@ PREDICATE_EXTRA = declare(
     example="... || migration->device_state == VFIO_DEVICE_STATE_STOP;  // STOP is not running",
 )
 
-RULES = (
-    ENUM_NOT_FOUND,
-    ENUM_MISSING,
-    ENUM_EXTRA,
-    ENUM_VALUE,
+ENUM_RULES = (ENUM_NOT_FOUND, ENUM_MISSING, ENUM_EXTRA, ENUM_VALUE)
+TO_STRING_RULES = (
     TO_STRING_NOT_FOUND,
     TO_STRING_MISSING,
     TO_STRING_EXTRA,
     TO_STRING_STRING,
     TO_STRING_DEFAULT,
-    PREDICATE_NOT_FOUND,
-    PREDICATE_MISSING,
-    PREDICATE_EXTRA,
 )
+PREDICATE_RULES = (PREDICATE_NOT_FOUND, PREDICATE_MISSING, PREDICATE_EXTRA)
+
+RULES = (*ENUM_RULES, *TO_STRING_RULES, *PREDICATE_RULES)
+
+
+def check_uapi_enum(ctx: Context) -> None:
+    """The enum in the machine's header of the source tree."""
+    check_enum(ctx, ctx.tree, ctx.spec.machine.header)
 
 
 def check_enum(ctx: Context, tree: Tree, header: str) -> None:

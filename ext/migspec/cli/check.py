@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     if result.spec is None:
         emit(policy.filter(result.diagnostics), args, args.spec or "spec")
         return EXIT_USAGE if unreadable(result) else EXIT_FINDINGS
-    from ..check import check_tree
+    from ..artefacts import check_tree
 
     spec = result.spec
     policy = policy.merged(spec.disabled_rules)

@@ -1,6 +1,6 @@
 """``migspec generate --out DIR``: write every artefact and an index.html.
 
-See :mod:`migspec.render.site` for the directory layout.  Files whose content
+See :mod:`migspec.generate` for the directory layout.  Files whose content
 did not change are not rewritten.  Without Graphviz ``dot`` the ``.dot`` files
 are still written, with a warning; exit 0 (``--strict``: 1).
 """
@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         sys.stderr.write(f"migspec generate: error: {out} exists and is not a directory\n")
         return EXIT_USAGE
-    from ..render.site import generate
+    from ..generate import generate
 
     try:
         report = generate(result.spec, out)

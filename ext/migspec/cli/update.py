@@ -61,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
     if result.spec is None:
         sys.stderr.write(format_human(result.diagnostics))
         return EXIT_USAGE if unreadable(result) else EXIT_FINDINGS
-    from ..update import apply_plan, plan_update
+    from ..artefacts import plan_update
+    from ..update import apply_plan
 
     plan = plan_update(result.spec, args.source_root)
     diagnostics = list(plan.diagnostics)

@@ -171,7 +171,7 @@ def check_tree_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list
         context.report_all(env, result.diagnostics)
         setattr(env, _STAMPS, {str(settings.spec_path): _stamp(settings.spec_path)})
         return
-    from ..check import run_check
+    from ..artefacts import run_check
 
     if not settings.source_root.is_dir():
         context.logger.warning(

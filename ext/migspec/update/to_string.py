@@ -121,10 +121,8 @@ def _groups(cases: Sequence[CaseString]) -> list[list[CaseString]]:
 
 
 def to_string_edits(
-    code: CodeExpectation, cfile: CFile, reader: CReader
+    code: CodeExpectation, expected: ToStringExpectation, cfile: CFile, reader: CReader
 ) -> tuple[list[ByteEdit], list[Diagnostic]]:
-    expected = code.to_string
-    assert expected is not None
     ts = expected.to_string
     fn, diagnostics = find_function(cfile, ts.function, ts.location)
     if fn is None:
