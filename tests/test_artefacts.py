@@ -17,7 +17,7 @@ from .update_support import bundled, toy_spec
 def test_names_are_unique_and_render_takes_every_one() -> None:
     names = [a.name for a in ARTEFACTS]
     assert len(set(names)) == len(names)
-    assert KINDS == tuple(names)
+    assert tuple(names) == KINDS
     run = migspec("render", "--help")
     for name in names:
         assert name in run.stdout
