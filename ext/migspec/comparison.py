@@ -266,6 +266,12 @@ def _compare_items(
         details = _details(old_map[name], new_map[name], skip)
         if details:
             out.append(Change(status=Status.CHANGED, what=what, name=name, details=tuple(details)))
+    # The order is part of a list too (trace events are written in it).
+    before = [n for n in old_map if n in new_map]
+    after = [n for n in new_map if n in old_map]
+    if before != after:
+        moved = _sequence_detail("order", before, after) or "order"
+        out.append(Change(status=Status.CHANGED, what=what, name="(order)", details=(moved,)))
     return out
 
 
@@ -587,7 +593,7 @@ def compare_flows(old: Spec, new: Spec) -> tuple[list[Change], list[DrawingChang
             details = tuple(sorted((*found.details, *extra)))
             changes[index] = dataclasses.replace(found, details=details)
     order = {name: i for i, name in enumerate(flow_names(old, new))}
-    changes.sort(key=lambda c: order[c.name])
+    changes.sort(key=lambda c: order.get(c.name, len(order)))
     return changes, drawings
 
 
