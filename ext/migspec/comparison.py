@@ -40,6 +40,9 @@ from .model import (
     TraceArg,
     TraceEvent,
 )
+from .render.c import render_c_enum, render_predicates, render_to_str
+from .render.flow_rst import render_flow_rst
+from .render.kernel import render_kernel_table
 
 
 class Status(enum.Enum):
@@ -557,8 +560,6 @@ def compare_flows(old: Spec, new: Spec) -> tuple[list[Change], list[DrawingChang
     ASCII drawing, per device kind, where it changed.  Each spec draws with
     its own flow style and notation; a flow in only one spec is compared
     with nothing."""
-    from .render.flow_rst import render_flow_rst
-
     drawings: list[DrawingChange] = []
     for name in flow_names(old, new):
         before, after = old.flow_map.get(name), new.flow_map.get(name)
@@ -606,9 +607,6 @@ def _c_artefacts(spec: Spec, path: str) -> dict[str, tuple[str, str]]:
     ``path`` is the spec path the artefacts name in their generated-by
     comments: the same for both sides, so that only real changes show.
     """
-    from .render.c import render_c_enum, render_predicates, render_to_str
-    from .render.kernel import render_kernel_table
-
     named = dataclasses.replace(spec, path=path)
     out = {"c-enum": (f"enum {spec.machine.enum}", render_c_enum(named))}
     to_str = render_to_str(named)

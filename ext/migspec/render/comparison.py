@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .. import __version__
 from ..comparison import (
     Change,
     Comparison,
@@ -34,6 +35,8 @@ from ..comparison import (
 from ..fsm.engine import Answer, Outcome, device_steps
 from ..model import DeviceKind, Spec
 from .dot import DotFailed, DotMissing, Marks, render_flow_dot, render_fsm_dot
+from .env import render_template
+from .escape import html_id
 
 JSON_VERSION = 1
 
@@ -247,8 +250,6 @@ def _plural(n: int, word: str) -> str:
 
 
 def render_comparison_text(comparison: Comparison) -> str:
-    from .env import render_template
-
     return render_template("comparison.txt.j2", report=comparison_report(comparison))
 
 
@@ -532,8 +533,6 @@ def _matrices(comparison: Comparison, old: Spec, new: Spec, page_id: str) -> tup
 def _flow_panels(
     comparison: Comparison, old: Spec, new: Spec, page_id: str, svg: _Svg
 ) -> list[FlowPanel]:
-    from ..render.escape import html_id
-
     panels = []
     for name in comparison.flow_names:
         items = _flow_items(comparison, name)
@@ -619,9 +618,6 @@ def html_page(
 
 
 def render_html_page(page: HtmlPage) -> str:
-    from .. import __version__
-    from .env import render_template
-
     return render_template("comparison.html.j2", page=page, version=__version__)
 
 
