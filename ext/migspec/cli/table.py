@@ -33,7 +33,7 @@ def add_features_option(p: argparse.ArgumentParser) -> None:
         metavar="LIST",
         default="all",
         help="the kind of device: 'all' (default), 'none', or comma-separated optional "
-        "features; with fewer than all, steps are the kernel's walk over the full table",
+        "features; steps are the kernel's lookup walk over the full table",
     )
 
 
