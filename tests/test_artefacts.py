@@ -8,7 +8,7 @@ from migspec.artefacts import ARTEFACTS, applicable, region_rules
 from migspec.check import RULES as CHECK_RULES
 from migspec.cli.render import KINDS
 from migspec.generate import build_site
-from migspec.review import diff_code
+from migspec.comparison import compare_code
 
 from .test_cli_check import migspec
 from .update_support import bundled, toy_spec
@@ -45,7 +45,7 @@ def test_generate_lists_each_artefact_with_a_listing() -> None:
 def test_review_compares_the_reviewed_artefacts() -> None:
     spec = bundled()
     other = dataclasses.replace(spec, machine=dataclasses.replace(spec.machine, enum="renamed"))
-    changed = {d.name for d in diff_code(spec, other)}
+    changed = {d.name for d in compare_code(spec, other)}
     # Renaming the enum changes every C artefact that names it.
     assert changed == {"c-enum", "to-str"}
     assert {a.name for a in applicable(spec) if a.reviewed} == {

@@ -86,7 +86,7 @@ class KernelTablesExpectation:
 
 
 def _optional(spec: Spec, features: frozenset[str]) -> tuple[str, ...]:
-    return tuple(f for f in spec.optional_features if f in features)
+    return spec.device_kind(features).optional
 
 
 def _num_states_name(prefix: str) -> str:
