@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from migspec.artefacts import plan_update
 from migspec.diagnostics import Diagnostic, InternalError
 from migspec.model import ToString
-from migspec.update import plan_update, unified_diff
+from migspec.update import unified_diff
 from migspec.update.regions import (
     ByteEdit,
     EditOverlap,
@@ -289,8 +290,8 @@ def test_a_rewrite_that_does_not_read_back_is_not_written(
 
     real = trace_update.rendered_lines
 
-    def broken(spec: object, section: object) -> dict[str, str]:
-        lines = real(spec, section)  # type: ignore[arg-type]
+    def broken(section: object) -> dict[str, str]:
+        lines = real(section)  # type: ignore[arg-type]
         lines["vfio_save_cleanup"] = 'vfio_save_cleanup(const char *name) "(%s) oops"'
         return lines
 

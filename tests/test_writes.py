@@ -129,7 +129,7 @@ def _tree_state(root: Path) -> dict[str, tuple[bytes, int, int]]:
 
 
 def test_generate_twice_changes_nothing(tmp_path: Path) -> None:
-    from migspec.render.site import generate
+    from migspec.generate import generate
 
     from .render_support import bundled
 
@@ -143,7 +143,7 @@ def test_generate_twice_changes_nothing(tmp_path: Path) -> None:
 
 
 def test_generate_keeps_the_mode_of_a_file_it_repairs(tmp_path: Path) -> None:
-    from migspec.render.site import generate
+    from migspec.generate import generate
 
     from .render_support import bundled
 

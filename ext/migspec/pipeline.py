@@ -40,7 +40,7 @@ from .model import Spec
 # (check, update) and Jinja2 (generate), which ``render`` and ``lint`` of a
 # spec must not pay for at start-up.
 if TYPE_CHECKING:
-    from .render.site import GenerateReport
+    from .generate import GenerateReport
     from .update import ApplyResult, UpdatePlan
 
 # Loader rules that mean the input could not be read at all (a usage-level
@@ -162,7 +162,7 @@ def check(
     """Compare the tree at ``root`` (and the kernel tree) with a prepared spec."""
     if prepared.spec is None:
         return CheckRun(diagnostics=prepared.stopped, files=(), outcome=prepared.outcome)
-    from .check import run_check
+    from .artefacts import run_check
 
     checked = run_check(prepared.spec, root, kernel_root)
     kept = tuple(prepared.policy.filter(checked.diagnostics))
@@ -199,7 +199,7 @@ def plan_update(prepared: Prepared, root: str | os.PathLike[str]) -> UpdateRun:
             policy=prepared.policy,
             outcome=prepared.outcome,
         )
-    from .update import plan_update as plan_regions
+    from .artefacts import plan_update as plan_regions
 
     plan = plan_regions(prepared.spec, root)
     kept = tuple(prepared.policy.filter(plan.diagnostics))
@@ -251,7 +251,7 @@ def generate(prepared: Prepared, out: str | os.PathLike[str]) -> GenerateRun:
     """
     if prepared.spec is None:
         return GenerateRun(report=None, diagnostics=prepared.stopped, outcome=prepared.outcome)
-    from .render.site import generate as generate_site
+    from .generate import generate as generate_site
 
     report = generate_site(prepared.spec, Path(out))
     kept = tuple(prepared.policy.filter(report.refused))

@@ -23,10 +23,10 @@ def spec_rules() -> tuple[Rule[Any], ...]:
 
 def all_rules() -> tuple[Rule[Any], ...]:
     """Every rule id migspec knows, sorted by scope then id."""
-    from . import check, importer, review, update, writes
+    from . import check, importer, update, writes
     from .lint import trace_rules
+    from .load import revision, text, yamlsrc
     from .load import spec as load_spec
-    from .load import text, yamlsrc
 
     rules: dict[str, Rule[Any]] = {}
     for rule in (
@@ -36,7 +36,7 @@ def all_rules() -> tuple[Rule[Any], ...]:
         *spec_rules(),
         *trace_rules.FILE_RULES,
         *writes.RULES,
-        *review.RULES,
+        *revision.RULES,
         *check.RULES,
         *update.RULES,
         *importer.RULES,

@@ -30,7 +30,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("render", "render", "print one generated artefact (rst flow, C, trace-events, DOT, SVG)"),
     ("generate", "generate", "write every generated artefact and an index.html into a directory"),
     ("check", "check", "check a source tree (QEMU, kernel) against the spec"),
-    ("diff", "diff", "compare two versions of a spec: flows, next steps, C (text, JSON, HTML)"),
+    ("diff", "compare", "compare two versions of a spec: flows, next steps, C (text, JSON, HTML)"),
     ("update", "update", "rewrite a source tree's generated regions (--check, --diff, --write)"),
     ("import", "import_spec", "bootstrap a spec from a source tree (enum, C, trace, rst)"),
 )

@@ -92,7 +92,8 @@ def check_flows_in(app: Sphinx, doctree: nodes.document) -> None:
     if spec is None:
         return
     from ..check.context import Context, Tree
-    from ..check.docs import compare_flow, expected_reading
+    from ..check.docs import compare_flow
+    from ..expect.flows import expected_reading
     from ..model import FlowStyle
     from ..source.rst import DocFlow, parse_block
 
@@ -115,10 +116,8 @@ def check_flows_in(app: Sphinx, doctree: nodes.document) -> None:
             continue
         features = None
         if marker["features"]:
-            from ..fsm.projection import parse_feature_list
-
             try:
-                features = parse_feature_list(spec, marker["features"])
+                features = spec.parse_device_kind(marker["features"]).features
             except ValueError as exc:
                 context.logger.warning(
                     "%s", exc, type="migspec", subtype="features-unknown", location=where
