@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from migspec.check import check_tree
+from migspec.artefacts import check_tree
 from migspec.load.spec import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent

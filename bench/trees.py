@@ -70,7 +70,7 @@ def docs_pair(dest: Path) -> tuple[Path, Path]:
     import sys
 
     sys.path.insert(0, str(ROOT / "ext"))
-    from migspec.fsm.engine import steps_for
+    from migspec.fsm.engine import device_steps
     from migspec.fsm.projection import parse_feature_list
     from migspec.load.spec import load_spec
     from migspec.model import FlowStyle
@@ -133,9 +133,10 @@ def docs_pair(dest: Path) -> tuple[Path, Path]:
             ]
             return table(["Value", "State", "Needs", "Groups", "Classes", "Meaning"], rows)
         if kind == "transitions":
-            steps = steps_for(spec, features or spec.all_features)
+            steps = device_steps(spec, spec.device_kind(features or spec.all_features))
             rows = [
-                [a, *[steps.next[a][b] or "(hangs)" for b in steps.states]] for a in steps.states
+                [a, *[steps.answer(a, b).step or "(hangs)" for b in steps.states]]
+                for a in steps.states
             ]
             return table(["from \\\\ to", *steps.states], rows)
         if kind == "trace-events":

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from migspec.check import run_check
+from migspec.artefacts import run_check
 from migspec.load.spec import load_spec_text
 from migspec.model import Spec
 from migspec.source import MAX_SOURCE_BYTES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from migspec.check import check_tree
+from migspec.artefacts import check_tree
 from migspec.load.spec import load_spec
 from migspec.model import Spec
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from migspec.check import check_tree
-from migspec.check.kernel import compare_kernel_tables, expected_flags, expected_next
+from migspec.artefacts import check_tree
+from migspec.check.kernel import compare_kernel_tables
 from migspec.diagnostics import Location
+from migspec.expect.kernel import expected_flags, expected_next
 from migspec.load.spec import load_spec
 from migspec.model import Spec
 from migspec.source.c import Ref

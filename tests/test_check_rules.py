@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from migspec.check import RULES, check_tree
+from migspec.artefacts import check_tree
+from migspec.check import RULES
 from migspec.load.spec import load_spec
 from migspec.model import Spec
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from migspec.check import check_tree
+from migspec.artefacts import check_tree
 from migspec.diagnostics import Severity
 from migspec.load.spec import load_spec
 from migspec.model import Spec

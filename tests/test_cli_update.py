@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shlex
 from pathlib import Path
+
+import pytest
 
 from .source_trees import BASE, TREES, build_tree
 from .test_cli_check import migspec
@@ -90,3 +94,84 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
 
 def test_update_is_listed_in_the_help() -> None:
     assert "update" in migspec("--help").stdout
+
+
+# -- the report options it shares with check ------------------------------------------
+
+
+def region_error_tree(tmp_path: Path) -> Path:
+    """A tree where one file needs rewriting and another's region is gone."""
+    tree = build_tree(tmp_path / "t", TREES / "pre-seed" / "seed-reverted.patch")
+    edit(tree, "hw/vfio/common.c", "bool vfio_device_state_is_precopy(", "bool vfio_precopy(")
+    return tree
+
+
+def test_format_json_puts_the_report_on_stdout(tmp_path: Path) -> None:
+    tree = region_error_tree(tmp_path)
+    run = migspec("update", "--source-root", str(tree), "--check", "--format", "json")
+    assert run.returncode == 1
+    records = json.loads(run.stdout)["diagnostics"]
+    assert [(r["rule"], r["path"]) for r in records] == [
+        ("update-region-missing", f"{tree}/hw/vfio/common.c")
+    ]
+    # The narrative stays on stderr, the report alone on stdout.
+    assert run.stderr.startswith(f"migspec update: would update {tree}/hw/vfio/migration.c\n")
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "gitlab"])
+def test_every_format_of_check_is_accepted(tmp_path: Path, fmt: str) -> None:
+    tree = region_error_tree(tmp_path)
+    run = migspec("update", "--source-root", str(tree), "--check", "--format", fmt)
+    assert run.returncode == 1
+    assert "update-region-missing" in run.stdout
+    json.loads(run.stdout)
+
+
+def test_a_clean_tree_in_json_is_an_empty_report() -> None:
+    run = migspec("update", "--source-root", str(BASE), "--check", "--format", "json")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout) == {"diagnostics": []}
+
+
+def test_diff_takes_only_the_human_format() -> None:
+    run = migspec("update", "--source-root", str(BASE), "--diff", "--format", "json")
+    assert run.returncode == 2
+    assert run.stdout == ""
+    assert "--diff" in run.stderr
+
+
+def test_disable_drops_the_finding_and_its_status(tmp_path: Path) -> None:
+    tree = region_error_tree(tmp_path)
+    run = migspec(
+        "update", "--source-root", str(tree), "--write", "--disable", "update-region-missing"
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == f"migspec update: updated {tree}/hw/vfio/migration.c\n"
+
+
+def test_disable_is_carried_into_the_fix_command(tmp_path: Path) -> None:
+    tree = build_tree(tmp_path / "t", TREES / "drift-doc-tuple" / "drift.patch")
+    run = migspec(
+        "update", "--source-root", str(tree), "--check", "--disable", "check-c-form,write-failed"
+    )
+    assert run.returncode == 1
+    assert "--disable check-c-form,write-failed --write" in run.stderr
+
+
+def test_fail_on_and_disable_are_checks_own_options() -> None:
+    for option, bad in (("--fail-on", "fatal"), ("--disable", "no-such-rule")):
+        run = migspec("update", "--source-root", str(BASE), "--check", option, bad)
+        assert run.returncode == 2
+        assert "Traceback" not in run.stderr
+
+    # The same help text, from the same definitions.
+    def options(command: str) -> list[str]:
+        text = migspec(command, "--help").stdout
+        return [
+            block.strip()
+            for block in re.split(r"\n(?=  -)", text)
+            if block.lstrip().startswith(("--format", "--fail-on", "--disable"))
+        ]
+
+    assert options("update") == options("check")
+    assert len(options("update")) == 3

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from migspec.check import run_check
+from migspec.artefacts import run_check
 from migspec.load.spec import load_spec
 from migspec.model import Spec
 

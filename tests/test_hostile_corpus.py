@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pytest
 
-from migspec.check import run_check
+from migspec.artefacts import run_check
 from migspec.diagnostics import Diagnostic, Policy, Severity
 from migspec.lint.spec import lint_spec
 from migspec.lint.trace_files import lint_trace_file

@@ -9,12 +9,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from migspec.check import check_tree
+from migspec.artefacts import check_tree, plan_update
 from migspec.importer import ImportOptions, import_spec
 from migspec.load.spec import load_spec_text
 from migspec.model import FlowStyle, Spec
 from migspec.render.trace import render_trace_events
-from migspec.update import plan_update
 
 from .source_trees import BASE, TREES, build_tree, with_corpus
 from .update_support import edit, toy_tree

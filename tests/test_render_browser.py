@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from migspec.render.site import generate
+from migspec.generate import generate
 
 from .render_support import bundled
 

@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 import yaml
 
+from migspec.generate import generate
 from migspec.model import FlowStyle, Spec
 from migspec.render import escape
 from migspec.render.c import render_c_enum, render_predicates, render_to_str
 from migspec.render.dot import render_flow_dot, render_fsm_dot, render_svg
 from migspec.render.flow_rst import render_flow_rst
-from migspec.render.site import generate
 from migspec.render.trace import render_trace_events
 
 from .render_support import spec_from

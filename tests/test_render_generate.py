@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from migspec.render.site import generate
+from migspec.generate import generate
 from migspec.writes import write_atomic
 
 from .render_support import bundled, env_without_dot, golden, run_cli

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from migspec.comparison.compare import compare_model
+from migspec.load.revision import read_spec_arg
 from migspec.load.spec import load_spec
-from migspec.review import diff_model, read_spec_arg
 
 from .conftest import ROOT
 
@@ -13,19 +14,19 @@ from .conftest import ROOT
 def test_identical_specs_are_equivalent() -> None:
     spec = load_spec().spec
     assert spec is not None
-    assert diff_model(spec, spec).equivalent
+    assert compare_model(spec, spec).equivalent
 
 
 def test_seed_example_differs_only_in_qemu_wiring() -> None:
     old = load_spec(ROOT / "spec/examples/vfio-migration-3d4d0f0e06.yaml").spec
     new = load_spec().spec
     assert old is not None and new is not None
-    d = diff_model(old, new)
+    d = compare_model(old, new)
     assert d.vocabulary == () and d.arcs == ()
-    assert [(c.kind, c.what, c.name) for c in d.trace] == [
+    assert [(c.status.value, c.what, c.name) for c in d.trace] == [
         ("added", "trace event", "vfio_vmstate_change_prepare")
     ]
-    summary = [(c.kind, c.what, c.name) for c in d.other]
+    summary = [(c.status.value, c.what, c.name) for c in d.other]
     assert ("added", "callback", "vmstate_change_prepare") in summary
     assert ("added", "registration", "qdev_add_vm_change_state_handler_full") in summary
     assert ("changed", "code", "features") in summary
@@ -38,8 +39,8 @@ def test_changed_state_lists_fields(tmp_path: Path) -> None:
     edited.write_text(text.replace("    doc: Normal operation.\n", "    doc: Business as usual.\n"))
     old, new = load_spec().spec, load_spec(edited).spec
     assert old is not None and new is not None
-    (change,) = diff_model(old, new).vocabulary
-    assert change.kind == "changed" and change.name == "RUNNING"
+    (change,) = compare_model(old, new).vocabulary
+    assert change.status.value == "changed" and change.name == "RUNNING"
     assert change.details == ("doc: Normal operation. -> Business as usual.",)
 
 

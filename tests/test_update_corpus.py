@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from migspec.check import check_tree
+from migspec.artefacts import check_tree, plan_update
 from migspec.source.rst import parse_flows
-from migspec.update import apply_plan, plan_update
+from migspec.update import apply_plan
 from migspec.update.flows import line_key
 
 from .source_trees import TREES, build_tree, with_corpus

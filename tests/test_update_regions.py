@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from migspec.diagnostics import Diagnostic
+from migspec.artefacts import plan_update
+from migspec.diagnostics import Diagnostic, InternalError
 from migspec.model import ToString
-from migspec.update import plan_update, unified_diff
+from migspec.update import unified_diff
 from migspec.update.regions import (
     ByteEdit,
     EditOverlap,
@@ -20,7 +21,7 @@ from migspec.update.regions import (
 )
 
 from .source_trees import TREES, build_tree
-from .update_support import bundled, edit, git
+from .update_support import bundled, edit, git, snapshot_tree
 
 PRE_SEED = TREES / "pre-seed" / "seed-reverted.patch"
 
@@ -282,20 +283,21 @@ def test_a_rewrite_that_does_not_read_back_is_not_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The safety net for migspec's own bugs: a template line that the checker
-    would still find wrong is caught before anything is written.  (Fault
-    injection: a correct migspec cannot produce such a line.)"""
+    would still find wrong is caught before anything is written, as an
+    internal error (exit 3 from the CLI), not as a finding in the tree.
+    (Fault injection: a correct migspec cannot produce such a line.)"""
     import migspec.update.trace_events as trace_update
 
     real = trace_update.rendered_lines
 
-    def broken(spec: object, section: object) -> dict[str, str]:
-        lines = real(spec, section)  # type: ignore[arg-type]
+    def broken(section: object) -> dict[str, str]:
+        lines = real(section)  # type: ignore[arg-type]
         lines["vfio_save_cleanup"] = 'vfio_save_cleanup(const char *name) "(%s) oops"'
         return lines
 
     monkeypatch.setattr(trace_update, "rendered_lines", broken)
     tree = build_tree(tmp_path / "t", TREES / "drift-trace-format" / "drift.patch")
-    plan = plan_update(bundled(), tree)
-    assert where(plan.diagnostics, tree) == [("update-region-form", "hw/vfio/trace-events", 0)]
-    assert "does not read back" in plan.diagnostics[0].message
-    assert plan.files == ()
+    before = snapshot_tree(tree)
+    with pytest.raises(InternalError, match="does not read back"):
+        plan_update(bundled(), tree)
+    assert snapshot_tree(tree) == before

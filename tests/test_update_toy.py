@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from migspec.update import apply_plan, plan_update
+from migspec.artefacts import plan_update
+from migspec.update import apply_plan
 
 from .update_support import REGION_RULES, edit, problems, toy_spec, toy_tree
 

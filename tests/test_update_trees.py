@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from migspec.artefacts import plan_update
 from migspec.model import Spec
-from migspec.update import apply_plan, plan_update
+from migspec.update import apply_plan
 
 from .source_trees import BASE, TREES, build_tree
 from .update_support import (

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from migspec.check import check_tree
+from migspec.artefacts import check_tree, region_rules
 from migspec.diagnostics import Severity
 from migspec.load.spec import load_spec
 from migspec.model import Spec
@@ -17,25 +17,8 @@ from .source_trees import TREES
 TOY = TREES / "toy"
 DRIFTS = sorted(p.name for p in TREES.glob("drift-*"))
 
-# The check rules whose findings live in regions update rewrites.
-REGION_RULES = frozenset(
-    {
-        "check-to-string-missing",
-        "check-to-string-extra",
-        "check-to-string-string",
-        "check-to-string-default",
-        "check-predicate-missing",
-        "check-predicate-extra",
-        "check-trace-missing",
-        "check-trace-extra",
-        "check-trace-args",
-        "check-trace-format",
-        "check-docs-step-missing",
-        "check-docs-step-extra",
-        "check-docs-tuple",
-        "check-docs-text",
-    }
-)
+# The check rules whose findings live in regions update rewrites (the registry's).
+REGION_RULES = region_rules(rewritten=True)
 
 
 def load(path: Path) -> Spec:

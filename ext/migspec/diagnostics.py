@@ -55,6 +55,14 @@ class Location:
         return Location(self.path, line, column)
 
 
+class InternalError(Exception):
+    """A migspec bug caught at run time: an invariant that does not hold.
+
+    Never raised for bad input (that is a :class:`Diagnostic`); the command
+    line reports it as an internal error, with its traceback, and exits 3.
+    """
+
+
 # Where built-in things are "defined": no file.
 NOWHERE = Location("<builtin>")
 

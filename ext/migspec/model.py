@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Protocol, TypeVar
 
@@ -352,6 +352,38 @@ class Suppression:
     location: Location = NOWHERE
 
 
+@dataclass(frozen=True, slots=True)
+class DeviceKind:
+    """A kind of device: the features it has, mandatory ones included.
+
+    Two kinds are the same kind when they have the same features, whichever
+    spec made them; ``optional`` (the optional ones, in the spec's bit
+    order) only decides how the kind is named.  Made by
+    :meth:`Spec.device_kind` and :meth:`Spec.parse_device_kind`.
+    """
+
+    features: frozenset[str]
+    optional: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def name(self) -> str:
+        """The kind's stable short name: ``none``, ``P2P``, ``P2P+PRE_COPY``.
+
+        What ``--features`` lists, table headers, ``generate`` paths, the
+        Sphinx directives and ``migspec diff`` all call the kind.
+        """
+        return "+".join(self.optional) if self.optional else "none"
+
+    @property
+    def text(self) -> str:
+        """The kind in prose: ``with P2P+PRE_COPY``, ``without optional features``."""
+        return f"with {self.name}" if self.optional else "without optional features"
+
+    def has(self, state: State) -> bool:
+        """Does a device of this kind have ``state``?"""
+        return state.features <= self.features
+
+
 class _Named(Protocol):
     @property
     def name(self) -> str: ...
@@ -449,26 +481,43 @@ class Spec:
         return frozenset(f.name for f in self.features)
 
     def feature_sets(self) -> Iterator[frozenset[str]]:
-        """Every device kind: the mandatory features plus each subset of the optional ones."""
+        """Every device kind's features: the mandatory ones plus each subset of the optional ones."""
         optional = self.optional_features
         for mask in range(1 << len(optional)):
             chosen = {name for i, name in enumerate(optional) if mask >> i & 1}
             yield self.mandatory_features | chosen
 
+    @cached_property
+    def device_kinds(self) -> tuple[DeviceKind, ...]:
+        """Every device kind, in :meth:`feature_sets` order."""
+        return tuple(self.device_kind(features) for features in self.feature_sets())
+
+    def device_kind(self, features: Iterable[str]) -> DeviceKind:
+        """The kind of device that has ``features`` (and the mandatory ones)."""
+        have = frozenset(features) | self.mandatory_features
+        return DeviceKind(
+            features=have, optional=tuple(f for f in self.optional_features if f in have)
+        )
+
+    def parse_device_kind(self, text: str) -> DeviceKind:
+        """``all``, ``none`` or comma-separated optional feature names -> a device kind.
+
+        Raises ValueError with a readable message for unknown names.
+        """
+        text = text.strip()
+        if text == "all":
+            return self.device_kind(self.all_features)
+        if text in ("none", ""):
+            return self.device_kind(())
+        names = [n.strip() for n in text.split(",") if n.strip()]
+        unknown = [n for n in names if n not in self.feature_map]
+        if unknown:
+            known = ", ".join(f.name for f in self.features)
+            raise ValueError(f"unknown feature(s) {', '.join(unknown)} (known: {known})")
+        return self.device_kind(names)
+
     def supports(self, state: State, features: frozenset[str]) -> bool:
         return state.features <= features
-
-    @cached_property
-    def code_features(self) -> frozenset[str]:
-        """The features the spec's C artefacts handle (mandatory ones included)."""
-        if self.code.features is None:
-            return self.all_features
-        return self.code.features | self.mandatory_features
-
-    @cached_property
-    def code_states(self) -> tuple[State, ...]:
-        """The states the C artefacts handle, in enum value order."""
-        return tuple(s for s in self.states_by_value if s.features <= self.code_features)
 
     def trace_events(self) -> Iterable[TraceEvent]:
         for section in self.trace:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import check, importer, review, update, writes
+from . import check, importer, update, writes
 from .diagnostics import Rule
 from .lint import spec_rules as lint_spec_rules
 from .lint import trace_rules
 from .lint.spec import SPEC_RULES
+from .load import revision, text, yamlsrc
 from .load import spec as load_spec
-from .load import text, yamlsrc
 
 
 def all_rules() -> tuple[Rule[Any], ...]:
@@ -31,7 +31,7 @@ def all_rules() -> tuple[Rule[Any], ...]:
         *lint_spec_rules.SUPPRESSION_RULES,
         *trace_rules.FILE_RULES,
         *writes.RULES,
-        *review.RULES,
+        *revision.RULES,
         *check.RULES,
         *update.RULES,
         *importer.RULES,

@@ -2,8 +2,10 @@
 
 Inputs: a resolved :class:`~migspec.model.Spec`, a QEMU-layout source root and,
 optionally, a kernel root.  Outputs: diagnostics located in the *source*
-files (the spec's place rides along as a note), sorted.  The one entry point,
-:func:`check_tree`, is shared by ``migspec check`` and the Sphinx extension.
+files (the spec's place rides along as a note), sorted.  :func:`compare_tree`
+runs a sequence of comparisons; the entry point that runs every owned
+region's, :func:`migspec.artefacts.check_tree`, is shared by ``migspec
+check`` and the Sphinx extension.
 
 What is compared, one module each: the enum, the to-string switch and the
 predicates (:mod:`.code`); trace events (:mod:`.trace`); flow drawings in rst
@@ -14,6 +16,7 @@ kernel's tables (:mod:`.kernel`).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,38 +48,31 @@ class CheckResult:
     files: tuple[Path, ...]
 
 
-def check_tree(
+# One comparison: reads what it needs through the context, reports there.
+Comparison = Callable[[Context], None]
+
+
+def compare_tree(
     spec: Spec,
     root: str | os.PathLike[str],
-    kernel_root: str | os.PathLike[str] | None = None,
-) -> list[Diagnostic]:
-    """Every disagreement between ``spec`` and the tree at ``root`` (and the kernel tree).
+    kernel_root: str | os.PathLike[str] | None,
+    comparisons: Sequence[Comparison],
+) -> CheckResult:
+    """Run ``comparisons`` over the tree at ``root`` (and the kernel tree).
 
     Pure apart from reading files: nothing is written, nothing is printed.
     Paths in diagnostics are ``root`` joined with the file's path in the tree.
-    Rules the spec disables (``lint.disable``) are dropped.
+    Rules the spec disables (``lint.disable``) are dropped.  The artefact
+    registry (:func:`migspec.artefacts.check_tree`) passes one comparison per
+    owned region, then :func:`.transitions.check_transitions`.
     """
-    return run_check(spec, root, kernel_root).diagnostics
-
-
-def run_check(
-    spec: Spec,
-    root: str | os.PathLike[str],
-    kernel_root: str | os.PathLike[str] | None = None,
-) -> CheckResult:
-    """:func:`check_tree`, also saying which files it read."""
     ctx = Context(
         spec=spec,
         tree=Tree.at(root),
         kernel=Tree.at(kernel_root) if kernel_root is not None else None,
     )
-    code.check_enum(ctx, ctx.tree, spec.machine.header)
-    code.check_to_string(ctx)
-    code.check_predicates(ctx)
-    trace.check_trace(ctx)
-    docs.check_docs(ctx)
-    transitions.check_transitions(ctx)
-    kernel.check_kernel(ctx)
+    for compare in comparisons:
+        compare(ctx)
     unique = {(d.sort_key(), d.severity): d for d in ctx.diagnostics}
     diagnostics = sorted(
         (d for d in unique.values() if d.rule not in spec.disabled_rules),

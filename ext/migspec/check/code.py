@@ -7,7 +7,7 @@ located in the C files (the spec's own place goes into a note).
 from __future__ import annotations
 
 from ..diagnostics import Location, Note, Severity, declare
-from ..model import Spec
+from ..expect.code import CodeExpectation, PredicateExpectation, expect_code
 from ..source.c import CFile, EnumRead, read_enum, read_predicate, read_to_string
 from .context import SCOPE, Context, Tree
 
@@ -96,28 +96,22 @@ PREDICATE_EXTRA = declare(
     example="... || migration->device_state == VFIO_DEVICE_STATE_STOP;  // STOP is not running",
 )
 
-RULES = (
-    ENUM_NOT_FOUND,
-    ENUM_MISSING,
-    ENUM_EXTRA,
-    ENUM_VALUE,
+ENUM_RULES = (ENUM_NOT_FOUND, ENUM_MISSING, ENUM_EXTRA, ENUM_VALUE)
+TO_STRING_RULES = (
     TO_STRING_NOT_FOUND,
     TO_STRING_MISSING,
     TO_STRING_EXTRA,
     TO_STRING_STRING,
     TO_STRING_DEFAULT,
-    PREDICATE_NOT_FOUND,
-    PREDICATE_MISSING,
-    PREDICATE_EXTRA,
 )
+PREDICATE_RULES = (PREDICATE_NOT_FOUND, PREDICATE_MISSING, PREDICATE_EXTRA)
+
+RULES = (*ENUM_RULES, *TO_STRING_RULES, *PREDICATE_RULES)
 
 
-def _state_of(spec: Spec, constant: str) -> str | None:
-    prefix = spec.machine.prefix
-    if not constant.startswith(prefix):
-        return None
-    name = constant[len(prefix) :]
-    return name if name in spec.state_map else None
+def check_uapi_enum(ctx: Context) -> None:
+    """The enum in the machine's header of the source tree."""
+    check_enum(ctx, ctx.tree, ctx.spec.machine.header)
 
 
 def check_enum(ctx: Context, tree: Tree, header: str) -> None:
@@ -145,11 +139,12 @@ def check_enum(ctx: Context, tree: Tree, header: str) -> None:
 
 
 def compare_enum(ctx: Context, read: EnumRead) -> None:
-    spec = ctx.spec
-    prefix = spec.machine.prefix
+    expected = expect_code(ctx.spec)
+    prefix = expected.machine.prefix
     by_name = {c.name: c for c in read.constants}
-    for state in spec.states_by_value:
-        constant = by_name.get(prefix + state.name)
+    for want in expected.enum:
+        state = want.state
+        constant = by_name.get(want.name)
         spec_note = (Note(message=f"state {state.name} is defined here", location=state.location),)
         if constant is None:
             ctx.report(
@@ -176,7 +171,7 @@ def compare_enum(ctx: Context, read: EnumRead) -> None:
                 ]
             )
     for constant in read.constants:
-        if constant.name.startswith(prefix) and _state_of(spec, constant.name) is None:
+        if constant.name.startswith(prefix) and expected.state_of(constant.name) is None:
             ctx.report(
                 [
                     ENUM_EXTRA.diagnostic(
@@ -187,9 +182,12 @@ def compare_enum(ctx: Context, read: EnumRead) -> None:
 
 
 def check_to_string(ctx: Context) -> None:
-    spec = ctx.spec
-    ts = spec.code.to_string
-    if ts is None or not ctx.exists(ctx.tree, ts.file, f"{ts.function}()", ts.location):
+    code = expect_code(ctx.spec)
+    expected = code.to_string
+    if expected is None:
+        return
+    ts = expected.to_string
+    if not ctx.exists(ctx.tree, ts.file, f"{ts.function}()", ts.location):
         return
     cfile = ctx.c_file(ts.file)
     if cfile is None:
@@ -209,52 +207,52 @@ def check_to_string(ctx: Context) -> None:
                 ]
             )
         return
-    prefix = spec.machine.prefix
     seen: set[str] = set()
     for case in read.cases:
         assert case.constant is not None
-        state = _state_of(spec, case.constant)
-        if state is None:
+        state = code.state_of(case.constant)
+        want = expected.string(case.constant)
+        if state is None or want is None:
+            why = "names no spec state" if state is None else _unhandled(code, state.name)
             ctx.report(
                 [
                     TO_STRING_EXTRA.diagnostic(
-                        f"{ts.function}() has a case for {case.constant}, which names no spec state",
+                        f"{ts.function}() has a case for {case.constant}, which {why}",
                         case.location,
                     )
                 ]
             )
             continue
-        seen.add(state)
-        if case.string is not None and case.string != state:
+        seen.add(case.constant)
+        if case.string is not None and case.string != want:
             ctx.report(
                 [
                     TO_STRING_STRING.diagnostic(
                         f'{ts.function}() returns "{case.string}" for {case.constant}; '
-                        f'expected "{state}"',
+                        f'expected "{want}"',
                         case.string_location,
                         notes=(
                             Note(
-                                message=f"state {state} is defined here",
-                                location=spec.state(state).location,
+                                message=f"state {state.name} is defined here",
+                                location=state.location,
                             ),
                         ),
                     )
                 ]
             )
-    # Only the states the C handles (code.features): a QEMU that drives no
-    # P2P state has no case for it.
-    for missing in spec.code_states:
-        if missing.name not in seen:
+    for missing in expected.cases:
+        constant = missing.constant
+        if constant.name not in seen:
             ctx.report(
                 [
                     TO_STRING_MISSING.diagnostic(
-                        f"{ts.function}() has no case for {prefix}{missing.name} (expected: "
-                        f'case {prefix}{missing.name}: return "{missing.name}";)',
+                        f"{ts.function}() has no case for {constant.name} (expected: "
+                        f'case {constant.name}: return "{missing.string}";)',
                         read.location,
                         notes=(
                             Note(
-                                message=f"state {missing.name} is defined here",
-                                location=missing.location,
+                                message=f"state {constant.state.name} is defined here",
+                                location=constant.state.location,
                             ),
                         ),
                     )
@@ -270,12 +268,12 @@ def check_to_string(ctx: Context) -> None:
                 )
             ]
         )
-    elif read.default.string is not None and read.default.string != ts.default:
+    elif read.default.string is not None and read.default.string != expected.default:
         ctx.report(
             [
                 TO_STRING_DEFAULT.diagnostic(
                     f'{ts.function}() returns "{read.default.string}" by default; '
-                    f'expected "{ts.default}"',
+                    f'expected "{expected.default}"',
                     read.default.string_location,
                     notes=spec_note,
                 )
@@ -283,32 +281,30 @@ def check_to_string(ctx: Context) -> None:
         )
 
 
+def _unhandled(code: CodeExpectation, state: str) -> str:
+    """Why a spec state has no place in the C: it needs features the C does not handle."""
+    handled = ", ".join(sorted(code.features)) or "none"
+    return f"needs features the C does not handle (code.features with the mandatory: {handled})"
+
+
 def check_predicates(ctx: Context) -> None:
-    spec = ctx.spec
-    for pred in spec.code.predicates:
+    for expected in expect_code(ctx.spec).predicates:
+        pred = expected.predicate
         if not ctx.exists(ctx.tree, pred.file, f"{pred.function}()", pred.location):
             continue
         cfile = ctx.c_file(pred.file)
         if cfile is None:
             continue
-        _check_predicate(
-            ctx, cfile, pred.file, pred.function, pred.subject, pred.state_class, pred.location
-        )
+        _check_predicate(ctx, cfile, expected)
 
 
-def _check_predicate(
-    ctx: Context,
-    cfile: CFile,
-    rel: str,
-    function: str,
-    subject: str,
-    state_class: str,
-    where: Location,
-) -> None:
-    spec = ctx.spec
-    read, diagnostics = read_predicate(cfile, function, subject)
+def _check_predicate(ctx: Context, cfile: CFile, expected: PredicateExpectation) -> None:
+    code = expect_code(ctx.spec)
+    pred = expected.predicate
+    function, state_class = pred.function, pred.state_class
+    read, diagnostics = read_predicate(cfile, function, pred.subject)
     ctx.report(diagnostics)
-    spec_note = (Note(message="the spec names it here", location=where),)
+    spec_note = (Note(message="the spec names it here", location=pred.location),)
     if read is None:
         if not diagnostics:
             ctx.report(
@@ -321,41 +317,43 @@ def _check_predicate(
                 ]
             )
         return
-    expected = [s.name for s in spec.code_states if state_class in s.classes]
+    members = [c.state.name for c in expected.members]
     named: dict[str, Location] = {}
     unknown = []
     for ref in read.constants:
-        state = _state_of(spec, ref.name)
+        state = code.state_of(ref.name)
         if state is None:
             unknown.append(ref)
         else:
-            named.setdefault(state, ref.location)
-    if read.negated:
-        tested = {s.name: read.location for s in spec.states if s.name not in named}
-    else:
-        tested = named
-    want = ", ".join(expected) or "none"
-    for state in expected:
-        if state not in tested:
+            named.setdefault(state.name, ref.location)
+    tested = {
+        state: named.get(state, read.location)
+        for state in expected.tested(frozenset(named), read.negated)
+    }
+    want = ", ".join(members) or "none"
+    for member in members:
+        if member not in tested:
             ctx.report(
                 [
                     PREDICATE_MISSING.diagnostic(
-                        f"{function}() does not test {spec.machine.prefix}{state} "
+                        f"{function}() does not test {code.machine.prefix}{member} "
                         f"(class {state_class}: {want})",
                         read.location,
                         notes=spec_note,
                     )
                 ]
             )
-    for state, location in sorted(tested.items()):
-        if state not in expected:
+    for name, location in sorted(tested.items()):
+        if name not in members:
+            why = (
+                f"which is not in class {state_class} ({want})"
+                if code.is_handled(name)
+                else f"which {_unhandled(code, name)}"
+            )
             ctx.report(
                 [
                     PREDICATE_EXTRA.diagnostic(
-                        f"{function}() is true for {state}, which is not in class "
-                        f"{state_class} ({want})",
-                        location,
-                        notes=spec_note,
+                        f"{function}() is true for {name}, {why}", location, notes=spec_note
                     )
                 ]
             )

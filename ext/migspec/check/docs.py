@@ -4,8 +4,9 @@ Inputs: a :class:`~migspec.check.context.Context`.  Outputs: diagnostics in
 the rst file: missing or extra steps, different tuples, changed text lines
 (both texts quoted).  Whitespace never matters (drawings are centred by
 hand); words, brackets and tuple members do.  What the docs should show
-depends on the flow's style and is exactly what ``migspec render flow-rst``
-draws (:func:`expected_reading`), so checking and generating cannot drift.
+depends on the flow's style and is the expectation's reading of it
+(:func:`migspec.expect.flows.expected_reading`), which is also what
+``migspec render flow-rst`` draws, so checking and generating cannot drift.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from ..diagnostics import Location, Note, Severity, declare
-from ..model import Flow, FlowStyle, Spec, Step
+from ..expect.flows import ExpectedStep, expected_reading
+from ..model import Flow
 from ..source.rst import DocFlow, DocLine, DocStep, LineKind
 from .context import SCOPE, Context
 
@@ -62,58 +63,8 @@ RULES = (DOCS_SECTION, DOCS_STEP_MISSING, DOCS_STEP_EXTRA, DOCS_TUPLE, DOCS_TEXT
 _PAIR_THRESHOLD = 0.3
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ExpectedStep:
-    """What one drawn step should say: text, tuple members as drawn, text after."""
-
-    before: tuple[str, ...]
-    members: tuple[str, str, str]
-    bracketed_tuple: bool
-    after: tuple[str, ...]
-    source: Step
-
-    @property
-    def tuple_text(self) -> str:
-        inner = f"({', '.join(self.members)})"
-        return f"[{inner}]" if self.bracketed_tuple else inner
-
-
 def _meaning(text: str) -> str:
     return " ".join(text.split())
-
-
-def expected_reading(
-    spec: Spec,
-    flow: Flow,
-    *,
-    features: frozenset[str] | None = None,
-    style: FlowStyle | None = None,
-) -> tuple[ExpectedStep, ...]:
-    """What the drawing of ``flow`` must say, step by step: exactly what
-    ``migspec render flow-rst`` draws (same projection, same brackets), read
-    back as text lines and tuple members."""
-    from ..render.flow_rst import RstLine, flow_rst_data
-
-    n = spec.notation
-
-    def line(item: RstLine) -> str:
-        return f"[{item.text}]" if item.bracketed else item.text
-
-    data = flow_rst_data(spec, flow, features=features, style=style)
-    out = []
-    for step in data.steps:
-        t = step.state
-        device = f"{t.device} [{t.device_alt}]" if t.device_alt else t.device
-        out.append(
-            ExpectedStep(
-                before=tuple(line(x) for x in step.text),
-                members=(n.vm_prefix + t.vm, n.migration_prefix + t.migration, device),
-                bracketed_tuple=t.bracketed,
-                after=tuple(line(x) for x in step.text_after),
-                source=step.source,
-            )
-        )
-    return tuple(out)
 
 
 def check_docs(ctx: Context) -> None:

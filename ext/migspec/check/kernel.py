@@ -3,12 +3,10 @@
 Inputs: a :class:`~migspec.check.context.Context` with a kernel tree, and
 the tables the spec implies.  Outputs: diagnostics in the kernel file.
 
-The state-flags table follows directly from the spec (each state's
-features; the error state's entry is "every bit" when ``walk.error_flags``
-says so) and is computed here.  The next-state table is the FSM engine's
-(:func:`migspec.fsm.engine.compute_table` for every feature, imported only
-when a kernel tree is checked); :func:`compare_kernel_tables` takes it as an
-argument, ``None`` skipping it.
+What both tables must say is the expectation's
+(:func:`migspec.expect.kernel.expected_flags`,
+:func:`migspec.expect.kernel.expected_next`); :func:`compare_kernel_tables`
+takes them as arguments, a next-state table of ``None`` skipping it.
 """
 
 from __future__ import annotations
@@ -16,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..diagnostics import Diagnostic, Location, Note, Severity, declare
+from ..expect.kernel import expected_flags, expected_next
 from ..model import Spec
 from ..source.kernel import KernelRead, read_kernel_tables
 from .code import check_enum
@@ -75,18 +74,6 @@ KERNEL_UNCHECKED = declare(
 )
 
 RULES = (KERNEL_NOT_FOUND, KERNEL_NEXT, KERNEL_FLAGS, KERNEL_WALK, KERNEL_HANG, KERNEL_UNCHECKED)
-
-
-def expected_flags(spec: Spec) -> dict[str, frozenset[str] | None]:
-    """State name -> the feature macros its flags entry must have; ``None``: every bit."""
-    macros = {f.name: f.macro for f in spec.features}
-    out: dict[str, frozenset[str] | None] = {}
-    for state in spec.states_by_value:
-        if state.error and spec.walk.error_flags_all:
-            out[state.name] = None
-        else:
-            out[state.name] = frozenset(macros[f] for f in state.features if f in macros)
-    return out
 
 
 def check_kernel(ctx: Context) -> None:
@@ -201,24 +188,6 @@ def verify_code_walk(spec: Spec, parsed: KernelRead) -> list[Diagnostic]:
                         break
                     step = nxt.name
     return out
-
-
-def expected_next(spec: Spec) -> dict[tuple[str, str], str] | None:
-    """The next-state table the spec implies (the FSM engine's, for every feature).
-
-    ``None`` when the spec has no error state: the kernel's table then has
-    nothing to send refused requests to, and is not compared.
-    """
-    from ..fsm.engine import compute_table
-
-    table = compute_table(spec)
-    if table.error is None:
-        return None
-    return {
-        (a, b): step if step is not None else table.error
-        for a, row in table.next.items()
-        for b, step in row.items()
-    }
 
 
 def compare_kernel_tables(

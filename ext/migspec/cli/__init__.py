@@ -2,10 +2,10 @@
 
 Each command lives in its own module here with ``add_parser(subparsers)`` and
 ``run(args) -> int``.  Modules are imported only when their command runs, so
-``migspec lint`` never pays for Sphinx, Jinja2, tree-sitter or Graphviz.
-Exit codes: 0 clean, 1 findings at or above ``--fail-on`` (or, for checks,
-differences), 2 usage errors, unreadable input or output that cannot be
-written.
+``migspec lint`` never pays for Sphinx, Jinja2, tree-sitter or Graphviz.  The
+commands that read a spec run it through :mod:`migspec.pipeline` and only
+present what it returns.  The exit statuses, one contract for every command,
+are :data:`EXIT_STATUSES` (``migspec --help`` prints them).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("render", "render", "print one generated artefact (rst flow, C, trace-events, DOT, SVG)"),
     ("generate", "generate", "write every generated artefact and an index.html into a directory"),
     ("check", "check", "check a source tree (QEMU, kernel) against the spec"),
-    ("diff", "diff", "compare two versions of a spec: flows, next steps, C (text, JSON, HTML)"),
+    ("diff", "compare", "compare two versions of a spec: flows, next steps, C (text, JSON, HTML)"),
     ("update", "update", "rewrite a source tree's generated regions (--check, --diff, --write)"),
     ("import", "import_spec", "bootstrap a spec from a source tree (enum, C, trace, rst)"),
 )
@@ -38,6 +38,19 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command Ctrl-C stopped
+
+EXIT_STATUSES = f"""\
+exit status (every command):
+  {EXIT_OK}    clean: nothing at or above --fail-on
+  {EXIT_FINDINGS}    findings at or above --fail-on; a spec that lint rejects; for
+       'update --check', files would change; for 'diff', the specs differ
+  {EXIT_USAGE}    usage error, input that cannot be read, output that cannot be written
+  {EXIT_INTERNAL}    internal error (a bug in migspec: the traceback is printed; please report it)
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
+A reader that stops reading (migspec ... | head) ends migspec quietly.
+"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,6 +63,8 @@ def build_parser(argv: Sequence[str]) -> tuple[argparse.ArgumentParser, str | No
     parser = _Parser(
         prog="migspec",
         description="Documentation-as-code for device state machines.",
+        epilog=EXIT_STATUSES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"migspec {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -74,6 +89,11 @@ def entry() -> NoReturn:
     longer than some commands' work.  So, once the output is flushed, the
     process ends without that clean-up, as mypy's does.  migspec registers no
     exit handlers, and every file it writes is closed before ``main`` returns.
+
+    This is the process's boundary, so every way out of ``main`` ends here
+    with its status from the contract: Ctrl-C, and any exception a command
+    did not expect (a migspec bug: bad input is a diagnostic, never an
+    exception).
     """
     try:
         code = main()
@@ -83,7 +103,21 @@ def entry() -> NoReturn:
         else:  # as the interpreter would: the message, and status 1
             sys.stderr.write(f"{exc.code}\n")
             code = 1
+    except KeyboardInterrupt:
+        sys.stderr.write("migspec: interrupted\n")
+        code = EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 -- the boundary: whatever a command did not expect
+        code = _internal_error(exc)
     os._exit(_flushed(code))
+
+
+def _internal_error(exc: Exception) -> int:
+    """Say that migspec failed, with the traceback a report needs."""
+    import traceback
+
+    sys.stderr.write("migspec: internal error, please report it\n")
+    traceback.print_exception(exc, file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 def _flushed(code: int) -> int:

@@ -7,8 +7,9 @@ import os
 import sys
 from typing import Any
 
-from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
-from .common import add_report_options, add_spec_option, emit, load_from, policy_from, unreadable
+from .. import pipeline
+from . import EXIT_USAGE
+from .common import add_report_options, add_spec_option, emit, exit_code, policy_from
 
 
 def add_parser(sub: Any, name: str, help_text: str) -> None:
@@ -33,16 +34,7 @@ def run(args: argparse.Namespace) -> int:
         if root is not None and not os.path.isdir(root):
             sys.stderr.write(f"migspec check: {option} {root}: not a directory\n")
             return EXIT_USAGE
-    policy = policy_from(args)
-    result = load_from(args)
-    if result.spec is None:
-        emit(policy.filter(result.diagnostics), args, args.spec or "spec")
-        return EXIT_USAGE if unreadable(result) else EXIT_FINDINGS
-    from ..check import check_tree
-
-    spec = result.spec
-    policy = policy.merged(spec.disabled_rules)
-    diagnostics = [*result.diagnostics, *check_tree(spec, args.source_root, args.kernel_root)]
-    kept = policy.filter(diagnostics)
-    emit(kept, args, args.source_root)
-    return EXIT_FINDINGS if policy.fails(kept) else EXIT_OK
+    prepared = pipeline.prepare(args.spec, policy_from(args))
+    checked = pipeline.check(prepared, args.source_root, args.kernel_root)
+    emit(checked.diagnostics, args, args.source_root if prepared.spec else prepared.name)
+    return exit_code(checked.outcome)

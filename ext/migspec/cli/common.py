@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ..diagnostics import Diagnostic, Policy, Rule, Severity, closest
+from ..diagnostics import Diagnostic, Policy, Severity, closest
+from ..pipeline import Outcome, load, rule_catalogue
+from ..pipeline import unreadable as unreadable_spec
 from ..report import FORMATS, format_diagnostics, summary_line
+from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
     from ..load.spec import LoadResult
@@ -41,7 +44,7 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
         default=[],
         type=rule_ids,
         metavar="RULE[,RULE]",
-        help="turn rules off (repeatable; see --list-rules)",
+        help="turn rules off (repeatable; 'migspec lint --list-rules' lists them)",
     )
 
 
@@ -63,43 +66,50 @@ def rule_ids(value: str) -> list[str]:
     return ids
 
 
-def rule_catalogue() -> tuple[Rule[Any], ...]:
-    """Every rule migspec knows (:func:`migspec.rules.all_rules`).
-
-    Imported when first called: the catalogue imports every stage (about
-    45 ms, more than a whole ``migspec lint`` of the bundled spec), and only
-    a spec that disables rules, ``--disable`` and SARIF output need it.
-    """
-    from ..rules import all_rules
-
-    return all_rules()
-
-
 def policy_from(args: argparse.Namespace) -> Policy:
     disabled = {r for ids in args.disable for r in ids}
     return Policy(disabled=frozenset(disabled), fail_on=Severity.parse(args.fail_on))
 
 
 def load_from(args: argparse.Namespace) -> LoadResult:
-    # Imported here: `lint --trace-events` never reads a spec and need not
-    # pay for the spec loader (and JSON Schema) at start-up.
-    from ..load.spec import load_spec
-
-    return load_spec(args.spec)
+    """The spec ``--spec`` names, loaded but not linted (``show``, ``table``, ``path``)."""
+    return load(args.spec)
 
 
-def emit(diagnostics: Sequence[Diagnostic], args: argparse.Namespace, what: str) -> None:
-    """Print diagnostics in the chosen format; a summary goes to stderr for humans."""
+def exit_code(outcome: Outcome) -> int:
+    """The exit status of a pipeline outcome (see the contract in ``migspec --help``)."""
+    return {
+        Outcome.CLEAN: EXIT_OK,
+        Outcome.FINDINGS: EXIT_FINDINGS,
+        Outcome.UNREADABLE: EXIT_USAGE,
+    }[outcome]
+
+
+def emit(
+    diagnostics: Sequence[Diagnostic],
+    args: argparse.Namespace,
+    what: str,
+    *,
+    makes_output: bool = False,
+) -> None:
+    """Print diagnostics in the chosen format; for humans, a count goes to stderr.
+
+    A machine-readable report (json, sarif, gitlab) is standard output's only
+    content.  Human-format diagnostics go to standard output for the commands
+    whose output they are (``lint``, ``check``), and to standard error for the
+    commands whose standard output, or directory, holds what they make
+    (``makes_output``: ``render``, ``generate``, ``update``).
+    """
     fmt = getattr(args, "format", "human")
     text = format_diagnostics(diagnostics, fmt, rules=rule_catalogue() if fmt == "sarif" else ())
-    sys.stdout.write(text)
-    if fmt == "human":
+    if fmt != "human":
+        sys.stdout.write(text)
+        return
+    (sys.stderr if makes_output else sys.stdout).write(text)
+    if diagnostics or not makes_output:
         sys.stderr.write(f"{what}: {summary_line(diagnostics)}\n")
 
 
 def unreadable(result: LoadResult) -> bool:
     """True when the spec could not even be read (exit 2 rather than 1)."""
-    return result.spec is None and any(
-        d.rule in ("input-unreadable", "input-encoding", "input-too-large")
-        for d in result.diagnostics
-    )
+    return unreadable_spec(result)

@@ -1,6 +1,6 @@
 """``migspec generate --out DIR``: write every artefact and an index.html.
 
-See :mod:`migspec.render.site` for the directory layout.  Files whose content
+See :mod:`migspec.generate` for the directory layout.  Files whose content
 did not change are not rewritten.  Without Graphviz ``dot`` the ``.dot`` files
 are still written, with a warning; exit 0 (``--strict``: 1).
 """
@@ -12,8 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .. import pipeline
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
-from .common import add_spec_option, emit, load_from, unreadable
+from .common import add_spec_option, emit, exit_code
 
 
 def add_parser(sub: Any, name: str, help_text: str) -> None:
@@ -28,23 +29,22 @@ def add_parser(sub: Any, name: str, help_text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = load_from(args)
-    if result.spec is None:
-        emit(result.diagnostics, args, args.spec or "spec")
-        return EXIT_USAGE if unreadable(result) else EXIT_FINDINGS
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         sys.stderr.write(f"migspec generate: error: {out} exists and is not a directory\n")
         return EXIT_USAGE
-    from ..render.site import generate
-
+    prepared = pipeline.prepare(args.spec)
     try:
-        report = generate(result.spec, out)
+        generated = pipeline.generate(prepared, out)
     except OSError as err:
         sys.stderr.write(f"migspec generate: error: cannot write {out}: {err}\n")
         return EXIT_USAGE
-    if report.refused:
-        emit(report.refused, args, str(out))
+    report = generated.report
+    if report is None:  # the spec did not load, or lint rejected it: nothing written
+        emit(generated.diagnostics, args, prepared.name, makes_output=True)
+        return exit_code(generated.outcome)
+    if generated.diagnostics:
+        emit(generated.diagnostics, args, str(out), makes_output=True)
     for warning in report.warnings:
         sys.stderr.write(f"migspec generate: warning: {warning}\n")
     for note in report.notes:
@@ -53,6 +53,6 @@ def run(args: argparse.Namespace) -> int:
         f"migspec generate: {len(report.written)} written, "
         f"{len(report.unchanged)} unchanged in {out}; open {out / 'index.html'}\n"
     )
-    if report.refused:
-        return EXIT_FINDINGS
+    if generated.outcome is not pipeline.Outcome.CLEAN:
+        return exit_code(generated.outcome)
     return EXIT_FINDINGS if args.strict and report.warnings else EXIT_OK

@@ -6,19 +6,9 @@ import argparse
 import sys
 from typing import Any
 
-from .. import cache
-from ..diagnostics import Diagnostic, Policy
-from ..load import BUNDLED_SPEC
+from ..pipeline import lint, prepare
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
-from .common import (
-    add_report_options,
-    add_spec_option,
-    emit,
-    load_from,
-    policy_from,
-    rule_catalogue,
-    unreadable,
-)
+from .common import add_report_options, add_spec_option, emit, exit_code, policy_from
 
 
 def add_parser(sub: Any, name: str, help_text: str) -> None:
@@ -57,40 +47,11 @@ def run(args: argparse.Namespace) -> int:
         return list_rules()
     if args.trace_events:
         return run_trace_events(args)
-    policy = policy_from(args)
-    # The cache (migspec.cache) keeps what linting an unchanged spec found:
-    # then nothing is loaded or linted, and the stages that would are not
-    # imported (lint_spec_record imports them).
-    path = args.spec or BUNDLED_SPEC
-    options = ("lint", args.spec or "", *sorted(policy.disabled))
-    entry = cache.find(path, options)
-    record = cache.read(entry) if entry is not None else None
-    if record is None:
-        record = lint_spec_record(args, policy)
-        if entry is not None and not record["unreadable"]:
-            cache.write(entry, path, options, record)
-    policy = policy.merged(record["spec_disabled"])
-    kept = policy.filter(Diagnostic.from_data(d) for d in record["diagnostics"])
-    emit(kept, args, record["what"])
-    if record["unreadable"]:
-        return EXIT_USAGE
-    return EXIT_FINDINGS if policy.fails(kept) else EXIT_OK
-
-
-def lint_spec_record(args: argparse.Namespace, policy: Policy) -> dict[str, Any]:
-    """Load and lint the spec: what ``run`` reports, as plain data for the cache."""
-    from ..lint.spec import lint_spec
-
-    result = load_from(args)
-    diagnostics = list(result.diagnostics)
-    if result.spec is not None:
-        diagnostics.extend(lint_spec(result.spec, policy.disabled, catalogue=rule_catalogue))
-    return {
-        "diagnostics": [d.to_data() for d in diagnostics],
-        "spec_disabled": sorted(result.spec.disabled_rules) if result.spec else [],
-        "what": result.spec.path if result.spec else (args.spec or "spec"),
-        "unreadable": unreadable(result),
-    }
+    # An unchanged spec is neither loaded nor linted again (pipeline.lint
+    # keeps what it found in migspec.cache).
+    linted = lint(args.spec, policy_from(args))
+    emit(linted.findings, args, linted.name)
+    return exit_code(linted.outcome)
 
 
 def run_trace_events(args: argparse.Namespace) -> int:
@@ -103,14 +64,10 @@ def run_trace_events(args: argparse.Namespace) -> int:
     )
     spec_unreadable = False
     if args.spec:
-        result = load_from(args)
-        diagnostics.extend(result.diagnostics)
-        if result.spec is not None:
-            from ..lint.spec import lint_spec
-
-            diagnostics.extend(lint_spec(result.spec, policy.disabled, catalogue=rule_catalogue))
-            policy = policy.merged(result.spec.disabled_rules)
-        spec_unreadable = unreadable(result)
+        prepared = prepare(args.spec, policy)
+        diagnostics.extend(prepared.findings)
+        policy = prepared.policy
+        spec_unreadable = prepared.unreadable
     kept = policy.filter(diagnostics)
     count = len(args.trace_events)
     emit(kept, args, f"{count} trace-events file{'s' if count != 1 else ''}")

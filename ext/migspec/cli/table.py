@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from .common import add_spec_option, emit, load_from, unreadable
+
+if TYPE_CHECKING:
+    from ..fsm.engine import Answer
 
 
 def add_parser(sub: Any, name: str, help_text: str) -> None:
@@ -30,13 +33,12 @@ def add_features_option(p: argparse.ArgumentParser) -> None:
         metavar="LIST",
         default="all",
         help="the kind of device: 'all' (default), 'none', or comma-separated optional "
-        "features; with fewer than all, steps are the kernel's walk over the full table",
+        "features; steps are the kernel's lookup walk over the full table",
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..fsm.engine import steps_for
-    from ..fsm.projection import parse_feature_list
+    from ..fsm.engine import device_steps
 
     result = load_from(args)
     if result.spec is None:
@@ -44,12 +46,12 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE if unreadable(result) else EXIT_FINDINGS
     spec = result.spec
     try:
-        features = parse_feature_list(spec, args.features)
+        kind = spec.parse_device_kind(args.features)
     except ValueError as e:
         sys.stderr.write(f"migspec table: {e}\n")
         return EXIT_USAGE
     if args.format == "c":
-        if features != spec.all_features:
+        if kind.features != spec.all_features:
             sys.stderr.write(
                 "migspec table: --format c writes the kernel's one table for every feature; "
                 "drop --features\n"
@@ -63,20 +65,21 @@ def run(args: argparse.Namespace) -> int:
             sys.stderr.write(f"migspec table: {e}\n")
             return EXIT_USAGE
         return EXIT_OK
-    steps = steps_for(spec, features)
-    names = [f.name for f in sorted(spec.features, key=lambda f: f.bit) if f.name in features]
+    steps = device_steps(spec, kind)
+    names = [f.name for f in sorted(spec.features, key=lambda f: f.bit) if f.name in kind.features]
+    answers = {a: {b: steps.answer(a, b) for b in steps.states} for a in steps.states}
     if args.format == "json":
         doc = {
             "features": names,
             "states": list(steps.states),
-            "next": {a: {b: steps.next[a][b] for b in steps.states} for a in steps.states},
+            "next": {a: {b: x.step for b, x in row.items()} for a, row in answers.items()},
             "paths": {
-                a: {b: _listed(steps.path(a, b)) for b in steps.states} for a in steps.states
+                a: {b: _listed(x.path) for b, x in row.items()} for a, row in answers.items()
             },
         }
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
         return EXIT_OK
-    sys.stdout.write(_text(spec.machine.title or spec.machine.name, names, steps))
+    sys.stdout.write(_text(spec.machine.title or spec.machine.name, names, answers))
     return EXIT_OK
 
 
@@ -84,8 +87,8 @@ def _listed(path: tuple[str, ...] | None) -> list[str] | None:
     return None if path is None else list(path)
 
 
-def _text(title: str, features: list[str], steps: Any) -> str:
-    states: tuple[str, ...] = steps.states
+def _text(title: str, features: list[str], answers: dict[str, dict[str, Answer]]) -> str:
+    states = tuple(answers)
     width = max(len(s) for s in (*states, "from \\ to")) + 2
     lines = [
         f"{title}: next step from each state (rows) towards each state (columns)",
@@ -94,10 +97,10 @@ def _text(title: str, features: list[str], steps: Any) -> str:
         "from \\ to".ljust(width) + "".join(s.ljust(width) for s in states).rstrip(),
     ]
     for a in states:
-        cells = "".join(str(steps.next[a][b] or "-").ljust(width) for b in states)
+        cells = "".join(str(answers[a][b].step or "-").ljust(width) for b in states)
         lines.append((a.ljust(width) + cells).rstrip())
     combos = [
-        p for a in states for b in states if (p := steps.path(a, b)) is not None and len(p) > 2
+        x.path for row in answers.values() for x in row.values() if x.path and len(x.path) > 2
     ]
     if combos:
         lines += ["", "combination transitions:"]

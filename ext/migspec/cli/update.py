@@ -2,10 +2,15 @@
 
 ``--check`` exits 1 when something would change and prints the command that
 changes it; ``--diff`` prints a patch (``git apply`` takes it); ``--write``
-writes atomically.  Diagnostics go to standard error, so that standard output
-is only the patch.  Exit codes: 0 nothing to do (or written, or the diff
-printed), 1 would change (``--check``) or a region could not be rewritten,
-2 usage errors or an unreadable root or spec.
+writes atomically.  The spec goes through :mod:`migspec.pipeline` first: a
+spec lint finds errors in is reported and nothing is planned.  Human-format
+diagnostics go to standard error, so that standard output is only the patch;
+``--format json|sarif|gitlab`` puts the report on standard output instead
+(and so does not combine with ``--diff``).  ``--fail-on`` and ``--disable``
+are ``check``'s.  Exit codes: 0 nothing to do (or written, or the diff
+printed), 1 would change (``--check``) or findings at or above ``--fail-on``
+(a region that could not be rewritten, a refused write), 2 usage errors or an
+unreadable root or spec.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ import shlex
 import sys
 from typing import Any
 
-from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
-from .common import add_spec_option, load_from, unreadable
+from .. import pipeline
+from . import EXIT_FINDINGS, EXIT_USAGE
+from .common import add_report_options, add_spec_option, emit, exit_code, policy_from
 
 
 def add_parser(sub: Any, name: str, help_text: str) -> None:
@@ -29,6 +35,7 @@ def add_parser(sub: Any, name: str, help_text: str) -> None:
         help="the QEMU source tree to update (the spec's paths are relative to it)",
     )
     add_spec_option(p)
+    add_report_options(p)
     mode = p.add_mutually_exclusive_group(required=True)
     mode.add_argument(
         "--check",
@@ -44,6 +51,8 @@ def fix_command(args: argparse.Namespace) -> str:
     words = ["migspec", "update", "--source-root", args.source_root]
     if args.spec:
         words += ["--spec", args.spec]
+    for ids in args.disable:  # a rule turned off for --check is off for the fix too
+        words += ["--disable", ",".join(ids)]
     return shlex.join([*words, "--write"])
 
 
@@ -52,44 +61,43 @@ def _say(text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..report import format_human, summary_line
-
     if not os.path.isdir(args.source_root):
         _say(f"--source-root {args.source_root}: not a directory")
         return EXIT_USAGE
-    result = load_from(args)
-    if result.spec is None:
-        sys.stderr.write(format_human(result.diagnostics))
-        return EXIT_USAGE if unreadable(result) else EXIT_FINDINGS
-    from ..update import apply_plan, plan_update
-
-    plan = plan_update(result.spec, args.source_root)
-    diagnostics = list(plan.diagnostics)
-    status = EXIT_FINDINGS if plan.failed else EXIT_OK
-    if args.diff:
+    if args.diff and args.format != "human":
+        # Standard output holds the patch; a second document would corrupt both.
+        _say(f"--diff prints a patch on standard output; --format {args.format} cannot share it")
+        return EXIT_USAGE
+    prepared = pipeline.prepare(args.spec, policy_from(args))
+    planned = pipeline.plan_update(prepared, args.source_root)
+    diagnostics = planned.diagnostics
+    status = exit_code(planned.outcome)
+    if planned.plan is None:  # the spec did not load, or lint rejected it: report why
+        pass
+    elif args.diff:
         sys.stdout.flush()
-        sys.stdout.buffer.write(plan.diff())
+        sys.stdout.buffer.write(planned.plan.diff())
         sys.stdout.flush()
     elif args.check:
-        for update in plan.files:
+        for update in planned.plan.files:
             _say(f"would update {update.display}")
-        if plan.files:
-            count = len(plan.files)
+        if planned.changes:
+            count = len(planned.plan.files)
             _say(
                 f"{count} file{'' if count == 1 else 's'} would be updated; "
                 f"run: {fix_command(args)}"
             )
             status = EXIT_FINDINGS
     else:
-        applied = apply_plan(plan)
-        for rel in applied.written:
+        written = pipeline.write_update(planned)
+        for rel in written.written:
             _say(f"updated {os.path.normpath(os.path.join(args.source_root, rel))}")
-        diagnostics.extend(applied.diagnostics)
-        if applied.diagnostics:
-            status = EXIT_FINDINGS
-    if diagnostics:
-        sys.stderr.write(format_human(diagnostics))
-        _say(summary_line(diagnostics))
-    elif not plan.files:
+        diagnostics = written.diagnostics
+        status = exit_code(written.outcome)
+    if args.format != "human":
+        emit(diagnostics, args, "migspec update")
+    elif diagnostics:
+        emit(diagnostics, args, "migspec update", makes_output=True)
+    elif planned.plan is not None and not planned.plan.files:
         _say(f"nothing to do in {args.source_root}")
     return status

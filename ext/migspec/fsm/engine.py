@@ -30,13 +30,14 @@ Pure Python that imports only the model, so ``migspec lint`` stays fast.
 
 from __future__ import annotations
 
+import enum
 import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
-from ..model import Interior, PathPin, Spec
+from ..model import DeviceKind, Interior, PathPin, Spec
 
 # Path counts only need to tell one from many; capping keeps big machines'
 # counts small integers.
@@ -561,6 +562,58 @@ class Request:
     ok: bool
 
 
+class Outcome(enum.Enum):
+    """How a request from one state to another ends on one kind of device.
+
+    The values are those ``migspec diff --format json`` reports.
+    """
+
+    # The device arrives: :attr:`Answer.path` lists the states it passes.
+    ARRIVES = "path"
+    # The spec refuses the pair: the lookup returns the error state.
+    REFUSED = "refused"
+    # The lookup returns the error state for a pair the spec does not refuse
+    # (no legal path, or the walk gives up on the way).
+    FAILS = "fails"
+    # A request from or to the error state: it fails.
+    ERROR_STATE = "error-state"
+    # A next-state lookup never returns (the walk cycles), or the device
+    # steps forever without arriving.
+    NEVER_ENDS = "hangs"
+    # A lookup returns a state this device does not have.
+    UNSUPPORTED = "unsupported"
+    # One of the two states is not a state of this device (or of the spec).
+    NO_STATE = "no-state"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Answer:
+    """The engine's answer to one request (``source`` -> ``target``) on one device kind.
+
+    Every consumer (CLI, renderers, Sphinx, review) reads this; none decodes
+    a next-step cell itself.
+    """
+
+    source: str
+    target: str
+    outcome: Outcome
+    # ARRIVES: the states passed, both ends included (``(source,)`` for a
+    # state to itself).  None for every other outcome.
+    path: tuple[str, ...] | None = None
+    # The next-step cell: the state the device steps to first; the error
+    # state when the request fails; None when the lookup never returns or a
+    # state does not exist.
+    step: str | None = None
+    # The spec refuses this pair (a refused request may still never end).
+    refused: bool = False
+    # UNSUPPORTED: the state the lookup returned.
+    lands_on: str | None = None
+
+    @property
+    def arrives(self) -> bool:
+        return self.outcome is Outcome.ARRIVES
+
+
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class DeviceTable:
     """The effective next steps of a device with ``features``, by the spec's walk."""
@@ -575,6 +628,10 @@ class DeviceTable:
     requests: tuple[Request, ...]
     # The single steps the device is asked to take: the arcs it must implement.
     arcs: frozenset[tuple[str, str]]
+    # The pairs the spec refuses.
+    refused: frozenset[tuple[str, str]]
+    # ``requests`` by (source, target).
+    by_pair: Mapping[tuple[str, str], Request]
 
     @property
     def loops(self) -> tuple[Request, ...]:
@@ -591,8 +648,59 @@ class DeviceTable:
             and not spec.state(r.result).features <= self.features
         )
 
+    def answer(self, source: str, target: str) -> Answer:
+        """How a request from ``source`` to ``target`` ends on this device.
+
+        The device asks the lookup for a step, takes it, and asks again from
+        where it is, until it arrives, a lookup fails or one never returns.
+        """
+        if source not in self.next or target not in self.next:
+            return Answer(source=source, target=target, outcome=Outcome.NO_STATE)
+        refused = (source, target) in self.refused
+        step = self.next[source][target]
+        if self.error is not None and self.error in (source, target):
+            return Answer(source=source, target=target, outcome=Outcome.ERROR_STATE, step=step)
+        if source == target:
+            return Answer(
+                source=source, target=target, outcome=Outcome.ARRIVES, path=(source,), step=step
+            )
+        path = [source]
+        for _ in range(len(self.states)):
+            request = self.by_pair[(path[-1], target)]
+            if not request.terminates:
+                outcome = Outcome.NEVER_ENDS
+            elif request.ok and request.result is not None:
+                path.append(request.result)
+                if request.result == target:
+                    return Answer(
+                        source=source,
+                        target=target,
+                        outcome=Outcome.ARRIVES,
+                        path=tuple(path),
+                        step=step,
+                        refused=refused,
+                    )
+                continue
+            elif request.result is not None and request.result != self.error:
+                return Answer(
+                    source=source,
+                    target=target,
+                    outcome=Outcome.UNSUPPORTED,
+                    step=step,
+                    refused=refused,
+                    lands_on=request.result,
+                )
+            else:
+                outcome = Outcome.REFUSED if refused else Outcome.FAILS
+            return Answer(source=source, target=target, outcome=outcome, step=step, refused=refused)
+        # Every lookup returns, but the device never arrives.
+        return Answer(
+            source=source, target=target, outcome=Outcome.NEVER_ENDS, step=step, refused=refused
+        )
+
     def path(self, source: str, target: str) -> tuple[str, ...] | None:
-        return _follow(self.next, self.error, source, target)
+        """The states a request passes, both ends included; None unless it arrives."""
+        return self.answer(source, target).path
 
 
 def device_table(spec: Spec, features: frozenset[str], full: Table | None = None) -> DeviceTable:
@@ -656,7 +764,46 @@ def device_table(spec: Spec, features: frozenset[str], full: Table | None = None
         next=_freeze(rows),
         requests=tuple(requests),
         arcs=frozenset(arcs),
+        refused=table.refused,
+        by_pair=MappingProxyType({(r.source, r.target): r for r in requests}),
     )
+
+
+# --------------------------------------------------------------------------
+# One spec's tables, computed once
+
+
+def full_table(spec: Spec) -> Table:
+    """The table for every feature (what the kernel writes down), once per spec."""
+    return spec.derived(_full_table)
+
+
+def _full_table(spec: Spec) -> Table:
+    return compute_table(spec)
+
+
+def _device_steps(spec: Spec) -> dict[frozenset[str], DeviceTable]:
+    return {}
+
+
+def device_steps(spec: Spec, kind: DeviceKind) -> DeviceTable:
+    """What a device of ``kind`` does: the spec's lookup walk over the full table.
+
+    This is what every front end asks, through :meth:`DeviceTable.answer`,
+    for every kind, every feature included: with a walk that never stops at
+    the error state, a refused request hangs on any device.  Kept with the
+    spec, one per kind.
+    """
+    made = spec.derived(_device_steps)
+    found = made.get(kind.features)
+    if found is None:
+        found = made[kind.features] = device_table(spec, kind.features, full_table(spec))
+    return found
+
+
+def answer(spec: Spec, kind: DeviceKind, source: str, target: str) -> Answer:
+    """How a request from ``source`` to ``target`` ends on a device of ``kind``."""
+    return device_steps(spec, kind).answer(source, target)
 
 
 # --------------------------------------------------------------------------
@@ -684,37 +831,8 @@ def analyze(spec: Spec) -> Analysis:
 
 
 def _analyze(spec: Spec) -> Analysis:
-    full = compute_table(spec)
-    sets = tuple(spec.feature_sets())
     return Analysis(
-        full=full,
-        devices=tuple(device_table(spec, f, full) for f in sets),
-        direct=tuple(compute_table(spec, f) for f in sets),
+        full=full_table(spec),
+        devices=tuple(device_steps(spec, kind) for kind in spec.device_kinds),
+        direct=tuple(compute_table(spec, kind.features) for kind in spec.device_kinds),
     )
-
-
-class Steps(Protocol):
-    """What the CLI and renderers read: a :class:`Table` or a :class:`DeviceTable`."""
-
-    @property
-    def states(self) -> tuple[str, ...]: ...
-
-    @property
-    def error(self) -> str | None: ...
-
-    @property
-    def next(self) -> Mapping[str, Mapping[str, str | None]]: ...
-
-    def path(self, source: str, target: str) -> tuple[str, ...] | None: ...
-
-
-def steps_for(spec: Spec, features: frozenset[str]) -> Steps:
-    """The steps a device with ``features`` takes.
-
-    With every feature that is the computed table itself (what the kernel
-    writes down); with fewer, the kernel's walk over that table.
-    """
-    full = compute_table(spec)
-    if features | spec.mandatory_features == spec.all_features:
-        return full
-    return device_table(spec, features, full)

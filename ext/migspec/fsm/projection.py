@@ -113,25 +113,19 @@ def project_flow(spec: Spec, flow: Flow, features: frozenset[str] | None = None)
     return ProjectedFlow(flow=flow, features=have, steps=tuple(steps), unresolved=tuple(unresolved))
 
 
+# The two below name and parse device kinds for callers that still pass
+# feature sets (render/site.py, cli/render.py, check/kernel.py); the one
+# naming is :class:`~migspec.model.DeviceKind`'s.
+
+
 def parse_feature_list(spec: Spec, text: str) -> frozenset[str]:
     """``all``, ``none`` or comma-separated optional feature names -> a feature set.
 
     Raises ValueError with a readable message for unknown names.
     """
-    text = text.strip()
-    if text == "all":
-        return spec.all_features
-    if text in ("none", ""):
-        return spec.mandatory_features
-    names = [n.strip() for n in text.split(",") if n.strip()]
-    unknown = [n for n in names if n not in spec.feature_map]
-    if unknown:
-        known = ", ".join(f.name for f in spec.features)
-        raise ValueError(f"unknown feature(s) {', '.join(unknown)} (known: {known})")
-    return spec.mandatory_features | frozenset(names)
+    return spec.parse_device_kind(text).features
 
 
 def feature_set_name(spec: Spec, features: frozenset[str]) -> str:
-    """A stable short name for a device kind: ``none``, ``P2P``, ``P2P+PRE_COPY``."""
-    optional = [f for f in spec.optional_features if f in features]
-    return "+".join(optional) if optional else "none"
+    """A device kind's name: ``none``, ``P2P``, ``P2P+PRE_COPY`` (:attr:`DeviceKind.name`)."""
+    return spec.device_kind(features).name

@@ -13,18 +13,18 @@ from typing import Any
 from ..diagnostics import Finding, Location, Note, Rule, Severity, rule
 from ..model import NOWHERE, Flow, Spec, Step
 from .engine import Analysis, DeviceTable, Request, analyze, device_table
-from .projection import feature_set_name, project_flow
+from .projection import project_flow
 
 SCOPE = "fsm"
 
 
 def _device(spec: Spec, features: frozenset[str]) -> str:
-    name = feature_set_name(spec, features)
-    return "a device with no optional feature" if name == "none" else f"a device with {name}"
+    kind = spec.device_kind(features)
+    return f"a device with {kind.name}" if kind.optional else "a device with no optional feature"
 
 
 def _devices(spec: Spec, sets: list[frozenset[str]]) -> str:
-    names = [feature_set_name(spec, f) for f in sets]
+    names = [spec.device_kind(f).name for f in sets]
     if len(names) == 1:
         return _device(spec, sets[0])
     return "devices with " + ", ".join(names)

@@ -10,3 +10,5 @@ import os
 # Sphinx extension does, on every build) imports nothing else.
 PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 BUNDLED_SPEC = os.path.join(PACKAGE_DIR, "specs", "vfio-migration.yaml")
+# How diagnostics name the bundled spec: where it lives in the repository.
+BUNDLED_DISPLAY = "spec/vfio-migration.yaml"

@@ -1,60 +1,51 @@
 """C artefacts that follow from the machine: the uAPI enum, the to-string
 switch, and the state-class predicates.
 
-Inputs: a spec.  Outputs: C text in QEMU / Linux style, from
-``templates/c-enum.h.j2``, ``templates/to-str.c.j2`` and
-``templates/predicates.c.j2``.  Every name (enum, prefix, function, parameter
-list, prologue) comes from the spec; this module only orders the states.
+Inputs: what the C must contain (:mod:`migspec.expect.code`).  Outputs: C
+text in QEMU / Linux style, from ``templates/c-enum.h.j2``,
+``templates/to-str.c.j2`` and ``templates/predicates.c.j2``.  Every name
+(enum, prefix, function, parameter list, prologue) comes from the spec, and
+which states appear, in which order, from the expectation.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 
-from ..model import Predicate, Spec, State, ToString
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PredicateData:
-    predicate: Predicate
-    # The states of the predicate's class that the C code handles
-    # (``code.features``), in enum value order.
-    states: tuple[State, ...]
-
-
-def predicate_data(spec: Spec) -> tuple[PredicateData, ...]:
-    return tuple(
-        PredicateData(
-            predicate=p,
-            states=tuple(s for s in spec.code_states if p.state_class in s.classes),
-        )
-        for p in spec.code.predicates
-    )
+from ..expect.code import PredicateExpectation, ToStringExpectation, expect_code
+from ..model import Machine, Spec
 
 
 def render_c_enum(spec: Spec) -> str:
+    from .env import render_template  # Jinja2, only when something is rendered
+
+    code = expect_code(spec)
+    return render_template("c-enum.h.j2", machine=code.machine, constants=code.enum)
+
+
+def render_to_string_switch(machine: Machine, expected: ToStringExpectation) -> str:
     from .env import render_template
 
-    return render_template("c-enum.h.j2", machine=spec.machine, states=spec.states_by_value)
+    return render_template("to-str.c.j2", machine=machine, expected=expected)
 
 
 def render_to_str(spec: Spec) -> str | None:
     """``None`` when the spec names no to-string function (``code.to_string``)."""
+    code = expect_code(spec)
+    if code.to_string is None:
+        return None
+    return render_to_string_switch(code.machine, code.to_string)
+
+
+def render_predicate_functions(machine: Machine, predicates: Sequence[PredicateExpectation]) -> str:
     from .env import render_template
 
-    to_string: ToString | None = spec.code.to_string
-    if to_string is None:
-        return None
-    return render_template(
-        "to-str.c.j2", machine=spec.machine, to_string=to_string, states=spec.code_states
-    )
+    return render_template("predicates.c.j2", machine=machine, predicates=tuple(predicates))
 
 
 def render_predicates(spec: Spec) -> str | None:
     """``None`` when the spec names no predicates (``code.predicates``)."""
-    from .env import render_template
-
-    data = predicate_data(spec)
-    if not data:
+    code = expect_code(spec)
+    if not code.predicates:
         return None
-    return render_template("predicates.c.j2", machine=spec.machine, predicates=data)
+    return render_predicate_functions(code.machine, code.predicates)

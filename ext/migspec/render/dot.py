@@ -82,9 +82,8 @@ def feature_colours(spec: Spec) -> dict[frozenset[str], tuple[str, str]]:
 
 
 def kind_text(spec: Spec, features: frozenset[str]) -> str:
-    """How a drawing names the device kind it shows."""
-    optional = features - spec.mandatory_features
-    return f"with {_feature_text(optional, spec)}" if optional else "without optional features"
+    """How a drawing names the device kind it shows (:attr:`DeviceKind.text`)."""
+    return spec.device_kind(features).text
 
 
 def _feature_text(names: frozenset[str], spec: Spec) -> str:

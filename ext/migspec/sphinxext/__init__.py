@@ -23,8 +23,8 @@ from .checks import (
     check_flows_in,
     check_tree_before_reading,
 )
+from .comparison import ComparisonDirective
 from .context import CHECK_CHOICES
-from .diff import DiffDirective
 from .directives import (
     FlowDirective,
     FsmDirective,
@@ -58,7 +58,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("migspec_check", "warning", "env", types=[str])
     MigspecDomain.directives = {
         "check-flow": CheckFlowDirective,
-        "diff": DiffDirective,
+        "diff": ComparisonDirective,
         "flow": FlowDirective,
         "fsm": FsmDirective,
         "states": StatesDirective,

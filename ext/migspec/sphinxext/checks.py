@@ -92,7 +92,8 @@ def check_flows_in(app: Sphinx, doctree: nodes.document) -> None:
     if spec is None:
         return
     from ..check.context import Context, Tree
-    from ..check.docs import compare_flow, expected_reading
+    from ..check.docs import compare_flow
+    from ..expect.flows import expected_reading
     from ..model import FlowStyle
     from ..source.rst import DocFlow, parse_block
 
@@ -115,10 +116,8 @@ def check_flows_in(app: Sphinx, doctree: nodes.document) -> None:
             continue
         features = None
         if marker["features"]:
-            from ..fsm.projection import parse_feature_list
-
             try:
-                features = parse_feature_list(spec, marker["features"])
+                features = spec.parse_device_kind(marker["features"]).features
             except ValueError as exc:
                 context.logger.warning(
                     "%s", exc, type="migspec", subtype="features-unknown", location=where
@@ -165,13 +164,11 @@ def check_tree_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list
     inputs = [settings.spec_path]
     if previous is not None and all(_stamp(Path(p)) == s for p, s in previous.items()):
         return
-    result = context.load(env)
-    if result.spec is None:
-        context.report_all(env, result.diagnostics)
+    prepared = context.load(env)
+    if prepared.spec is None:
+        context.report_stopped(prepared)
         setattr(env, _STAMPS, {str(settings.spec_path): _stamp(settings.spec_path)})
         return
-    from ..check import run_check
-
     if not settings.source_root.is_dir():
         context.logger.warning(
             "migspec_source_root %s is not a directory",
@@ -180,8 +177,9 @@ def check_tree_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list
             subtype="source-root",
         )
         return
-    checked = run_check(result.spec, context.display_path(settings.source_root))
-    context.report_all(env, result.diagnostics)
+    from ..pipeline import check
+
+    checked = check(prepared, context.display_path(settings.source_root))
     context.report_all(env, checked.diagnostics)
     inputs.extend(p.resolve() for p in checked.files)
     setattr(env, _STAMPS, {str(p): _stamp(p) for p in inputs})

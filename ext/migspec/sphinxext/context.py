@@ -12,17 +12,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
-from ..diagnostics import Diagnostic, Rule, Severity
-from ..load import BUNDLED_SPEC
+from ..diagnostics import Diagnostic, Severity
+from ..load import BUNDLED_DISPLAY, BUNDLED_SPEC
 
 if TYPE_CHECKING:
-    from ..load.spec import LoadResult
     from ..model import Spec
+    from ..pipeline import Prepared
 
 logger = logging.getLogger("migspec")
 
@@ -55,7 +55,7 @@ def settings(env: BuildEnvironment) -> Settings:
         display = display_path(spec_path)
     else:
         spec_path = Path(BUNDLED_SPEC)
-        display = "spec/vfio-migration.yaml"
+        display = BUNDLED_DISPLAY
     source_root = Path(config.migspec_source_root) if config.migspec_source_root else None
     check = str(config.migspec_check)
     threshold: Severity | None
@@ -69,28 +69,12 @@ def settings(env: BuildEnvironment) -> Settings:
 
 
 @lru_cache(maxsize=8)
-def _load(path: str, display: str, stamp: tuple[int, int]) -> LoadResult:
+def _prepare(path: str, display: str, stamp: tuple[int, int]) -> Prepared:
     # The pipeline is imported when a spec is first needed: a no-op rebuild
     # never needs one, and should not pay for importing it.
-    from ..load.spec import LoadResult, load_spec_text
-    from ..load.text import read_text
+    from ..pipeline import prepare
 
-    text, diags = read_text(path, display)
-    if text is None:
-        return LoadResult(None, diags)
-    result = load_spec_text(text, display)
-    if result.spec is not None:
-        from ..lint.spec import lint_spec
-
-        result.diagnostics.extend(lint_spec(result.spec, catalogue=_rule_catalogue))
-    return result
-
-
-def _rule_catalogue() -> tuple[Rule[Any], ...]:
-    # Imported when a spec disables rules: the catalogue imports every stage.
-    from ..rules import all_rules
-
-    return all_rules()
+    return prepare(path, display=display)
 
 
 def _stamp(path: Path) -> tuple[int, int]:
@@ -101,28 +85,40 @@ def _stamp(path: Path) -> tuple[int, int]:
     return (st.st_mtime_ns, st.st_size)
 
 
-def load(env: BuildEnvironment) -> LoadResult:
-    """The configured spec (linted), loaded once per content; notes the dependency."""
+def load(env: BuildEnvironment) -> Prepared:
+    """The configured spec, loaded and linted once per content; notes the dependency.
+
+    Its ``spec`` is ``None`` when the spec did not load or lint found errors
+    in it: then nothing may be rendered or checked (``stopped`` says why).
+    """
     s = settings(env)
     env.note_dependency(str(s.spec_path))
-    return _load(str(s.spec_path), s.spec_display, _stamp(s.spec_path))
+    return _prepare(str(s.spec_path), s.spec_display, _stamp(s.spec_path))
 
 
 Where = str | tuple[str | None, int | None] | None
 
 
 def spec_or_warn(env: BuildEnvironment, location: Where) -> Spec | None:
-    result = load(env)
-    if result.spec is None:
-        for d in result.diagnostics:
-            report(env, d)
+    """The spec, or ``None`` after reporting why there is none (as ``migspec`` would)."""
+    prepared = load(env)
+    if prepared.spec is None:
+        report_stopped(prepared)
         logger.warning(
-            "migspec: the spec could not be loaded",
+            "migspec: the spec %s has errors; nothing rendered",
+            prepared.name,
             type="migspec",
             subtype="spec",
             location=location,
         )
-    return result.spec
+    return prepared.spec
+
+
+def report_stopped(prepared: Prepared) -> None:
+    """The errors that stopped the pipeline, whatever ``migspec_check`` says:
+    they are the spec's, not the tree check's."""
+    for d in prepared.stopped:
+        _warn(d)
 
 
 def report(env: BuildEnvironment, diagnostic: Diagnostic) -> None:
@@ -130,6 +126,10 @@ def report(env: BuildEnvironment, diagnostic: Diagnostic) -> None:
     threshold = settings(env).threshold
     if threshold is None or diagnostic.severity < threshold:
         return
+    _warn(diagnostic)
+
+
+def _warn(diagnostic: Diagnostic) -> None:
     loc = diagnostic.location
     where = f"{loc.path}:{loc.line}" if loc.line else f"{loc.path}:0"
     from ..report import printable

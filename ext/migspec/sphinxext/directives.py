@@ -18,7 +18,7 @@ from . import context
 from .domain import MigspecDomain, state_target_id
 
 if TYPE_CHECKING:
-    from ..model import Spec
+    from ..model import DeviceKind, Spec
 
 
 class MigspecDirective(SphinxDirective):
@@ -38,12 +38,11 @@ class MigspecDirective(SphinxDirective):
         )
         return []
 
-    def feature_set(self, spec: Spec, default: str | None = None) -> frozenset[str] | None:
-        from ..fsm.projection import parse_feature_list
-
+    def device_kind(self, spec: Spec, default: str | None = None) -> DeviceKind | None:
+        """The ``:features:`` option's device kind (None after a warning)."""
         text = self.options.get("features") or default or context.settings(self.env).features
         try:
-            return parse_feature_list(spec, str(text))
+            return spec.parse_device_kind(str(text))
         except ValueError as exc:
             self.warn(str(exc), "features-unknown")
             return None
@@ -96,9 +95,9 @@ class StatesDirective(MigspecDirective):
         if spec is None:
             return []
         wanted = (
-            self.feature_set(spec, default="all")
+            self.device_kind(spec, default="all")
             if "features" in self.options
-            else spec.all_features
+            else spec.device_kind(spec.all_features)
         )
         if wanted is None:
             return []
@@ -106,7 +105,7 @@ class StatesDirective(MigspecDirective):
         rows: list[list[nodes.Node | str]] = []
         targets: list[nodes.Node] = []
         for state in spec.states_by_value:
-            if not state.features <= wanted:
+            if not wanted.has(state):
                 continue
             node_id = state_target_id(state.name)
             name = nodes.literal(text=state.name, ids=[node_id])
@@ -229,9 +228,10 @@ class FlowDirective(MigspecDirective):
             return self.warn(f"unknown flow '{self.arguments[0]}' (flows: {known})", "flow-unknown")
         features: frozenset[str] | None = None
         if "features" in self.options:
-            features = self.feature_set(spec)
-            if features is None:
+            kind = self.device_kind(spec)
+            if kind is None:
                 return []
+            features = kind.features
         style = FlowStyle(self.options["style"]) if "style" in self.options else None
         if self.options.get("format", "ascii") == "graphviz":
             from ..render.dot import render_flow_dot
@@ -243,7 +243,7 @@ class FlowDirective(MigspecDirective):
 
 
 def _highlight(
-    spec: Spec, text: str, features: frozenset[str] | None
+    spec: Spec, text: str, kind: DeviceKind | None
 ) -> tuple[dict[str, str], dict[tuple[str, str], str]] | str:
     """``A -> B`` (the path a request takes) or ``A, B, C`` (states) -> marks."""
     if "->" in text:
@@ -251,15 +251,11 @@ def _highlight(
         for name in (source, target):
             if name not in spec.state_map:
                 return f"unknown state '{name}' in :highlight:"
-        from ..fsm.engine import steps_for
+        from ..fsm.engine import answer
 
-        steps = steps_for(spec, features or spec.all_features)
-        path = [source]
-        while path[-1] != target and len(path) <= len(spec.states):
-            nxt = steps.next.get(path[-1], {}).get(target)
-            if nxt is None or nxt == (spec.error_state.name if spec.error_state else None):
-                return f"{source} -> {target} has no path for this device"
-            path.append(nxt)
+        path = answer(spec, kind or spec.device_kind(spec.all_features), source, target).path
+        if path is None:
+            return f"{source} -> {target} has no path for this device"
         states = dict.fromkeys(path, "highlight")
         arcs = {(a, b): "highlight" for a, b in itertools.pairwise(path)}
         return states, arcs
@@ -288,19 +284,22 @@ class FsmDirective(MigspecDirective):
         spec = self.spec()
         if spec is None:
             return []
-        features: frozenset[str] | None = None
+        kind: DeviceKind | None = None
         if "features" in self.options:
-            features = self.feature_set(spec)
-            if features is None:
+            kind = self.device_kind(spec)
+            if kind is None:
                 return []
         marks = None
         if "highlight" in self.options:
-            found = _highlight(spec, self.options["highlight"], features)
+            found = _highlight(spec, self.options["highlight"], kind)
             if isinstance(found, str):
                 return self.warn(found, "highlight-invalid")
             marks = Marks(states=found[0], arcs=found[1])
         dot = render_fsm_dot(
-            spec, features, show_refused="show-refused" in self.options, marks=marks
+            spec,
+            kind.features if kind is not None else None,
+            show_refused="show-refused" in self.options,
+            marks=marks,
         )
         return _graphviz_node(self, dot, spec.machine.title)
 
@@ -312,21 +311,21 @@ class TransitionsDirective(MigspecDirective):
     option_spec: ClassVar[OptionSpec] = {"features": directives.unchanged}
 
     def run(self) -> list[nodes.Node]:
-        from ..fsm.engine import steps_for
+        from ..fsm.engine import device_steps
 
         spec = self.spec()
         if spec is None:
             return []
-        features = self.feature_set(spec, default="all")
-        if features is None:
+        kind = self.device_kind(spec, default="all")
+        if kind is None:
             return []
-        steps = steps_for(spec, features)
+        steps = device_steps(spec, kind)
         header: list[str] = ["from \\ to", *steps.states]
         rows: list[list[nodes.Node | str]] = []
         for source in steps.states:
             row: list[nodes.Node | str] = [nodes.strong(text=source)]
             for target in steps.states:
-                step = steps.next.get(source, {}).get(target)
+                step = steps.answer(source, target).step
                 row.append(nodes.literal(text=step) if step else "(hangs)")
             rows.append(row)
         widths = [14] + [12] * len(steps.states)

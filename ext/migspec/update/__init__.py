@@ -22,13 +22,15 @@ from __future__ import annotations
 import difflib
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from ..diagnostics import Diagnostic, Location, Note, Rule, Severity
-from ..model import Flow, Predicate, Spec, TraceSection
+from ..diagnostics import Diagnostic, InternalError, Location, Note, Rule, Severity
+from ..expect.code import PredicateExpectation, ToStringExpectation, expect_code
+from ..expect.trace import TraceSectionExpectation, expect_trace
+from ..model import Flow, Spec
 from ..writes import Snapshot, WriteError, confine, digest, write_atomic
 from . import regions
 
@@ -73,58 +75,120 @@ class ApplyResult:
 # -- what the spec generates, by file --------------------------------------------
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Target:
+    """One region the spec puts in a file: where the spec names it, and what it must hold."""
+
+    file: str
+    named: Location
+    why: str  # how "no such file" names it: "mig_state_to_str()", "flow 'save'"
+    # A to-string or predicate expectation, a trace section's, or a flow.
+    expected: ToStringExpectation | PredicateExpectation | TraceSectionExpectation | Flow
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rewrite:
+    """How ``update`` rewrites one kind of region.
+
+    ``syntax`` says how its file is read and edited ("C": tree-sitter and byte
+    edits; "trace-events" and "rst": line edits); ``targets`` lists the
+    regions of that kind a spec owns.  The artefact registry
+    (:mod:`migspec.artefacts`) names one per rewritten artefact.
+    """
+
+    syntax: str
+    targets: Callable[[Spec], tuple[Target, ...]]
+
+
+def _to_string_targets(spec: Spec) -> tuple[Target, ...]:
+    expected = expect_code(spec).to_string
+    if expected is None:
+        return ()
+    ts = expected.to_string
+    return (Target(file=ts.file, named=ts.location, why=f"{ts.function}()", expected=expected),)
+
+
+def _predicate_targets(spec: Spec) -> tuple[Target, ...]:
+    return tuple(
+        Target(
+            file=e.predicate.file,
+            named=e.predicate.location,
+            why=f"{e.predicate.function}()",
+            expected=e,
+        )
+        for e in expect_code(spec).predicates
+    )
+
+
+def _trace_targets(spec: Spec) -> tuple[Target, ...]:
+    return tuple(
+        Target(
+            file=e.file,
+            named=e.section.location,
+            why=f"trace section '# {e.title}'",
+            expected=e,
+        )
+        for e in expect_trace(spec)
+    )
+
+
+def _flow_targets(spec: Spec) -> tuple[Target, ...]:
+    return tuple(
+        Target(file=f.docs.file, named=f.docs.location, why=f"flow '{f.name}'", expected=f)
+        for f in spec.flows
+        if f.docs is not None
+    )
+
+
+TO_STRING = Rewrite(syntax="C", targets=_to_string_targets)
+PREDICATES = Rewrite(syntax="C", targets=_predicate_targets)
+TRACE_SECTIONS = Rewrite(syntax="trace-events", targets=_trace_targets)
+FLOW_DRAWINGS = Rewrite(syntax="rst", targets=_flow_targets)
+
+
+_E = TypeVar("_E")
+
+
 @dataclass
 class _Jobs:
-    """The regions one file holds."""
+    """The regions one file holds, in the order the rewrites name them."""
 
-    to_string: bool = False
-    predicates: list[Predicate] = field(default_factory=list)
-    trace: list[TraceSection] = field(default_factory=list)
-    flows: list[Flow] = field(default_factory=list)
-    # Where the spec names the file first (for "no such file").
-    named: Location | None = None
-    why: str = ""
+    targets: list[tuple[str, Target]] = field(default_factory=list)  # (syntax, target)
+
+    @property
+    def named(self) -> Location:
+        """Where the spec names the file first (for "no such file")."""
+        return self.targets[0][1].named
+
+    @property
+    def why(self) -> str:
+        return self.targets[0][1].why
 
     @property
     def kinds(self) -> set[str]:
-        out = set()
-        if self.to_string or self.predicates:
-            out.add("C")
-        if self.trace:
-            out.add("trace-events")
-        if self.flows:
-            out.add("rst")
-        return out
+        return {syntax for syntax, _ in self.targets}
+
+    def expected(self, kind: type[_E]) -> list[_E]:
+        return [t.expected for _, t in self.targets if isinstance(t.expected, kind)]
 
 
-def _jobs(spec: Spec) -> dict[str, _Jobs]:
+def _jobs(spec: Spec, rewrites: Sequence[Rewrite]) -> dict[str, _Jobs]:
     jobs: dict[str, _Jobs] = {}
-
-    def job(rel: str, where: Location, why: str) -> _Jobs:
-        if rel not in jobs:
-            jobs[rel] = _Jobs(named=where, why=why)
-        return jobs[rel]
-
-    ts = spec.code.to_string
-    if ts is not None:
-        job(ts.file, ts.location, f"{ts.function}()").to_string = True
-    for pred in spec.code.predicates:
-        job(pred.file, pred.location, f"{pred.function}()").predicates.append(pred)
-    for section in spec.trace:
-        job(section.file, section.location, f"trace section '# {section.section}'").trace.append(
-            section
-        )
-    for flow in spec.flows:
-        if flow.docs is not None:
-            job(flow.docs.file, flow.docs.location, f"flow '{flow.name}'").flows.append(flow)
+    for rewrite in rewrites:
+        for target in rewrite.targets(spec):
+            jobs.setdefault(target.file, _Jobs()).targets.append((rewrite.syntax, target))
     return jobs
 
 
 # -- planning --------------------------------------------------------------------
 
 
-def plan_update(spec: Spec, root: str | os.PathLike[str]) -> UpdatePlan:
-    """What ``update --write`` would write under ``root``; nothing is written.
+def plan_update(
+    spec: Spec, root: str | os.PathLike[str], rewrites: Sequence[Rewrite]
+) -> UpdatePlan:
+    """What ``update --write`` would write under ``root`` for ``rewrites``;
+    nothing is written.  (:func:`migspec.artefacts.plan_update` passes every
+    rewrite the artefact registry names.)
 
     Pure apart from reading files.  Paths in diagnostics are ``root`` joined
     with the file's path in the tree, as ``migspec check`` shows them.
@@ -138,7 +202,7 @@ def plan_update(spec: Spec, root: str | os.PathLike[str]) -> UpdatePlan:
     reader = CReader()
     files: list[FileUpdate] = []
     diagnostics: list[Diagnostic] = []
-    for rel, jobs in _jobs(spec).items():
+    for rel, jobs in _jobs(spec, rewrites).items():
         display = os.path.normpath(os.path.join(shown, rel))
         where = Location(display)
         try:
@@ -176,15 +240,9 @@ def plan_update(spec: Spec, root: str | os.PathLike[str]) -> UpdatePlan:
                 FILE_UNREADABLE.diagnostic(f"cannot read {display}: {reason}", where)
             )
             continue
-        try:
-            new, found = _plan_file(spec, jobs, data, display, reader)
-        except regions.EditOverlap as err:
-            # Two rewrites of one file touch the same bytes: a migspec bug;
-            # say so and leave the file alone rather than guess.
-            new, found = (
-                None,
-                [regions.REGION_FORM.diagnostic(f"internal error, not rewritten: {err}", where)],
-            )
+        # Two rewrites of one file that touch the same bytes (regions.EditOverlap)
+        # are a migspec bug: it propagates, and nothing is written.
+        new, found = _plan_file(spec, jobs, data, display, reader)
         diagnostics.extend(found)
         if new is not None and new != data:
             files.append(
@@ -208,21 +266,19 @@ def _plan_file(
 
     Verified before it is returned (as black verifies before it writes): the
     new text, read again, must need no further rewrite.  Anything else is a
-    migspec bug, reported rather than written.
+    migspec bug: :class:`InternalError`, and nothing is written.
     """
     new, diagnostics, _ = _rewrite(spec, jobs, data, display, reader)
     if new is None or new == data:
         return new, diagnostics
     _, problems, edits = _rewrite(spec, jobs, new, display, reader)
     if edits or problems:
-        return None, [
-            *diagnostics,
-            regions.REGION_FORM.diagnostic(
-                "internal error: the rewritten file does not read back as the spec says "
-                "(please report it); not rewritten",
-                Location(display),
-            ),
-        ]
+        found = "; ".join(f"{d.message} [{d.rule}]" for d in problems) or (
+            f"read again, it needs {edits} more edit{'' if edits == 1 else 's'}"
+        )
+        raise InternalError(
+            f"{display}: the rewritten file does not read back as the spec says ({found})"
+        )
     return new, diagnostics
 
 
@@ -231,7 +287,7 @@ _Rewrite = tuple[bytes | None, list[Diagnostic], int]
 
 
 def _rewrite(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) -> _Rewrite:
-    if jobs.to_string or jobs.predicates:
+    if "C" in jobs.kinds:
         return _plan_c(spec, jobs, data, display, reader)
     try:
         text = data.decode("utf-8")
@@ -245,9 +301,9 @@ def _rewrite(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) ->
             ],
             0,
         )
-    if jobs.trace:
-        return _plan_trace(spec, jobs.trace, text, display)
-    return _plan_rst(spec, jobs.flows, text, display)
+    if "trace-events" in jobs.kinds:
+        return _plan_trace(jobs.expected(TraceSectionExpectation), text, display)
+    return _plan_rst(spec, jobs.expected(Flow), text, display)
 
 
 def _plan_c(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) -> _Rewrite:
@@ -257,12 +313,13 @@ def _plan_c(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) -> 
     cfile = reader.parse_bytes(data, display)
     edits: list[regions.ByteEdit] = []
     diagnostics: list[Diagnostic] = []
-    if jobs.to_string:
-        more, found = to_string_edits(spec, cfile, reader)
+    code = expect_code(spec)
+    for switch in jobs.expected(ToStringExpectation):
+        more, found = to_string_edits(code, switch, cfile, reader)
         edits.extend(more)
         diagnostics.extend(found)
-    for pred in jobs.predicates:
-        more, found = predicate_edits(spec, pred, cfile, reader)
+    for expected in jobs.expected(PredicateExpectation):
+        more, found = predicate_edits(code, expected, cfile, reader)
         edits.extend(more)
         diagnostics.extend(found)
     if any(d.severity is Severity.ERROR for d in diagnostics):
@@ -270,7 +327,7 @@ def _plan_c(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) -> 
     return regions.apply_byte_edits(data, edits), diagnostics, len(edits)
 
 
-def _plan_trace(spec: Spec, sections: Sequence[TraceSection], text: str, display: str) -> _Rewrite:
+def _plan_trace(sections: Sequence[TraceSectionExpectation], text: str, display: str) -> _Rewrite:
     from ..load.trace_events import parse_trace_events
     from .trace_events import section_edits
 
@@ -280,7 +337,7 @@ def _plan_trace(spec: Spec, sections: Sequence[TraceSection], text: str, display
     edits: list[regions.LineEdit] = []
     diagnostics: list[Diagnostic] = []
     for section in sections:
-        more, found = section_edits(spec, section, parsed, lines, newline)
+        more, found = section_edits(section, parsed, lines, newline)
         edits.extend(more)
         diagnostics.extend(found)
     if any(d.severity is Severity.ERROR for d in diagnostics):

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..diagnostics import Diagnostic
+from ..expect.flows import expect_flow, expected_reading
 from ..model import Flow, Spec
 from ..source.rst import DocFlow, DocStep, RstFlows, parse_tuple
 from .regions import LineEdit, find_flow_block
@@ -45,10 +46,10 @@ class _Drawing:
 
 
 def _drawing(spec: Spec, flow: Flow) -> _Drawing:
-    from ..render.flow_rst import flow_rst_data, render_flow_rst
+    from ..render.flow_rst import render_drawing
 
-    data = flow_rst_data(spec, flow)
-    lines = render_flow_rst(spec, flow).split("\n")
+    data = expect_flow(spec, flow)
+    lines = render_drawing(data, spec.notation).split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     steps: list[tuple[str, ...]] = []
@@ -116,7 +117,7 @@ def _merge(step: DocStep, want: Sequence[str], lines: Sequence[str], newline: st
 def _block_edit(
     spec: Spec, flow: Flow, drawn: DocFlow, lines: Sequence[str], newline: str
 ) -> LineEdit | None:
-    from ..check.docs import align, expected_reading
+    from ..check.docs import align
 
     drawing = _drawing(spec, flow)
     expected = expected_reading(spec, flow)

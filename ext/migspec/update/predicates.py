@@ -1,9 +1,10 @@
 """Rewriting state-class predicates: the states a predicate tests.
 
-Inputs: a spec, one of its predicates and the parsed C file that defines
-it.  Outputs: byte edits and diagnostics.  A predicate that already tests
-exactly its class (in any form the reader understands: ``==``/``||``,
-``!=``/``&&``, a switch) is not touched.  Otherwise its one ``return``
+Inputs: what one predicate must test (:mod:`migspec.expect.code`) and the
+parsed C file that defines it.  Outputs: byte edits and diagnostics.  A
+predicate that already tests exactly its members -- its class, among the
+states the C handles -- in any form the reader understands (``==``/``||``,
+``!=``/``&&``, a switch, parentheses) is not touched.  Otherwise its one ``return``
 statement is replaced by the one ``templates/predicates.c.j2`` writes,
 indented as the file indents it; a predicate written as a switch gets the
 template's whole body.  The signature and everything before the ``return``
@@ -15,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Note
-from ..model import Predicate, Spec
+from ..expect.code import CodeExpectation, PredicateExpectation
 from ..source.c import CFile, CReader, read_predicate, walk
 from .regions import REGION_FORM, ByteEdit, find_function, indent_of, newline_bytes
 
@@ -23,43 +24,49 @@ if TYPE_CHECKING:
     from tree_sitter import Node
 
 
-def _tests(spec: Spec, pred: Predicate, cfile: CFile) -> tuple[set[str] | None, list[Diagnostic]]:
-    """The spec states ``pred``'s function is true for; None if it cannot be read."""
+def _tests(
+    code: CodeExpectation, expected: PredicateExpectation, cfile: CFile
+) -> tuple[frozenset[str] | None, list[Diagnostic]]:
+    """The handled states the predicate's function is true for; None if it cannot be read.
+
+    As ``migspec check`` reads it: a constant that names no spec state makes
+    it need a rewrite (the checker calls it extra), and so does a state the
+    C does not handle.
+    """
+    pred = expected.predicate
     read, diagnostics = read_predicate(cfile, pred.function, pred.subject)
     if read is None:
         return None, diagnostics
-    prefix = spec.machine.prefix
-    named = {ref.name for ref in read.constants}
-    states = {prefix + s.name: s.name for s in spec.states}
-    if named - states.keys():
-        # A constant that names no spec state: rewrite (the checker calls it extra).
-        return set(), []
-    tested = {states[c] for c in named}
-    if read.negated:
-        tested = {s.name for s in spec.states} - tested
-    return tested, []
+    named: set[str] = set()
+    for ref in read.constants:
+        state = code.state_of(ref.name)
+        if state is None:
+            return frozenset({ref.name}), []  # never a set of members: rewrite
+        named.add(state.name)
+    return expected.tested(frozenset(named), read.negated), []
 
 
-def _rendered(spec: Spec, pred: Predicate, reader: CReader) -> tuple[bytes, Node]:
-    from ..render.c import render_predicates
+def _rendered(
+    code: CodeExpectation, expected: PredicateExpectation, reader: CReader
+) -> tuple[bytes, Node]:
+    from ..render.c import render_predicate_functions
 
-    text = render_predicates(spec)
-    assert text is not None
-    data = text.encode("utf-8")
+    data = render_predicate_functions(code.machine, (expected,)).encode("utf-8")
     rfile = reader.parse_bytes(data, "<predicates.c.j2>")
-    fn = rfile.functions.get(pred.function)
+    fn = rfile.functions.get(expected.predicate.function)
     assert fn is not None, "the predicate template must read back"
     return data, fn.node
 
 
 def predicate_edits(
-    spec: Spec, pred: Predicate, cfile: CFile, reader: CReader
+    code: CodeExpectation, expected: PredicateExpectation, cfile: CFile, reader: CReader
 ) -> tuple[list[ByteEdit], list[Diagnostic]]:
+    pred = expected.predicate
     fn, diagnostics = find_function(cfile, pred.function, pred.location)
     if fn is None:
         return [], diagnostics
     spec_note = Note(message="the spec names it here", location=pred.location)
-    tested, problems = _tests(spec, pred, cfile)
+    tested, problems = _tests(code, expected, cfile)
     if tested is None:
         why = problems[0] if problems else None
         return [], [
@@ -71,11 +78,10 @@ def predicate_edits(
                 notes=(spec_note,),
             )
         ]
-    expected = {s.name for s in spec.states if pred.state_class in s.classes}
-    if tested == expected:
+    if tested == expected.member_states:
         return [], []
     data = cfile.source
-    rdata, rnode = _rendered(spec, pred, reader)
+    rdata, rnode = _rendered(code, expected, reader)
     body = fn.node.child_by_field_name("body")
     rbody = rnode.child_by_field_name("body")
     assert body is not None and rbody is not None

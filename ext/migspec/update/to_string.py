@@ -1,10 +1,12 @@
 """Rewriting the to-string switch: one case per state, the spec's default.
 
-Inputs: a spec and the parsed C file that defines its to-string function.
+Inputs: what the switch must contain (:mod:`migspec.expect.code`) and the
+parsed C file that defines the to-string function.
 Outputs: byte edits inside the function's switch, and diagnostics.  A case
 that already says the right thing is not touched (its comments, ``#ifdef``
-around it, its tabs stay); a wrong string is replaced in place; a case for
-a constant the spec does not have is removed; a missing state's case is
+around it, its tabs stay); a wrong string is replaced in place; a case the
+expectation does not list (no spec state, or a state the C does not handle)
+is removed; a missing state's case is
 inserted after the case of the state just below it in value order, written
 as ``templates/to-str.c.j2`` writes it, indented as the file's own cases.
 Everything outside the switch's cases is left as it is.
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Note
-from ..model import Spec, ToString
+from ..expect.code import CodeExpectation, ToStringExpectation
 from ..render.escape import c_string
 from ..source.c import CaseString, CFile, CReader, read_to_string
 from .regions import (
@@ -55,12 +57,11 @@ class _Style:
     newline: bytes
 
 
-def _rendered(spec: Spec, ts: ToString, reader: CReader) -> _Rendered:
-    from ..render.c import render_to_str
+def _rendered(code: CodeExpectation, expected: ToStringExpectation, reader: CReader) -> _Rendered:
+    from ..render.c import render_to_string_switch
 
-    text = render_to_str(spec)
-    assert text is not None
-    data = text.encode("utf-8")
+    ts = expected.to_string
+    data = render_to_string_switch(code.machine, expected).encode("utf-8")
     rfile = reader.parse_bytes(data, "<to-str.c.j2>")
     read, _ = read_to_string(rfile, ts.function)
     assert read is not None, "the to-string template must read back"
@@ -120,10 +121,9 @@ def _groups(cases: Sequence[CaseString]) -> list[list[CaseString]]:
 
 
 def to_string_edits(
-    spec: Spec, cfile: CFile, reader: CReader
+    code: CodeExpectation, expected: ToStringExpectation, cfile: CFile, reader: CReader
 ) -> tuple[list[ByteEdit], list[Diagnostic]]:
-    ts = spec.code.to_string
-    assert ts is not None
+    ts = expected.to_string
     fn, diagnostics = find_function(cfile, ts.function, ts.location)
     if fn is None:
         return [], diagnostics
@@ -139,23 +139,23 @@ def to_string_edits(
     body = read.switch.child_by_field_name("body")
     assert body is not None
     data = cfile.source
-    prefix = spec.machine.prefix
-    want = {prefix + s.name: s.name for s in spec.states_by_value}
-    value = {prefix + s.name: s.value for s in spec.states_by_value}
-    rendered = _rendered(spec, ts, reader)
+    # Only the cases the expectation lists stay: a constant it does not list
+    # (no spec state, or a state the C does not handle) loses its case.
+    value = {c.constant.name: c.constant.state.value for c in expected.cases}
+    rendered = _rendered(code, expected, reader)
     entries = [*read.cases, *((read.default,) if read.default else ())]
     groups = _groups(entries)
     style = _style(data, groups, rendered)
 
     def wanted(case: CaseString) -> str | None:
-        return ts.default if case.constant is None else want.get(case.constant)
+        return expected.string(case.constant)
 
     edits: list[ByteEdit] = []
     present: set[str | None] = set()
     # (highest state value in the group, the group's top-level node) of kept groups
     kept: list[tuple[int, Node]] = []
     for group in groups:
-        valid = [c for c in group if c.constant is None or c.constant in want]
+        valid = [c for c in group if c.constant is None or c.constant in value]
         present.update(c.constant for c in valid)
         first, last = group[0].node, group[-1].node
         assert first is not None and last is not None
@@ -195,11 +195,11 @@ def to_string_edits(
         else closing
     )
     groups_start = [top_level(g[0].node, body) for g in groups if g[0].node is not None]
-    for state in spec.states_by_value:
-        constant = prefix + state.name
+    for want in expected.cases:
+        constant = want.constant.name
         if constant in present:
             continue
-        lower = [(v, node) for v, node in kept if v < state.value]
+        lower = [(v, node) for v, node in kept if v < want.constant.state.value]
         if lower:
             node = max(lower, key=lambda vn: (vn[0], vn[1].end_byte))[1]
             pos = line_end(data, node.end_byte)

@@ -1,13 +1,14 @@
 """Rewriting the spec's sections of a trace-events file.
 
-Inputs: a spec's trace sections for one file and the file's text.  Outputs:
+Inputs: the expectation of each of the spec's sections in one file
+(:mod:`migspec.expect.trace`) and the file's text.  Outputs:
 line edits and diagnostics.  Only event lines between a section's ``#
 file.c`` comment and the next section comment are touched: a line the spec
 agrees with (as ``migspec check`` compares: arguments and format) stays
 byte for byte; a line that differs is replaced by the line
 ``templates/trace-events.j2`` writes; an event the spec does not list is
-removed; a missing event is inserted before the first kept event whose name
-sorts after it (plain byte order, as QEMU sorts), else after the section's
+removed; a missing event is inserted before the first kept event that comes
+after it in the expected order (plain byte order, as QEMU sorts), else after the section's
 last event.  Comments, blank lines, other sections, the file's line endings
 and its final newline are left as they are.
 """
@@ -17,9 +18,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..diagnostics import Diagnostic
+from ..expect.trace import TraceSectionExpectation
 from ..load import trace_events as reader
 from ..load.trace_events import split_trace_arg
-from ..model import Spec, TraceEvent, TraceSection
+from ..model import TraceEvent
 from .regions import REGION_FORM, LineEdit, ending, find_trace_section
 
 
@@ -44,38 +46,30 @@ def agrees(line: reader.EventLine, event: TraceEvent) -> bool:
     )
 
 
-def rendered_lines(spec: Spec, section: TraceSection) -> dict[str, str]:
+def rendered_lines(section: TraceSectionExpectation) -> dict[str, str]:
     """Event name -> its line as ``templates/trace-events.j2`` writes it (no newline)."""
-    from ..render.env import render_template
-    from ..render.trace import trace_blocks
+    from ..render.trace import render_trace_sections
 
-    blocks = tuple(
-        b for b in trace_blocks(spec) if b.file == section.file and b.section == section.section
-    )
-    text = render_template("trace-events.j2", blocks=blocks[:1])
+    text = render_trace_sections((section,))
     parsed = reader.parse_trace_events(text, "<trace-events.j2>")
     return {e.event.name: e.text for e in parsed.events}
 
 
-def _key(name: str) -> bytes:
-    return name.encode("utf-8")
-
-
 def section_edits(
-    spec: Spec,
-    section: TraceSection,
+    expected: TraceSectionExpectation,
     parsed: reader.TraceFile,
     lines: Sequence[str],
     newline: str,
 ) -> tuple[list[LineEdit], list[Diagnostic]]:
-    """The edits that make ``# section`` of the file say what the spec says."""
+    """The edits that make ``# section`` of the file say what ``expected`` says."""
+    section = expected.section
     span, problems = find_trace_section(parsed, section, len(lines))
     if span is None:
         return [], problems
     first, end = span  # the section's event lines are (first, end), 1-based
-    wanted = {e.name: e for e in section.events}
-    rendered = rendered_lines(spec, section)
-    unwritable = [e for e in section.events if e.name not in rendered]
+    wanted = {e.name: e for e in expected.events}
+    rendered = rendered_lines(expected)
+    unwritable = [e for e in expected.events if e.name not in rendered]
     if unwritable:
         return [], [
             REGION_FORM.diagnostic(
@@ -102,8 +96,10 @@ def section_edits(
         kept.append((name, index))
         if not agrees(line, wanted[name]):
             edits.append(LineEdit(index, index + 1, (rendered[name] + ending(lines[index]),)))
-    for name in sorted((n for n in wanted if n not in seen), key=_key):
-        after = next((i for n, i in kept if _key(n) > _key(name)), None)
+    # ``wanted`` is in the order the file keeps its events (the expectation's).
+    order = {name: k for k, name in enumerate(wanted)}
+    for name in (n for n in wanted if n not in seen):
+        after = next((i for n, i in kept if order[n] > order[name]), None)
         if after is not None:
             at = after
         elif kept:

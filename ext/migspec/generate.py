@@ -1,7 +1,9 @@
 """``migspec generate``: every artefact for every flow and device kind, and an
 ``index.html`` that shows them.
 
-Inputs: a spec and an output directory.  Outputs: files under the directory
+Inputs: a spec and an output directory.  What is written comes from the
+artefact registry (:mod:`migspec.artefacts`): each artefact with a listing
+(C, trace-events) once, the drawings per flow and device kind.  Outputs: files under the directory
 (written atomically, unchanged ones left alone) and a :class:`GenerateReport`.
 Layout of the directory::
 
@@ -24,15 +26,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .. import __version__
-from ..diagnostics import Diagnostic, Location
-from ..fsm.projection import feature_set_name
-from ..model import Flow, FlowStyle, Machine, Spec
-from .c import render_c_enum, render_predicates, render_to_str
-from .dot import DotFailed, DotMissing, kind_text, render_flow_dot, render_fsm_dot, render_svg
-from .escape import html_id
-from .flow_rst import flow_rst_data, render_flow_rst
-from .trace import render_trace_events
+from . import __version__
+from .artefacts import Choice, applicable, artefact
+from .diagnostics import Diagnostic, Location
+from .expect.flows import expect_flow
+from .fsm.projection import feature_set_name
+from .model import Flow, FlowStyle, Machine, Spec
+from .render.dot import DotFailed, DotMissing, kind_text, render_svg
+from .render.escape import html_id
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -141,19 +142,20 @@ def build_site(
     ``svg`` turns DOT into SVG (``None``: no SVG at all).
     """
     b = _Builder(spec, svg)
+    fsm_dot, flow_dot, flow_rst = artefact("fsm-dot"), artefact("flow-dot"), artefact("flow-rst")
     kinds = list(spec.feature_sets())
     machine_drawing = b.drawing(
         "fsm-machine",
         f"{spec.machine.title}: every state",
         "fsm/machine",
-        render_fsm_dot(spec, None, show_refused=True),
+        fsm_dot.render(spec, Choice(show_refused=True)),
     )
     kind_drawings = tuple(
         b.drawing(
             html_id(f"fsm-{feature_set_name(spec, k)}"),
             f"device {kind_text(spec, k)}",
             f"fsm/{feature_set_name(spec, k)}",
-            render_fsm_dot(spec, k),
+            fsm_dot.render(spec, Choice(features=k)),
         )
         for k in kinds
     )
@@ -166,7 +168,7 @@ def build_site(
             stem = f"flows/{flow.name}/{name}"
             ident = html_id(f"flow-{flow.name}-{name}")
             for style in FlowStyle:
-                unresolved = flow_rst_data(spec, flow, features=k, style=style).unresolved
+                unresolved = expect_flow(spec, flow, features=k, style=style).unresolved
                 for state in unresolved:
                     b.warnings.append(
                         f"flow {flow.name}, device {kind_text(spec, k)}: "
@@ -181,49 +183,43 @@ def build_site(
                         ident,
                         f"{flow.title}, device {kind_text(spec, k)}",
                         stem,
-                        render_flow_dot(spec, flow, k),
+                        flow_dot.render(spec, Choice(flow=flow, features=k)),
                     ),
                     projected=b.listing(
                         f"{ident}-projected",
                         "rst literal block, projected",
                         f"{stem}.projected.rst",
-                        render_flow_rst(spec, flow, features=k, style=FlowStyle.PROJECTED),
+                        flow_rst.render(
+                            spec, Choice(flow=flow, features=k, style=FlowStyle.PROJECTED)
+                        ),
                     ),
                     bracketed=b.listing(
                         f"{ident}-bracketed",
                         "rst literal block, bracketed",
                         f"{stem}.bracketed.rst",
-                        render_flow_rst(spec, flow, features=k, style=FlowStyle.BRACKETED),
+                        flow_rst.render(
+                            spec, Choice(flow=flow, features=k, style=FlowStyle.BRACKETED)
+                        ),
                     ),
                 )
             )
         flows.append(FlowPage(flow=flow, kinds=tuple(pages)))
-    code = [
-        b.listing(
-            "c-enum", f"enum {spec.machine.enum}", f"c/{spec.machine.enum}.h", render_c_enum(spec)
-        )
-    ]
-    to_str = render_to_str(spec)
-    if to_str is not None and spec.code.to_string is not None:
-        name = spec.code.to_string.function
-        code.append(b.listing("c-to-str", f"{name}()", f"c/{name}.c", to_str))
-    predicates = render_predicates(spec)
-    if predicates is not None:
-        code.append(b.listing("c-predicates", "state predicates", "c/predicates.c", predicates))
-    if spec.code.kernel is not None and spec.error_state is not None:
-        from .kernel import render_kernel_table
-
-        code.append(
-            b.listing(
-                "c-kernel-table",
-                "kernel next-state table",
-                "c/kernel-table.c",
-                render_kernel_table(spec),
-            )
-        )
+    # One listing per artefact that has one (C, trace-events), in registry order.
+    code: list[Listing] = []
     trace = None
-    if spec.trace:
-        trace = b.listing("trace-events", "trace-events", "trace-events", render_trace_events(spec))
+    for item in applicable(spec):
+        if item.listing is None:
+            continue
+        shown = b.listing(
+            f"listing-{item.name}",
+            item.title(spec),
+            item.listing(spec),
+            item.render(spec, Choice()),
+        )
+        if item.page_section == "trace":
+            trace = shown
+        else:
+            code.append(shown)
     site = Site(
         version=__version__,
         spec_path=spec.path,
@@ -239,7 +235,7 @@ def build_site(
 
 
 def render_index(site: Site) -> str:
-    from .env import render_template
+    from .render.env import render_template
 
     return render_template("index.html.j2", site=site)
 
@@ -253,7 +249,7 @@ def generate(
     report = GenerateReport(
         warnings=list(builder.warnings), notes=list(builder.notes), dot_missing=builder.dot_missing
     )
-    from ..writes import WriteError, confine, write_atomic
+    from .writes import WriteError, confine, write_atomic
 
     for rel, text in builder.files.items():
         try:

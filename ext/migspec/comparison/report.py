@@ -1,9 +1,12 @@
-"""``migspec diff`` reports: text, JSON and one self-contained HTML page.
+"""The review comparison's reports (``migspec diff``): text, JSON and one HTML page.
 
-Inputs: a :class:`~migspec.review.SpecDiff` (and, for HTML, the two specs,
-whose drawings it shows).  Outputs: text from ``templates/diff.txt.j2``, HTML
-from ``templates/diff.html.j2`` (a whole page, or with ``body_only`` the
-fragment the Sphinx directive embeds), and JSON of :func:`diff_json_data`.
+Inputs: a :class:`~migspec.comparison.compare.Comparison` (and, for HTML, the two
+specs, whose drawings it shows).  Outputs: text from
+``templates/comparison.txt.j2``, HTML from ``templates/comparison.html.j2``
+(a whole page, or with ``body_only`` the fragment the Sphinx directive
+embeds), and JSON of :func:`comparison_json_data`.  It only renders: what
+differs is decided by :mod:`migspec.comparison.compare`, how a request ends by
+:mod:`migspec.fsm.engine`.
 This module prepares the data -- sections in reading order, one line per
 change, coloured diff lines, next-step matrices, drawings -- and the
 templates lay it out.  The JSON shape is documented in ``docs/review.rst``
@@ -19,20 +22,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..fsm.engine import steps_for
-from ..fsm.projection import feature_set_name
-from ..model import Spec
-from ..review import (
+from .. import __version__
+from ..fsm.engine import Answer, Outcome, device_steps
+from ..model import DeviceKind, Spec
+from ..render.dot import DotFailed, DotMissing, Marks, render_flow_dot, render_fsm_dot
+from ..render.env import render_template
+from ..render.escape import html_id
+from .compare import (
     Change,
-    FlowDiff,
-    Outcome,
-    SpecDiff,
+    Comparison,
+    DrawingChange,
+    Status,
     StepChange,
     TextDiff,
     device_kinds,
-    has_kind,
 )
-from .dot import DotFailed, DotMissing, Marks, kind_text, render_flow_dot, render_fsm_dot
 
 JSON_VERSION = 1
 
@@ -61,9 +65,9 @@ class Item:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DiffLine:
-    """A line of a unified diff: ``kind`` is "file", "hunk", "add", "del" or "context"."""
+    """A line of a unified diff: ``role`` is "file", "hunk", "add", "del" or "context"."""
 
-    kind: str
+    role: str
     text: str
 
 
@@ -105,23 +109,25 @@ class Report:
 
 
 def _item(change: Change) -> Item:
-    return Item(mark=change.kind, text=f"{change.what} {change.name}", details=change.details)
+    return Item(
+        mark=change.status.value, text=f"{change.what} {change.name}", details=change.details
+    )
 
 
 def diff_lines(unified: str) -> tuple[DiffLine, ...]:
     out = []
     for line in unified.splitlines():
         if line.startswith(("--- ", "+++ ")):
-            kind = "file"
+            role = "file"
         elif line.startswith("@@"):
-            kind = "hunk"
+            role = "hunk"
         elif line.startswith("+"):
-            kind = "add"
+            role = "add"
         elif line.startswith("-"):
-            kind = "del"
+            role = "del"
         else:
-            kind = "context"
-        out.append(DiffLine(kind=kind, text=line))
+            role = "context"
+        out.append(DiffLine(role=role, text=line))
     return tuple(out)
 
 
@@ -129,78 +135,81 @@ def _named(title: str, diff: TextDiff) -> NamedDiff:
     return NamedDiff(title=title, unified=diff.unified, lines=diff_lines(diff.unified))
 
 
-def outcome_text(outcome: Outcome, path: tuple[str, ...] | None) -> str:
-    if outcome is Outcome.PATH and path is not None:
-        return " -> ".join(path)
+def outcome_text(found: Answer) -> str:
+    """How a report says the way a request ends."""
+    if found.outcome is Outcome.ARRIVES and found.path is not None:
+        return " -> ".join(found.path)
+    if found.outcome is Outcome.UNSUPPORTED:
+        return f"lands on {found.lands_on}, a state this device does not have (the request fails)"
     return {
         Outcome.REFUSED: "refused (the request fails)",
         Outcome.FAILS: "no legal path (the request fails)",
-        Outcome.HANGS: "hangs (the next-state lookup never returns)",
+        Outcome.ERROR_STATE: "from or to the error state (the request fails)",
+        Outcome.NEVER_ENDS: "hangs (the next-state lookup never returns)",
         Outcome.NO_STATE: "no such state on this device",
-        Outcome.PATH: "-",
-    }[outcome]
+    }.get(found.outcome, "-")
 
 
 def step_text(change: StepChange) -> str:
     """``RUNNING -> STOP_COPY: was RUNNING -> STOP -> STOP_COPY, now ...``."""
     return (
         f"{change.source} -> {change.target}: "
-        f"was {outcome_text(change.old_outcome, change.old)}, "
-        f"now {outcome_text(change.new_outcome, change.new)}"
+        f"was {outcome_text(change.old)}, now {outcome_text(change.new)}"
     )
 
 
-def _step_blocks(diff: SpecDiff, labels: dict[str, str]) -> list[Block]:
+def _step_blocks(comparison: Comparison) -> list[Block]:
     blocks = []
-    if diff.kinds:
-        blocks.append(Block(title="Device kinds", items=tuple(_item(c) for c in diff.kinds)))
-    for kind, changes in itertools.groupby(diff.steps, key=lambda c: c.features):
+    if comparison.kinds:
+        blocks.append(Block(title="Device kinds", items=tuple(_item(c) for c in comparison.kinds)))
+    for kind, changes in itertools.groupby(comparison.steps, key=lambda c: c.kind):
         blocks.append(
             Block(
-                title=f"device {labels.get(kind, kind)} ({kind})",
+                title=f"device {kind.text} ({kind.name})",
                 items=tuple(Item(mark="changed", text=step_text(c)) for c in changes),
             )
         )
     return blocks
 
 
-def _flow_items(diff: SpecDiff, name: str) -> tuple[Item, ...]:
+def _flow_items(comparison: Comparison, name: str) -> tuple[Item, ...]:
     """A flow's own changes; the block's title already names the flow."""
     items: list[Item] = []
-    for c in diff.flow_changes:
+    for c in comparison.flow_changes:
         if c.name != name:
             continue
-        if c.kind == "changed":
-            items.extend(Item(mark="changed", text=d) for d in c.details)
+        if c.status is Status.CHANGED:
+            items.extend(Item(mark=c.status.value, text=d) for d in c.details)
         else:
-            items.append(Item(mark=c.kind, text=f"flow {c.kind}"))
+            items.append(Item(mark=c.status.value, text=f"flow {c.status.value}"))
     return tuple(items)
 
 
-def _flow_blocks(diff: SpecDiff) -> list[Block]:
+def _flow_blocks(comparison: Comparison) -> list[Block]:
     blocks = []
-    for name in diff.flow_names:
+    for name in comparison.flow_names:
         diffs = tuple(
-            _named(f"device {f.label}" + (" (as the docs draw it)" if f.own else ""), f.diff)
-            for f in diff.flows
+            _named(f"device {f.kind.text}" + (" (as the docs draw it)" if f.own else ""), f.diff)
+            for f in comparison.drawings
             if f.flow == name
         )
-        blocks.append(Block(title=f"flow {name}", items=_flow_items(diff, name), diffs=diffs))
+        blocks.append(Block(title=f"flow {name}", items=_flow_items(comparison, name), diffs=diffs))
     return blocks
 
 
-def diff_report(diff: SpecDiff, kind_labels: dict[str, str] | None = None) -> Report:
+def comparison_report(comparison: Comparison) -> Report:
     """The sections, in the order a reviewer reads them."""
-    labels = kind_labels or {}
-    compared = ", ".join(diff.kinds_compared) or "none"
+    compared = ", ".join(k.name for k in comparison.kinds_compared) or "none"
     blocks: dict[str, list[Block]] = {
-        "vocabulary": [Block(title="", items=tuple(_item(c) for c in diff.vocabulary))],
-        "arcs": [Block(title="", items=tuple(_item(c) for c in diff.arcs))],
-        "steps": _step_blocks(diff, labels),
-        "flows": _flow_blocks(diff),
-        "trace": [Block(title="", items=tuple(_item(c) for c in diff.trace))],
-        "code": [Block(title="", diffs=tuple(_named(d.title or d.name, d) for d in diff.code))],
-        "other": [Block(title="", items=tuple(_item(c) for c in diff.other))],
+        "vocabulary": [Block(title="", items=tuple(_item(c) for c in comparison.vocabulary))],
+        "arcs": [Block(title="", items=tuple(_item(c) for c in comparison.arcs))],
+        "steps": _step_blocks(comparison),
+        "flows": _flow_blocks(comparison),
+        "trace": [Block(title="", items=tuple(_item(c) for c in comparison.trace))],
+        "code": [
+            Block(title="", diffs=tuple(_named(d.title or d.name, d) for d in comparison.code))
+        ],
+        "other": [Block(title="", items=tuple(_item(c) for c in comparison.other))],
     }
     notes = {"steps": f"no request takes another path (device kinds compared: {compared})"}
     sections = []
@@ -229,9 +238,9 @@ def diff_report(diff: SpecDiff, kind_labels: dict[str, str] | None = None) -> Re
             )
         )
     return Report(
-        old=diff.old_name,
-        new=diff.new_name,
-        equivalent=diff.equivalent,
+        old=comparison.old_name,
+        new=comparison.new_name,
+        equivalent=comparison.equivalent,
         sections=tuple(sections),
     )
 
@@ -240,19 +249,8 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def kind_labels(old: Spec, new: Spec) -> dict[str, str]:
-    """Device kind name -> "with P2P", from whichever spec has the kind."""
-    out: dict[str, str] = {}
-    for spec in (old, new):
-        for features in spec.feature_sets():
-            out[feature_set_name(spec, features)] = kind_text(spec, features)
-    return out
-
-
-def render_diff_text(diff: SpecDiff, kind_labels: dict[str, str] | None = None) -> str:
-    from .env import render_template
-
-    return render_template("diff.txt.j2", report=diff_report(diff, kind_labels))
+def render_comparison_text(comparison: Comparison) -> str:
+    return render_template("comparison.txt.j2", report=comparison_report(comparison))
 
 
 # -- JSON -----------------------------------------------------------------------
@@ -260,62 +258,64 @@ def render_diff_text(diff: SpecDiff, kind_labels: dict[str, str] | None = None) 
 
 def _change_json(change: Change) -> dict[str, Any]:
     return {
-        "change": change.kind,
+        "change": change.status.value,
         "what": change.what,
         "name": change.name,
         "details": list(change.details),
     }
 
 
-def _side_json(outcome: Outcome, path: tuple[str, ...] | None) -> dict[str, Any]:
-    return {"outcome": outcome.value, "path": list(path) if path is not None else None}
+def _side_json(found: Answer) -> dict[str, Any]:
+    path = list(found.path) if found.path is not None else None
+    return {"outcome": found.outcome.value, "path": path}
 
 
-def _flow_json(f: FlowDiff) -> dict[str, Any]:
+def _flow_json(f: DrawingChange) -> dict[str, Any]:
     return {
         "flow": f.flow,
-        "kind": f.kind,
-        "features": sorted(f.features),
+        "kind": f.kind.name,
+        "features": sorted(f.kind.features),
         "own": f.own,
         "unified": f.diff.unified,
     }
 
 
-def diff_json_data(diff: SpecDiff) -> dict[str, Any]:
+def comparison_json_data(comparison: Comparison) -> dict[str, Any]:
     """The documented JSON shape (``docs/review.rst``); keys in section order."""
+    c = comparison
     return {
         "migspec_diff": JSON_VERSION,
-        "old": diff.old_name,
-        "new": diff.new_name,
-        "equivalent": diff.equivalent,
-        "vocabulary": [_change_json(c) for c in diff.vocabulary],
-        "arcs": [_change_json(c) for c in diff.arcs],
+        "old": c.old_name,
+        "new": c.new_name,
+        "equivalent": c.equivalent,
+        "vocabulary": [_change_json(x) for x in c.vocabulary],
+        "arcs": [_change_json(x) for x in c.arcs],
         "steps": {
-            "kinds_compared": list(diff.kinds_compared),
-            "kinds": [_change_json(c) for c in diff.kinds],
+            "kinds_compared": [k.name for k in c.kinds_compared],
+            "kinds": [_change_json(x) for x in c.kinds],
             "changes": [
                 {
-                    "kind": c.features,
-                    "source": c.source,
-                    "target": c.target,
-                    "old": _side_json(c.old_outcome, c.old),
-                    "new": _side_json(c.new_outcome, c.new),
+                    "kind": x.kind.name,
+                    "source": x.source,
+                    "target": x.target,
+                    "old": _side_json(x.old),
+                    "new": _side_json(x.new),
                 }
-                for c in diff.steps
+                for x in c.steps
             ],
         },
         "flows": {
-            "changes": [_change_json(c) for c in diff.flow_changes],
-            "drawings": [_flow_json(f) for f in diff.flows],
+            "changes": [_change_json(x) for x in c.flow_changes],
+            "drawings": [_flow_json(f) for f in c.drawings],
         },
-        "trace": [_change_json(c) for c in diff.trace],
-        "code": [{"name": d.name, "title": d.title, "unified": d.unified} for d in diff.code],
-        "other": [_change_json(c) for c in diff.other],
+        "trace": [_change_json(x) for x in c.trace],
+        "code": [{"name": d.name, "title": d.title, "unified": d.unified} for d in c.code],
+        "other": [_change_json(x) for x in c.other],
     }
 
 
-def render_diff_json(diff: SpecDiff) -> str:
-    return json.dumps(diff_json_data(diff), indent=2) + "\n"
+def render_comparison_json(comparison: Comparison) -> str:
+    return json.dumps(comparison_json_data(comparison), indent=2) + "\n"
 
 
 # -- HTML -----------------------------------------------------------------------
@@ -366,7 +366,7 @@ class FlowPanel:
 class Cell:
     text: str
     # "same" (source == target), "step", "fail" (error or hang), "none" (no state)
-    kind: str
+    role: str
     changed: bool
     title: str
     # A changed cell: what the old spec stepped to first ("" when it had no step).
@@ -376,8 +376,7 @@ class Cell:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Matrix:
     id: str
-    kind: str
-    label: str
+    kind: DeviceKind
     # "compared", "added" (only the new spec has the kind), "removed"
     status: str
     states: tuple[str, ...]
@@ -433,13 +432,15 @@ class _Svg:
         return Drawing(id=ident, title=title)
 
 
-def fsm_marks(diff: SpecDiff, old: Spec, new: Spec) -> Marks:
+def fsm_marks(comparison: Comparison, old: Spec, new: Spec) -> Marks:
     """Added states and arcs (green), removed ones from the old spec (red,
     drawn although the new spec lacks them), changed ones highlighted."""
     states: dict[str, str] = {}
-    for c in diff.vocabulary:
+    for c in comparison.vocabulary:
         if c.what == "state":
-            states[c.name] = {"added": "added", "removed": "removed"}.get(c.kind, "highlight")
+            states[c.name] = {Status.ADDED: "added", Status.REMOVED: "removed"}.get(
+                c.status, "highlight"
+            )
     old_arcs = {(a.source, a.target): a for a in old.arcs}
     new_arcs = {(a.source, a.target): a for a in new.arcs}
     arcs: dict[tuple[str, str], str] = {}
@@ -448,8 +449,8 @@ def fsm_marks(diff: SpecDiff, old: Spec, new: Spec) -> Marks:
     for key in old_arcs.keys() - new_arcs.keys():
         arcs[key] = "removed"
     by_name = {f"{s} -> {t}": (s, t) for s, t in new_arcs}
-    for c in diff.arcs:
-        if c.what == "arc" and c.kind == "changed" and c.name in by_name:
+    for c in comparison.arcs:
+        if c.what == "arc" and c.status is Status.CHANGED and c.name in by_name:
             arcs[by_name[c.name]] = "highlight"
     return Marks(
         states=states,
@@ -459,61 +460,57 @@ def fsm_marks(diff: SpecDiff, old: Spec, new: Spec) -> Marks:
     )
 
 
-def _first_step(outcome: Outcome, path: tuple[str, ...] | None) -> str:
-    if outcome is Outcome.PATH and path is not None:
-        return path[1] if len(path) > 1 else "\u00b7"
-    return {Outcome.HANGS: "hangs", Outcome.NO_STATE: "\u2013"}.get(outcome, "fails")
+def _first_step(found: Answer) -> str:
+    """What a matrix cell shows of a request: its first step, or how it ends."""
+    if found.outcome is Outcome.ARRIVES and found.path is not None:
+        return found.path[1] if len(found.path) > 1 else "\u00b7"
+    return {Outcome.NEVER_ENDS: "hangs", Outcome.NO_STATE: "\u2013"}.get(found.outcome, "fails")
 
 
-def _cell(steps_next: Any, error: str | None, source: str, target: str) -> tuple[str, str]:
-    if source not in steps_next or target not in steps_next:
+def _cell(found: Answer) -> tuple[str, str]:
+    """A matrix cell for a request that did not change: (text, role)."""
+    if found.outcome is Outcome.NO_STATE:
         return "", "none"
-    if source == target:
+    if found.outcome is Outcome.ARRIVES and found.source == found.target:
         return "\u00b7", "same"
-    step = steps_next[source].get(target)
-    if step is None:
+    if found.outcome is Outcome.ARRIVES and found.step is not None:
+        return found.step, "step"
+    if found.outcome is Outcome.NEVER_ENDS:
         return "hangs", "fail"
-    if step == error:
-        return step, "fail"
-    return step, "step"
+    return found.step or "fails", "fail"
 
 
-def _matrices(diff: SpecDiff, old: Spec, new: Spec, page_id: str) -> tuple[Matrix, ...]:
-    by_kind: dict[str, dict[tuple[str, str], StepChange]] = {}
-    for c in diff.steps:
-        by_kind.setdefault(c.features, {})[(c.source, c.target)] = c
+def _matrices(comparison: Comparison, old: Spec, new: Spec, page_id: str) -> tuple[Matrix, ...]:
+    by_kind: dict[DeviceKind, dict[tuple[str, str], StepChange]] = {}
+    for c in comparison.steps:
+        by_kind.setdefault(c.kind, {})[(c.source, c.target)] = c
     out = []
-    for name, features, spec in device_kinds(old, new):
-        in_old, in_new = has_kind(old, features), has_kind(new, features)
+    for kind, in_old, in_new in device_kinds(old, new):
         status = "compared" if in_old and in_new else ("added" if in_new else "removed")
-        shown = new if in_new else old
-        steps = steps_for(shown, features)
-        changes = by_kind.get(name, {})
+        steps = device_steps(new if in_new else old, kind)
+        changes = by_kind.get(kind, {})
         states = steps.states
         if status == "compared":
-            before = steps_for(old, features).states
-            states = tuple(dict.fromkeys((*states, *before)))
+            states = tuple(dict.fromkeys((*states, *device_steps(old, kind).states)))
         rows = []
         for source in states:
             cells = []
             for target in states:
-                text, kind = _cell(steps.next, steps.error, source, target)
+                found = steps.answer(source, target)
+                text, role = _cell(found)
                 change = changes.get((source, target))
                 old_text = ""
                 if change is not None:
                     title = step_text(change)
-                    if kind == "none":
+                    if role == "none":
                         text = "\u2013"
-                    old_text = _first_step(change.old_outcome, change.old)
+                    old_text = _first_step(change.old)
                 else:
-                    path = steps.path(source, target) if kind == "step" else None
-                    title = f"{source} -> {target}: " + (
-                        " -> ".join(path) if path else text or "no such state"
-                    )
+                    title = f"{source} -> {target}: {outcome_text(found)}"
                 cells.append(
                     Cell(
                         text=text,
-                        kind=kind,
+                        role=role,
                         changed=change is not None,
                         title=title,
                         old_text=old_text,
@@ -522,9 +519,8 @@ def _matrices(diff: SpecDiff, old: Spec, new: Spec, page_id: str) -> tuple[Matri
             rows.append((source, tuple(cells)))
         out.append(
             Matrix(
-                id=f"{page_id}-steps-{name}".replace("+", "-"),
-                kind=name,
-                label=kind_text(spec, features),
+                id=f"{page_id}-steps-{kind.name}".replace("+", "-"),
+                kind=kind,
                 status=status,
                 states=states,
                 rows=tuple(rows),
@@ -534,27 +530,28 @@ def _matrices(diff: SpecDiff, old: Spec, new: Spec, page_id: str) -> tuple[Matri
     return tuple(out)
 
 
-def _flow_panels(diff: SpecDiff, old: Spec, new: Spec, page_id: str, svg: _Svg) -> list[FlowPanel]:
-    from ..render.escape import html_id
-
+def _flow_panels(
+    comparison: Comparison, old: Spec, new: Spec, page_id: str, svg: _Svg
+) -> list[FlowPanel]:
     panels = []
-    for name in diff.flow_names:
-        items = _flow_items(diff, name)
-        if not items and not any(f.flow == name for f in diff.flows):
+    for name in comparison.flow_names:
+        items = _flow_items(comparison, name)
+        if not items and not any(f.flow == name for f in comparison.drawings):
             continue
         before, after = old.flow_map.get(name), new.flow_map.get(name)
         main = after or before
         assert main is not None
         panel_id = html_id(f"{page_id}-flow-{name}")
         kinds = []
-        for f in sorted((f for f in diff.flows if f.flow == name), key=lambda f: not f.own):
-            ident = html_id(f"{panel_id}-{f.kind}")
+        drawn = sorted((f for f in comparison.drawings if f.flow == name), key=lambda f: not f.own)
+        for f in drawn:
+            ident = html_id(f"{panel_id}-{f.kind.name}")
             a_lines, b_lines = _side_lines(f.diff.old, f.diff.new)
             a_draw = (
                 svg.drawing(
                     f"{ident}-old",
                     f"{name}, old",
-                    render_flow_dot(old, before, f.features),
+                    render_flow_dot(old, before, f.kind.features),
                 )
                 if before is not None
                 else None
@@ -563,7 +560,7 @@ def _flow_panels(diff: SpecDiff, old: Spec, new: Spec, page_id: str, svg: _Svg) 
                 svg.drawing(
                     f"{ident}-new",
                     f"{name}, new",
-                    render_flow_dot(new, after, f.features),
+                    render_flow_dot(new, after, f.kind.features),
                 )
                 if after is not None
                 else None
@@ -571,11 +568,11 @@ def _flow_panels(diff: SpecDiff, old: Spec, new: Spec, page_id: str, svg: _Svg) 
             kinds.append(
                 FlowCompare(
                     id=ident,
-                    title=f"device {f.label}",
+                    title=f"device {f.kind.text}",
                     own=f.own,
                     old=FlowSide(label=old.path, lines=a_lines, drawing=a_draw),
                     new=FlowSide(label=new.path, lines=b_lines, drawing=b_draw),
-                    unified=_named(f"device {f.label}", f.diff),
+                    unified=_named(f"device {f.kind.text}", f.diff),
                 )
             )
         panels.append(
@@ -591,7 +588,7 @@ def _flow_panels(diff: SpecDiff, old: Spec, new: Spec, page_id: str, svg: _Svg) 
 
 
 def html_page(
-    diff: SpecDiff,
+    comparison: Comparison,
     old: Spec,
     new: Spec,
     *,
@@ -601,19 +598,19 @@ def html_page(
 ) -> HtmlPage:
     """Everything the HTML template shows.  ``svg``: DOT -> SVG (``None``: no drawings)."""
     drawer = _Svg(svg)
-    marks = fsm_marks(diff, old, new)
+    marks = fsm_marks(comparison, old, new)
     fsm = drawer.drawing(
         f"{page_id}-fsm",
         f"{new.machine.title}: the new spec's machine",
         render_fsm_dot(new, None, marks=marks),
     )
-    flows = _flow_panels(diff, old, new, page_id, drawer)
+    flows = _flow_panels(comparison, old, new, page_id, drawer)
     return HtmlPage(
         id=page_id,
-        report=diff_report(diff, kind_labels(old, new)),
+        report=comparison_report(comparison),
         fsm=fsm,
         fsm_marked=len(marks.states) + len(marks.arcs),
-        matrices=_matrices(diff, old, new, page_id),
+        matrices=_matrices(comparison, old, new, page_id),
         flows=tuple(flows),
         notes=tuple(dict.fromkeys(drawer.notes)),
         body_only=body_only,
@@ -621,14 +618,11 @@ def html_page(
 
 
 def render_html_page(page: HtmlPage) -> str:
-    from .. import __version__
-    from .env import render_template
-
-    return render_template("diff.html.j2", page=page, version=__version__)
+    return render_template("comparison.html.j2", page=page, version=__version__)
 
 
-def render_diff_html(
-    diff: SpecDiff,
+def render_comparison_html(
+    comparison: Comparison,
     old: Spec,
     new: Spec,
     *,
@@ -638,5 +632,5 @@ def render_diff_html(
 ) -> str:
     """The report as one self-contained page (``body_only``: the fragment to embed)."""
     return render_html_page(
-        html_page(diff, old, new, body_only=body_only, page_id=page_id, svg=svg)
+        html_page(comparison, old, new, body_only=body_only, page_id=page_id, svg=svg)
     )

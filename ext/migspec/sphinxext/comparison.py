@@ -1,4 +1,4 @@
-"""``.. migspec:diff:: OLD NEW`` -- the ``migspec diff`` report inside the docs.
+"""``.. migspec:diff:: OLD NEW`` -- the review comparison (``migspec diff``) inside the docs.
 
 Inputs: two spec arguments (paths relative to the directory of ``conf.py``,
 or ``git:REV`` / ``git:REV:PATH`` read from the repository that directory is
@@ -24,8 +24,8 @@ from .context import logger
 from .directives import MigspecDirective
 
 if TYPE_CHECKING:
+    from ..comparison.report import Report
     from ..model import Spec
-    from ..render.diff import Report
 
 
 def _report_spec_diagnostic(d: Diagnostic) -> None:
@@ -41,7 +41,7 @@ def _report_spec_diagnostic(d: Diagnostic) -> None:
     )
 
 
-class DiffDirective(MigspecDirective):
+class ComparisonDirective(MigspecDirective):
     """``.. migspec:diff:: OLD NEW`` -- what changed between two versions of a spec."""
 
     required_arguments = 2
@@ -49,7 +49,7 @@ class DiffDirective(MigspecDirective):
     option_spec: ClassVar[OptionSpec] = {}
 
     def _load(self, arg: str, confdir: Path) -> Spec | None:
-        from ..review import read_spec_arg, spec_arg_file
+        from ..load.revision import read_spec_arg, spec_arg_file
 
         dependency = spec_arg_file(arg, cwd=confdir)
         if dependency is not None:
@@ -62,22 +62,24 @@ class DiffDirective(MigspecDirective):
         return result.spec
 
     def run(self) -> list[nodes.Node]:
-        from ..render.diff import diff_report, kind_labels, render_diff_html
+        from ..comparison.compare import compare_specs
+        from ..comparison.report import comparison_report, render_comparison_html
         from ..render.dot import render_svg
-        from ..review import diff_specs
 
         confdir = Path(self.env.app.confdir)
         old_arg, new_arg = self.arguments
         old, new = self._load(old_arg, confdir), self._load(new_arg, confdir)
         if old is None or new is None:
             return []
-        diff = diff_specs(old, new)
+        comparison = compare_specs(old, new)
         serial = self.env.new_serialno("migspec-diff")
         page_id = f"migspec-diff-{serial}"
-        html = render_diff_html(diff, old, new, body_only=True, page_id=page_id, svg=render_svg)
+        html = render_comparison_html(
+            comparison, old, new, body_only=True, page_id=page_id, svg=render_svg
+        )
         raw = nodes.raw("", html, format="html")
         fallback = only(expr="not format_html")
-        fallback += self._sections(diff_report(diff, kind_labels(old, new)), page_id)
+        fallback += self._sections(comparison_report(comparison), page_id)
         return [raw, fallback]
 
     def _sections(self, report: Report, page_id: str) -> nodes.section:

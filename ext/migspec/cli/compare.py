@@ -1,4 +1,4 @@
-"""``migspec diff OLD NEW``: what changed between two versions of a spec.
+"""``migspec diff OLD NEW``: the review comparison of two versions of a spec.
 
 ``OLD`` and ``NEW`` are spec files, ``git:REV`` (the spec at
 ``spec/vfio-migration.yaml`` in that revision) or ``git:REV:PATH``, read with
@@ -32,31 +32,33 @@ def add_parser(sub: Any, name: str, help_text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..comparison.compare import compare_specs
+    from ..load.revision import read_spec_arg
     from ..report import format_human
-    from ..review import diff_specs, load_pair
 
-    old, new, diagnostics = load_pair(args.old, args.new)
-    sys.stderr.write(format_human(diagnostics))
+    first, second = read_spec_arg(args.old), read_spec_arg(args.new)
+    sys.stderr.write(format_human([*first.diagnostics, *second.diagnostics]))
+    old, new = first.spec, second.spec
     if old is None or new is None:
         sys.stderr.write("migspec diff: cannot compare: a spec could not be read\n")
         return EXIT_USAGE
-    diff = diff_specs(old, new)
+    comparison = compare_specs(old, new)
     if args.format == "json":
-        from ..render.diff import render_diff_json
+        from ..comparison.report import render_comparison_json
 
-        text = render_diff_json(diff)
+        text = render_comparison_json(comparison)
     elif args.format == "html":
-        from ..render.diff import html_page, render_html_page
+        from ..comparison.report import html_page, render_html_page
         from ..render.dot import render_svg
 
-        page = html_page(diff, old, new, svg=render_svg)
+        page = html_page(comparison, old, new, svg=render_svg)
         for note in page.notes:
             sys.stderr.write(f"migspec diff: warning: {note}\n")
         text = render_html_page(page)
     else:
-        from ..render.diff import kind_labels, render_diff_text
+        from ..comparison.report import render_comparison_text
 
-        text = render_diff_text(diff, kind_labels(old, new))
+        text = render_comparison_text(comparison)
     if args.output:
         from ..writes import WriteError, write_atomic
 
@@ -67,4 +69,4 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     else:
         sys.stdout.write(text)
-    return EXIT_OK if diff.equivalent else EXIT_FINDINGS
+    return EXIT_OK if comparison.equivalent else EXIT_FINDINGS

@@ -1,0 +1,170 @@
+"""What the kernel's tables must say: the next-state table and the state-flags table.
+
+Inputs: a spec (its ``code.kernel`` names, states, features, walk) and its
+full :class:`~migspec.fsm.engine.Table`.  Outputs: the entries each table
+must have (:func:`expected_next`, :func:`expected_flags`, compared by
+``check --kernel-root``) and everything ``templates/kernel-table.c.j2``
+draws (:func:`expect_kernel_tables`): the arcs each kind of driver
+implements and the combination transitions for the comment, then both
+tables' rows, in the order the kernel writes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..fsm.engine import Table, compute_table, device_table
+from ..model import Spec
+
+
+def expected_flags(spec: Spec) -> dict[str, frozenset[str] | None]:
+    """State name -> the feature macros its flags entry must have; ``None``: every bit."""
+    macros = {f.name: f.macro for f in spec.features}
+    out: dict[str, frozenset[str] | None] = {}
+    for state in spec.states_by_value:
+        if state.error and spec.walk.error_flags_all:
+            out[state.name] = None
+        else:
+            out[state.name] = frozenset(macros[f] for f in state.features if f in macros)
+    return out
+
+
+def expected_next(spec: Spec, table: Table | None = None) -> dict[tuple[str, str], str] | None:
+    """(from, to) -> the next state: the FSM engine's table, for every feature.
+
+    ``None`` when the spec has no error state: the kernel's table then has
+    nothing to send refused requests to, and is not compared.
+    """
+    full = compute_table(spec) if table is None else table
+    if full.error is None:
+        return None
+    error = full.error
+    return {
+        (a, b): step if step is not None else error
+        for a, row in full.next.items()
+        for b, step in row.items()
+    }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArcList:
+    """One paragraph of the arcs comment: who implements which arcs."""
+
+    # None: every driver; else the optional features of that kind of device.
+    features: tuple[str, ...] | None
+    # Smaller kinds of device whose arcs this one implements too.
+    includes: tuple[tuple[str, ...], ...]
+    arcs: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Row:
+    constant: str
+    cells: tuple[tuple[str, str], ...]  # (to constant, next constant)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Flags:
+    constant: str
+    # The expression: macros joined by " | ", or the error state's value.
+    value: str
+    macros: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KernelTablesExpectation:
+    spec_path: str
+    next_table: str
+    flags_table: str
+    num_states: str
+    last_state: str
+    arc_lists: tuple[ArcList, ...]
+    combinations: tuple[tuple[str, ...], ...]
+    refused: tuple[tuple[str, str], ...]
+    rows: tuple[Row, ...]
+    flags: tuple[Flags, ...]
+
+
+def _optional(spec: Spec, features: frozenset[str]) -> tuple[str, ...]:
+    return spec.device_kind(features).optional
+
+
+def _num_states_name(prefix: str) -> str:
+    """``VFIO_DEVICE_STATE_`` -> ``VFIO_DEVICE_NUM_STATES`` (the kernel's spelling)."""
+    if prefix.endswith("STATE_"):
+        return prefix[: -len("STATE_")] + "NUM_STATES"
+    return prefix + "NUM_STATES"
+
+
+def expect_kernel_tables(spec: Spec, table: Table | None = None) -> KernelTablesExpectation:
+    """Everything the template needs; raises ValueError when the spec names no kernel tables."""
+    kernel = spec.code.kernel
+    if kernel is None:
+        raise ValueError("the spec has no 'code: kernel:' section naming the kernel's tables")
+    full = compute_table(spec) if table is None else table
+    next_state = expected_next(spec, full)
+    if next_state is None:
+        raise ValueError("the kernel's table needs an error state ('error: true')")
+    prefix = spec.machine.prefix
+    error = spec.error_state
+    order = [s for s in spec.states_by_value if not s.error]
+    if error is not None:
+        order.append(error)
+
+    # Arcs per kind of device, as the walk over the full table asks for
+    # them: first those every device uses; then, per feature set, the arcs
+    # of the smaller sets it has all of (named), and what it adds.
+    per_set = [(f, device_table(spec, f, full).arcs) for f in spec.feature_sets()]
+    common = frozenset.intersection(*(arcs for _, arcs in per_set)) if per_set else frozenset()
+    lists = [ArcList(features=None, includes=(), arcs=tuple(sorted(common)))]
+    for features, arcs in per_set:
+        contained = [g for g, g_arcs in per_set if g < features and g_arcs <= arcs]
+        maximal = [g for g in contained if not any(g < h for h in contained)]
+        base = frozenset().union(*(a for g, a in per_set if g in maximal))
+        extra = tuple(sorted(arcs - common - base))
+        if extra:
+            lists.append(
+                ArcList(
+                    features=_optional(spec, features),
+                    # Only name smaller kinds that have a paragraph of their own.
+                    includes=tuple(
+                        _optional(spec, g)
+                        for g, g_arcs in per_set
+                        if g in maximal and g_arcs - common
+                    ),
+                    arcs=extra,
+                )
+            )
+
+    rows = tuple(
+        Row(
+            constant=prefix + a.name,
+            cells=tuple((prefix + b.name, prefix + next_state[(a.name, b.name)]) for b in order),
+        )
+        for a in order
+    )
+    macros_of = expected_flags(spec)
+    bit = {f.macro: f.bit for f in spec.features}
+    flags = []
+    for state in order:
+        wanted = macros_of[state.name]
+        if state.error:
+            value = "~0U" if wanted is None else "0"
+            macros: tuple[str, ...] = ()
+        else:
+            macros = tuple(sorted(wanted or (), key=lambda m: bit[m]))
+            value = " | ".join(macros) if macros else "0"
+        flags.append(Flags(constant=prefix + state.name, value=value, macros=macros))
+    last = max(spec.states, key=lambda s: s.value)
+    return KernelTablesExpectation(
+        spec_path=spec.path,
+        next_table=kernel.next_table,
+        flags_table=kernel.flags_table,
+        num_states=_num_states_name(prefix),
+        last_state=prefix + last.name,
+        arc_lists=tuple(lists),
+        combinations=tuple(sorted(full.combinations(), key=" -> ".join)),
+        refused=tuple(sorted(full.refused)),
+        rows=rows,
+        flags=tuple(flags),
+    )
