@@ -64,7 +64,14 @@ def add_arc(line: str) -> tuple[str, str]:
 
 
 # Added states and arcs land on line 19 (states) or line 23 (arcs).
+SENTINELS = "  c: {enum: mirror_state, prefix: MIRROR_"
 POSITIVE = [
+    Case(
+        "sentinel-names-state",
+        ((SENTINELS, SENTINELS + ", sentinels: [MIRROR_NR, MIRROR_READY]"),),
+        (4,),
+        "sentinel MIRROR_READY is the C name of state READY",
+    ),
     Case("duplicate-name", (add_state("  - {name: READY, value: 5}"),), (19,), "state 'READY'"),
     Case(
         "duplicate-name",
@@ -295,6 +302,7 @@ POSITIVE = [
 ]
 
 NEGATIVE = [
+    Case("sentinel-names-state", ((SENTINELS, SENTINELS + ", sentinels: [MIRROR_NR]"),)),
     Case(
         "duplicate-name",
         (

@@ -63,6 +63,9 @@ class Machine:
     enum: str
     prefix: str
     header: str
+    # Enumerators of the enum that bound or count it (``VFIO_DEVICE_STATE_NR``)
+    # beyond those the C reader recognises by shape; never states.
+    sentinels: tuple[str, ...] = ()
     location: Location = NOWHERE
 
 

@@ -510,6 +510,30 @@ def lint_disable_unknown(subject: Suppressions) -> Iterator[Finding]:
             yield Finding(f"no rule is called '{suppression.rule}'{extra}", suppression.location)
 
 
+@rule(
+    "sentinel-names-state",
+    Severity.ERROR,
+    scope=SCOPE,
+    example="machine: {c: {enum: st, prefix: S_, sentinels: [S_STOP]}}\nstates: [{name: STOP, value: 1}]",
+)
+def sentinel_names_state(spec: Spec) -> Iterator[Finding]:
+    """A name in ``machine.c.sentinels`` is the C name of a state.
+
+    Sentinels are the enumerators that bound or count the enum; a state's
+    constant declared one would vanish from every check of the enum.
+    """
+    m = spec.machine
+    states = {f"{m.prefix}{s.name}": s for s in spec.states}
+    for name in m.sentinels:
+        state = states.get(name)
+        if state is not None:
+            yield Finding(
+                f"sentinel {name} is the C name of state {state.name}",
+                m.location,
+                (Note(message=f"state {state.name} is defined here", location=state.location),),
+            )
+
+
 RULES = (
     duplicate_name,
     duplicate_value,
@@ -526,6 +550,7 @@ RULES = (
     stand_in_invalid,
     tuple_unknown_state,
     flow_state_needs_feature,
+    sentinel_names_state,
 )
 # Rules over a spec and the catalogue (see Suppressions).
 SUPPRESSION_RULES = (lint_disable_unknown,)

@@ -151,6 +151,7 @@ class Builder:
             enum=self.text(c_node, "enum"),
             prefix=self.text(c_node, "prefix"),
             header=self.text(c_node, "header"),
+            sentinels=tuple(str(to_plain(n)) for n in _seq(c_node.get("sentinels"))),
             location=machine_node.location,
         )
         features = self.each("features", self.feature)
