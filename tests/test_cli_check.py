@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -75,8 +76,37 @@ def test_missing_root_exits_2(tmp_path: Path) -> None:
     assert run.returncode == 2
 
 
-def test_source_root_is_required() -> None:
-    assert migspec("check").returncode == 2
+def test_a_root_is_required() -> None:
+    run = migspec("check")
+    assert run.returncode == 2
+    assert "give --source-root DIR, --kernel-root DIR or both" in run.stderr
+
+
+def test_kernel_root_alone_checks_the_kernel_only(tmp_path: Path) -> None:
+    """A kernel developer has no QEMU tree at hand: the uAPI enum and the
+    tables are checked, and nothing of QEMU is looked for."""
+    run = migspec("check", "--kernel-root", str(TREES / "kernel"), "--fail-on", "note")
+    assert (run.returncode, run.stdout) == (0, ""), run.stdout + run.stderr
+    assert f"{TREES / 'kernel'}: 0 errors, 0 warnings, 0 notes" in run.stderr
+    kernel = tmp_path / "kernel"
+    shutil.copytree(TREES / "kernel", kernel)
+    main = kernel / "drivers" / "vfio" / "vfio_main.c"
+    text = main.read_text()
+    entry = "\t\t\t[VFIO_DEVICE_STATE_STOP] = VFIO_DEVICE_STATE_RUNNING_P2P,\n"
+    assert entry in text
+    main.write_text(text.replace(entry, entry.replace("RUNNING_P2P", "STOP"), 1))
+    run = migspec("check", "--kernel-root", str(kernel), "--format", "json")
+    assert run.returncode == 1
+    records = json.loads(run.stdout)["diagnostics"]
+    assert {(r["rule"], Path(r["path"]).relative_to(kernel).as_posix()) for r in records} == {
+        ("check-kernel-next", "drivers/vfio/vfio_main.c")
+    }
+
+
+def test_source_root_alone_does_not_read_a_kernel() -> None:
+    run = migspec("check", "--source-root", str(BASE), "--format", "json")
+    records = json.loads(run.stdout)["diagnostics"]
+    assert not any("kernel" in r["rule"] for r in records)
 
 
 def test_check_rules_are_listed() -> None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from .check import CheckResult, Comparison, compare_tree
 from .check import code as check_code
@@ -60,6 +60,9 @@ class Region:
     # file's own problems included: an unreadable region disagrees too).
     rules: frozenset[str]
     rewrite: Rewrite | None = None
+    # The tree the region is in: the QEMU tree (--source-root) or the kernel's
+    # (--kernel-root); a check runs the regions of the trees it was given.
+    tree: Literal["source", "kernel"] = "source"
 
 
 def _always(spec: Spec) -> str | None:
@@ -263,6 +266,7 @@ ARTEFACTS: tuple[Artefact, ...] = (
         region=Region(
             compare=check_kernel.check_kernel,
             rules=_FILE_RULES | _rules(C_RULES, check_kernel.RULES),
+            tree="kernel",
         ),
     ),
     Artefact(name="fsm-dot", title=lambda spec: "state machine (DOT)", render=_fsm_dot),
@@ -315,12 +319,23 @@ def region_rules(*, rewritten: bool | None = None) -> frozenset[str]:
 
 def run_check(
     spec: Spec,
-    root: str | os.PathLike[str],
+    root: str | os.PathLike[str] | None,
     kernel_root: str | os.PathLike[str] | None = None,
 ) -> CheckResult:
-    """Every disagreement between ``spec`` and the tree at ``root`` (and the kernel
-    tree): each owned region's comparison, then which callback requests which
-    state.  Also says which files were read."""
+    """Every disagreement between ``spec`` and the tree at ``root`` and the kernel
+    tree (either may be ``None``, not both): each owned region of the trees
+    given, then, in a QEMU tree, which callback requests which state.  Also
+    says which files were read."""
+    if root is None:
+        if kernel_root is None:
+            raise ValueError("run_check needs a source tree, a kernel tree or both")
+        kernel_only = [
+            a.region.compare
+            for a in ARTEFACTS
+            if a.region is not None and a.region.tree == "kernel"
+        ]
+        # The kernel's regions read the kernel tree only (Context.kernel).
+        return compare_tree(spec, kernel_root, kernel_root, kernel_only)
     comparisons: list[Comparison] = [a.region.compare for a in ARTEFACTS if a.region is not None]
     comparisons.append(check_transitions.check_transitions)
     return compare_tree(spec, root, kernel_root, comparisons)
@@ -328,7 +343,7 @@ def run_check(
 
 def check_tree(
     spec: Spec,
-    root: str | os.PathLike[str],
+    root: str | os.PathLike[str] | None,
     kernel_root: str | os.PathLike[str] | None = None,
 ) -> list[Diagnostic]:
     """:func:`run_check`'s diagnostics (sorted, the spec's disabled rules dropped)."""

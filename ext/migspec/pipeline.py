@@ -221,10 +221,11 @@ class CheckRun:
 
 def check(
     prepared: Prepared,
-    root: str | os.PathLike[str],
+    root: str | os.PathLike[str] | None,
     kernel_root: str | os.PathLike[str] | None = None,
 ) -> CheckRun:
-    """Compare the tree at ``root`` (and the kernel tree) with a prepared spec."""
+    """Compare the tree at ``root`` and the kernel tree (either may be ``None``)
+    with a prepared spec."""
     if prepared.spec is None:
         return CheckRun(diagnostics=prepared.stopped, files=(), outcome=prepared.outcome)
     from .artefacts import run_check
