@@ -65,7 +65,14 @@ def add_arc(line: str) -> tuple[str, str]:
 
 # Added states and arcs land on line 19 (states) or line 23 (arcs).
 SENTINELS = "  c: {enum: mirror_state, prefix: MIRROR_"
+MIRROR_SECTION = "    section: mirror.c\n"
 POSITIVE = [
+    Case(
+        "trace-source",
+        ((MIRROR_SECTION, MIRROR_SECTION + "    sources: [block/mirror.c, hw/mirror.c]\n"),),
+        (51,),
+        r"source hw/mirror\.c is not a \.c file in block",
+    ),
     Case(
         "sentinel-names-state",
         ((SENTINELS, SENTINELS + ", sentinels: [MIRROR_NR, MIRROR_READY]"),),
@@ -302,6 +309,10 @@ POSITIVE = [
 ]
 
 NEGATIVE = [
+    Case(
+        "trace-source",
+        ((MIRROR_SECTION, MIRROR_SECTION + "    sources: [block/mirror.c, block/mirror-job.c]\n"),),
+    ),
     Case("sentinel-names-state", ((SENTINELS, SENTINELS + ", sentinels: [MIRROR_NR]"),)),
     Case(
         "duplicate-name",

@@ -8,6 +8,7 @@ Inputs: a :class:`~migspec.model.Spec`.  Outputs: findings.  FSM semantics
 
 from __future__ import annotations
 
+import posixpath
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -534,6 +535,32 @@ def sentinel_names_state(spec: Spec) -> Iterator[Finding]:
             )
 
 
+@rule(
+    "trace-source",
+    Severity.ERROR,
+    scope=SCOPE,
+    example="trace:\n  - {file: hw/vfio/trace-events, section: migration.c,\n"
+    "     sources: [hw/vfio/migration.h], events: []}",
+)
+def trace_source(spec: Spec) -> Iterator[Finding]:
+    """A trace section's ``sources`` names a file outside its directory's C files.
+
+    Each source must be a ``.c`` file in the directory of the section's
+    ``trace-events`` file.  QEMU's build generates ``trace_NAME()`` for the C files of the directory
+    that holds the ``trace-events`` file; a call anywhere else is not one of
+    the section's.
+    """
+    for section in spec.trace:
+        here = posixpath.dirname(section.file)
+        for source in section.sources:
+            if posixpath.dirname(source) != here or not source.endswith(".c"):
+                yield Finding(
+                    f"trace section '# {section.section}' of {section.file}: "
+                    f"source {source} is not a .c file in {here or '.'}",
+                    section.location,
+                )
+
+
 RULES = (
     duplicate_name,
     duplicate_value,
@@ -551,6 +578,7 @@ RULES = (
     tuple_unknown_state,
     flow_state_needs_feature,
     sentinel_names_state,
+    trace_source,
 )
 # Rules over a spec and the catalogue (see Suppressions).
 SUPPRESSION_RULES = (lint_disable_unknown,)

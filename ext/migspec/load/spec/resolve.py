@@ -404,6 +404,7 @@ class Builder:
             file=self.text(n, "file"),
             section=self.text(n, "section"),
             events=tuple(events),
+            sources=tuple(str(to_plain(x)) for x in _seq(n.get("sources"))),
             location=n.location,
         )
 
