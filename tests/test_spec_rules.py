@@ -66,7 +66,14 @@ def add_arc(line: str) -> tuple[str, str]:
 # Added states and arcs land on line 19 (states) or line 23 (arcs).
 SENTINELS = "  c: {enum: mirror_state, prefix: MIRROR_"
 MIRROR_SECTION = "    section: mirror.c\n"
+JOB_START = "  - {name: job_start}\n"
 POSITIVE = [
+    Case(
+        "callback-elsewhere-unlisted",
+        ((JOB_START, JOB_START + "  - {name: job_drain, thread: true, channel: nbd}\n"),),
+        (32,),
+        "callback job_drain runs in a thread of its own, over the nbd channels, but no flow",
+    ),
     Case(
         "trace-source",
         ((MIRROR_SECTION, MIRROR_SECTION + "    sources: [block/mirror.c, hw/mirror.c]\n"),),
@@ -309,6 +316,10 @@ POSITIVE = [
 ]
 
 NEGATIVE = [
+    Case(
+        "callback-elsewhere-unlisted",
+        ((JOB_START, "  - {name: job_start, thread: true}\n  - {name: job_drain}\n"),),
+    ),
     Case(
         "trace-source",
         ((MIRROR_SECTION, MIRROR_SECTION + "    sources: [block/mirror.c, block/mirror-job.c]\n"),),

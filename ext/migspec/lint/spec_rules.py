@@ -561,6 +561,28 @@ def trace_source(spec: Spec) -> Iterator[Finding]:
                 )
 
 
+@rule(
+    "callback-elsewhere-unlisted",
+    Severity.WARNING,
+    scope=SCOPE,
+    example="callbacks:\n  - {name: load_state_buffer, channel: multifd}  # no flow step lists it",
+)
+def callback_elsewhere_unlisted(spec: Spec) -> Iterator[Finding]:
+    """A callback marked ``thread`` or ``channel`` is listed by no flow step.
+
+    Those marks say where a step's work runs, and are drawn on the steps that
+    list the callback; on a callback no step lists, they are drawn nowhere
+    and the flows omit the work that runs off the main path.
+    """
+    listed = {name for flow in spec.flows for step in flow.steps for name in step.callbacks}
+    for callback in spec.callbacks:
+        if callback.where and callback.name not in listed:
+            yield Finding(
+                f"callback {callback.name} runs {callback.where}, but no flow step lists it",
+                callback.location,
+            )
+
+
 RULES = (
     duplicate_name,
     duplicate_value,
@@ -579,6 +601,7 @@ RULES = (
     flow_state_needs_feature,
     sentinel_names_state,
     trace_source,
+    callback_elsewhere_unlisted,
 )
 # Rules over a spec and the catalogue (see Suppressions).
 SUPPRESSION_RULES = (lint_disable_unknown,)

@@ -344,6 +344,8 @@ class FlowNode:
     device_docs: str
     fill: str
     text_after: tuple[str, ...]
+    # The step's callbacks whose work runs off the main path, and where.
+    elsewhere: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -385,6 +387,11 @@ def flow_graph(spec: Spec, flow: Flow, features: frozenset[str] | None = None) -
                 device_docs=state.docs_as if state else device,
                 fill=colours.get(device, BASE_COLOUR),
                 text_after=tuple(line.text for line in step.text_after),
+                elsewhere=tuple(
+                    f"{cb.docs_as} runs {cb.where}"
+                    for cb in (spec.callback_map.get(name) for name in step.callbacks)
+                    if cb is not None and cb.where
+                ),
             )
         )
     edges = tuple(

@@ -211,6 +211,8 @@ class Builder:
                 name=self.text(n, "name"),
                 docs_as=self.text(n, "docs_as", f".{self.text(n, 'name')}()"),
                 doc=self.text(n, "doc"),
+                thread=n.get("thread") is not None and to_plain(n.get("thread")) is True,
+                channel=self.text(n, "channel"),
                 location=n.location,
             ),
         )
