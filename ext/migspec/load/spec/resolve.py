@@ -211,7 +211,7 @@ class Builder:
                 name=self.text(n, "name"),
                 docs_as=self.text(n, "docs_as", f".{self.text(n, 'name')}()"),
                 doc=self.text(n, "doc"),
-                thread=n.get("thread") is not None and to_plain(n.get("thread")) is True,
+                thread=self.flag(n, "thread"),
                 channel=self.text(n, "channel"),
                 location=n.location,
             ),
