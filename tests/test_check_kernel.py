@@ -17,7 +17,7 @@ from migspec.model import Spec
 from migspec.source.c import Ref
 from migspec.source.kernel import FlagsEntry, KernelRead
 
-from .conftest import BUNDLED_SPEC
+from .conftest import SEED_SPEC
 from .kernel_truth import KERNEL_NEXT, STATES
 from .source_trees import BASE, TREES, found
 
@@ -27,7 +27,7 @@ SC, P2P, PRE = "VFIO_MIGRATION_STOP_COPY", "VFIO_MIGRATION_P2P", "VFIO_MIGRATION
 
 @pytest.fixture(scope="module")
 def spec() -> Spec:
-    result = load_spec(BUNDLED_SPEC)
+    result = load_spec(SEED_SPEC)
     assert result.spec is not None
     return result.spec
 

@@ -76,7 +76,9 @@ def test_sources_name_the_files_a_section_is_called_from(tmp_path: Path) -> None
 def test_lint_wants_sources_beside_the_trace_events_file() -> None:
     spec = toy_spec((SECTION, SECTION + "    sources: [src/lamp.c, include/lamp.h, lib/x.c]\n"))
     hits = [
-        d for d in lint_spec(spec, frozenset(), catalogue=all_rules) if d.rule == "trace-source"
+        d
+        for d in lint_spec(spec, frozenset(), catalogue=all_rules)
+        if d.rule == "sources-outside-directory"
     ]
     assert [d.message for d in hits] == [
         "trace section '# lamp.c' of src/trace-events: source include/lamp.h is not a .c file "

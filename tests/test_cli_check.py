@@ -8,8 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import ROOT
+from .conftest import ROOT, SEED_SPEC
 from .source_trees import BASE, TREES, build_tree
+
+SEED = str(SEED_SPEC)
 
 
 def migspec(*args: str) -> subprocess.CompletedProcess[str]:
@@ -23,16 +25,21 @@ def migspec(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_agreeing_tree_exits_0_with_a_note() -> None:
-    run = migspec("check", "--source-root", str(BASE))
+    run = migspec("check", "--spec", SEED, "--source-root", str(BASE))
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines()[0].endswith("[check-transition-unregistered]")
     assert "0 errors, 0 warnings, 1 note" in run.stderr
 
 
 def test_fail_on_note_makes_the_note_fail() -> None:
-    assert migspec("check", "--source-root", str(BASE), "--fail-on", "note").returncode == 1
+    assert (
+        migspec("check", "--spec", SEED, "--source-root", str(BASE), "--fail-on", "note").returncode
+        == 1
+    )
     quiet = migspec(
         "check",
+        "--spec",
+        SEED,
         "--source-root",
         str(BASE),
         "--fail-on",
@@ -45,7 +52,7 @@ def test_fail_on_note_makes_the_note_fail() -> None:
 
 def test_drift_exits_1_and_json_has_the_location(tmp_path: Path) -> None:
     tree = build_tree(tmp_path / "tree", TREES / "drift-trace-call-args" / "drift.patch")
-    run = migspec("check", "--source-root", str(tree), "--format", "json")
+    run = migspec("check", "--spec", SEED, "--source-root", str(tree), "--format", "json")
     assert run.returncode == 1
     records = json.loads(run.stdout)["diagnostics"]
     errors = [r for r in records if r["severity"] == "error"]
@@ -72,7 +79,9 @@ def test_missing_root_exits_2(tmp_path: Path) -> None:
     run = migspec("check", "--source-root", str(tmp_path / "nope"))
     assert run.returncode == 2
     assert "not a directory" in run.stderr
-    run = migspec("check", "--source-root", str(BASE), "--kernel-root", str(tmp_path / "nope"))
+    run = migspec(
+        "check", "--spec", SEED, "--source-root", str(BASE), "--kernel-root", str(tmp_path / "nope")
+    )
     assert run.returncode == 2
 
 
@@ -104,7 +113,7 @@ def test_kernel_root_alone_checks_the_kernel_only(tmp_path: Path) -> None:
 
 
 def test_source_root_alone_does_not_read_a_kernel() -> None:
-    run = migspec("check", "--source-root", str(BASE), "--format", "json")
+    run = migspec("check", "--spec", SEED, "--source-root", str(BASE), "--format", "json")
     records = json.loads(run.stdout)["diagnostics"]
     assert not any("kernel" in r["rule"] for r in records)
 

@@ -10,12 +10,12 @@ from migspec.load.spec import load_spec
 from migspec.model import Spec
 from migspec.rules import all_rules
 
-from .conftest import BUNDLED_SPEC
+from .conftest import SEED_SPEC
 
 
 @pytest.fixture(scope="module")
 def spec() -> Spec:
-    result = load_spec(BUNDLED_SPEC)
+    result = load_spec(SEED_SPEC)
     assert result.spec is not None
     return result.spec
 

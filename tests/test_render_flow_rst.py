@@ -12,6 +12,7 @@ from migspec.fsm.projection import feature_set_name
 from migspec.model import FlowStyle, Spec
 from migspec.render.flow_rst import render_flow_rst
 
+from .conftest import SEED_SPEC
 from .render_support import (
     BEFORE_REV,
     SEED_REV,
@@ -238,7 +239,7 @@ def test_bracketed_keeps_lines_of_a_step_that_vanishes() -> None:
     from migspec.load.spec import load_spec
     from migspec.render.flow_rst import render_flow_rst
 
-    spec = load_spec().spec
+    spec = load_spec(SEED_SPEC).spec
     assert spec is not None
     text = render_flow_rst(
         spec, spec.flow_map["save"], features=spec.mandatory_features, style=FlowStyle.BRACKETED

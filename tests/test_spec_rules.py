@@ -75,7 +75,7 @@ POSITIVE = [
         "callback job_drain runs in a thread of its own, over the nbd channels, but no flow",
     ),
     Case(
-        "trace-source",
+        "sources-outside-directory",
         ((MIRROR_SECTION, MIRROR_SECTION + "    sources: [block/mirror.c, hw/mirror.c]\n"),),
         (51,),
         r"source hw/mirror\.c is not a \.c file in block",
@@ -321,7 +321,7 @@ NEGATIVE = [
         ((JOB_START, "  - {name: job_start, thread: true}\n  - {name: job_drain}\n"),),
     ),
     Case(
-        "trace-source",
+        "sources-outside-directory",
         ((MIRROR_SECTION, MIRROR_SECTION + "    sources: [block/mirror.c, block/mirror-job.c]\n"),),
     ),
     Case("sentinel-names-state", ((SENTINELS, SENTINELS + ", sentinels: [MIRROR_NR]"),)),

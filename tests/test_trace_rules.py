@@ -18,7 +18,7 @@ from migspec.load.trace_events import EventLine, parse_trace_events
 from migspec.model import TraceArg, TraceEvent
 from migspec.rules import all_rules
 
-from .conftest import BUNDLED_SPEC
+from .conftest import SEED_SPEC
 from .test_trace_reader import LINES
 
 
@@ -394,7 +394,7 @@ def test_plain_pairs_are_really_plain(shape: str) -> None:
 
 
 def test_bundled_spec_events_lint_clean() -> None:
-    result = load_spec(BUNDLED_SPEC)
+    result = load_spec(SEED_SPEC)
     assert result.spec is not None
     trace_ids = {r.id for r in tr.SPEC_RULES}
     assert [d for d in lint_spec(result.spec, catalogue=all_rules) if d.rule in trace_ids] == []

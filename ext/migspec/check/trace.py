@@ -133,7 +133,11 @@ def _calls_near(ctx: Context, trace_rel: str) -> list[TraceCall]:
 def _check_callers(
     ctx: Context, parsed: TraceFile, section: TraceSection, calls: list[TraceCall]
 ) -> None:
-    """Each event's ``caller`` calls it in one of the section's C files."""
+    """Each event's ``caller`` calls it in one of the section's C files.  An
+    event nobody calls is ``check-trace-uncalled``'s, not reported again."""
+    everywhere: dict[str, list[str]] = {}
+    for call in calls:
+        everywhere.setdefault(call.event, []).append(call.function or "?")
     if section.sources:
         paths = {ctx.tree.display(rel) for rel in section.sources}
         for rel in section.sources:
@@ -148,10 +152,11 @@ def _check_callers(
         line = lines.get(event.name)
         if event.caller is None or line is None or line.section != section.section:
             continue
-        who = by_event.get(event.name, [])
-        if event.caller in who:
+        if event.name not in everywhere or event.caller in by_event.get(event.name, []):
             continue
-        found = ", ".join(sorted(set(who))) or "no function"
+        found = ", ".join(sorted(set(by_event.get(event.name, [])))) or (
+            "no function of the section's sources"
+        )
         ctx.report(
             [
                 TRACE_CALLER.diagnostic(

@@ -536,13 +536,13 @@ def sentinel_names_state(spec: Spec) -> Iterator[Finding]:
 
 
 @rule(
-    "trace-source",
+    "sources-outside-directory",
     Severity.ERROR,
     scope=SCOPE,
     example="trace:\n  - {file: hw/vfio/trace-events, section: migration.c,\n"
     "     sources: [hw/vfio/migration.h], events: []}",
 )
-def trace_source(spec: Spec) -> Iterator[Finding]:
+def sources_outside_directory(spec: Spec) -> Iterator[Finding]:
     """A trace section's ``sources`` names a file outside its directory's C files.
 
     Each source must be a ``.c`` file in the directory of the section's
@@ -600,7 +600,7 @@ RULES = (
     tuple_unknown_state,
     flow_state_needs_feature,
     sentinel_names_state,
-    trace_source,
+    sources_outside_directory,
     callback_elsewhere_unlisted,
 )
 # Rules over a spec and the catalogue (see Suppressions).
