@@ -101,7 +101,12 @@ def emit(
     (``makes_output``: ``render``, ``generate``, ``update``).
     """
     fmt = getattr(args, "format", "human")
-    text = format_diagnostics(diagnostics, fmt, rules=rule_catalogue() if fmt == "sarif" else ())
+    # SARIF's URIs are relative to the tree the command read (else the
+    # working directory), as code-scanning services want them.
+    root = getattr(args, "source_root", None) or getattr(args, "kernel_root", None) or "."
+    text = format_diagnostics(
+        diagnostics, fmt, rules=rule_catalogue() if fmt == "sarif" else (), root=root
+    )
     if fmt != "human":
         sys.stdout.write(text)
         return
