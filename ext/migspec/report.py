@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
-from urllib.parse import quote
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from . import __version__
 from .diagnostics import Diagnostic, Rule, Severity, count_by_severity
