@@ -25,6 +25,7 @@ from typing import Any
 from ..diagnostics import Diagnostic, Location, Rule, Severity
 from . import scan
 from .flows import BRACKET_FEATURE, DrawnFlows, ImportedFlow, read_drawn_flows
+from .uapi import CommentWords, UapiMachine, read_uapi_machine
 
 RULES: tuple[Rule[Any], ...] = scan.RULES
 
@@ -37,6 +38,7 @@ class ImportOptions:
     header: str | None = None
     to_string: str | None = None
     docs: str | None = None
+    words: CommentWords = field(default_factory=CommentWords)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,8 +70,10 @@ class StateData:
     features: tuple[str, ...] = ()
     classes: tuple[str, ...] = ()
     stand_in: str | None = None
+    stand_in_by: tuple[tuple[str, str], ...] = ()  # missing feature -> state
     error: bool = False
     initial: bool = False
+    doc: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,6 +82,15 @@ class ArcData:
     target: str
     features: tuple[str, ...] = ()
     without: tuple[str, ...] = ()
+    session: str | None = None
+    doc: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GroupData:
+    name: str
+    doc: str
+    interior: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -128,6 +141,10 @@ class SpecData:
     trace: TraceData | None = None
     to_string: ToStringData | None = None
     predicates: tuple[scan.FoundPredicate, ...] = ()
+    groups: tuple[GroupData, ...] = ()
+    state_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    refused: tuple[ArcData, ...] = ()
+    code_features: tuple[str, ...] | None = None  # None: every optional feature
 
 
 # -- the import ------------------------------------------------------------------------
@@ -146,7 +163,16 @@ def import_spec(root: str | os.PathLike[str], options: ImportOptions | None = No
     if enum is None:
         return ImportResult(text=None, diagnostics=tuple(diagnostics))
     prefix = enum.prefix
-    states = [(c.name[len(prefix) :], c.value) for c in enum.read.constants]
+    states = [
+        (c.name[len(prefix) :], c.value) for c in enum.read.constants if not _sentinel(enum, c)
+    ]
+    uapi = read_uapi_machine(
+        scan.read_text(base, enum.header),
+        enum.read.name,
+        prefix,
+        [name for name, _ in states],
+        opts.words,
+    )
     c_files = scan.c_files_naming(base, prefix)
     to_string, found = scan.find_to_string(base, reader, enum, c_files, opts.to_string)
     diagnostics.extend(found)
@@ -179,7 +205,10 @@ def import_spec(root: str | os.PathLike[str], options: ImportOptions | None = No
         )
         diagnostics.extend(found)
 
+    handled = scan.features_handled(base, c_files, to_string, uapi, prefix) if uapi else None
     data = _assemble(os.fspath(root), enum, states, to_string, predicates, trace, callbacks, drawn)
+    if uapi is not None:
+        data = with_uapi(data, uapi, enum.header, handled)
     from ..load.spec import load_spec_text
     from ..render.env import render_template
 
@@ -189,6 +218,110 @@ def import_spec(root: str | os.PathLike[str], options: ImportOptions | None = No
         # A bug of ours (the template or the data); never hand out such a file.
         return ImportResult(text=None, diagnostics=(*diagnostics, *loaded.diagnostics))
     return ImportResult(text=text, diagnostics=tuple(diagnostics))
+
+
+def _sentinel(enum: scan.FoundEnum, constant: Any) -> bool:
+    """A trailing count enumerator (``..._NR``) with no value of its own, not a state.
+
+    Stand-in until the shared enum reader knows sentinels: the last constant,
+    named ``*_NR``/``*_MAX``/``*_COUNT``/``__*_LAST``, one past the one before.
+    """
+    constants = enum.read.constants
+    if len(constants) < 2 or constant is not constants[-1]:
+        return False
+    name = constant.name
+    named = name.endswith(("_NR", "_MAX", "_COUNT")) or (
+        name.startswith("__") and name.endswith("_LAST")
+    )
+    before = constants[-2].value
+    return named and before is not None and constant.value == before + 1
+
+
+def with_uapi(
+    data: SpecData, uapi: UapiMachine, header: str, handled: tuple[str, ...] | None
+) -> SpecData:
+    """``data`` with what the header's machine comment says in place of the placeholders."""
+    from dataclasses import replace
+
+    groups_of: dict[str, tuple[str, ...]] = {}
+    for g in uapi.groups:
+        for member in g.states:
+            groups_of[member] = (*groups_of.get(member, ()), g.name)
+    known = {s.name: s for s in uapi.states}
+    states = []
+    for s in data.states:
+        u = known.get(s.name)
+        if u is None:
+            states.append(s)
+            continue
+        by = tuple((f, u.stand_in[f]) for f in (f.name for f in uapi.features) if f in u.stand_in)
+        single = {st for _, st in by}
+        extra = {
+            f for f in u.features if not any(m.name == f and m.mandatory for m in uapi.features)
+        }
+        scalar = next(iter(single)) if len(single) == 1 and {f for f, _ in by} == extra else None
+        states.append(
+            replace(
+                s,
+                features=u.features,
+                stand_in=scalar,
+                stand_in_by=() if scalar else by,
+                error=s.name == uapi.error,
+                initial=s.name == uapi.initial,
+                doc=u.doc,
+            )
+        )
+    optional = tuple(f.name for f in uapi.features if not f.mandatory)
+    return replace(
+        data,
+        review=_uapi_review(uapi, header, data),
+        features=tuple(
+            FeatureData(name=f.name, macro=f.macro, bit=f.bit, mandatory=f.mandatory, doc=f.doc)
+            for f in uapi.features
+        ),
+        states=tuple(states),
+        arcs=tuple(
+            ArcData(
+                source=a.source,
+                target=a.target,
+                features=a.features,
+                without=a.without,
+                session=a.session,
+                doc=a.doc,
+            )
+            for a in uapi.arcs
+        ),
+        refused=tuple(ArcData(source=a.source, target=a.target, doc=a.doc) for a in uapi.refused),
+        groups=tuple(
+            GroupData(name=g.name, doc=g.doc, interior="within-group") for g in uapi.groups
+        ),
+        state_groups=groups_of,
+        flow_features=data.flow_features
+        if any(f.bracketed for f in data.flows)
+        else {name: optional for name in data.flow_features},
+        code_features=handled if handled is not None and set(handled) != set(optional) else None,
+    )
+
+
+def _uapi_review(uapi: UapiMachine, header: str, data: SpecData) -> tuple[str, ...]:
+    where = f"{header}:{uapi.comment_line}"
+    lines = [
+        "features, states' features, arcs, refused arcs, groups and stand-ins:",
+        f"  read from the comment above enum {data.enum} ({where}).",
+    ]
+    if uapi.groups:
+        lines += [
+            "groups: interior is within-group, the reading of the comment's path",
+            "  rule that keeps a shared session: "
+            + "; ".join(uapi.path_rules or ("(no path rule read)",)),
+        ]
+    lines += [
+        "code.setters and code.registrations: none were read; the transition check",
+        "  needs them, and flow steps need their callbacks.",
+    ]
+    if not data.flows:
+        lines.append("flows: no drawing was read (see --docs).")
+    return tuple(lines)
 
 
 def _unique_classes(found: list[scan.FoundPredicate]) -> list[scan.FoundPredicate]:

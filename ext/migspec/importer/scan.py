@@ -35,6 +35,8 @@ from ..source.c import (
 if TYPE_CHECKING:
     from tree_sitter import Node
 
+    from .uapi import UapiMachine
+
 SCOPE = "import"
 
 NOT_FOUND = declare(
@@ -90,6 +92,11 @@ def _read(root: Path, rel: str) -> bytes:
         return (root / rel).read_bytes()
     except OSError:
         return b""
+
+
+def read_text(root: Path, rel: str) -> str:
+    """A tree file's text (UTF-8, undecodable bytes replaced; empty if unreadable)."""
+    return _read(root, rel).decode("utf-8", "replace")
 
 
 # -- the enum ----------------------------------------------------------------------
@@ -385,6 +392,39 @@ def callers_of(cfile: CFile) -> dict[str, list[str]]:
             if call.function not in names:
                 names.append(call.function)
     return out
+
+
+def features_handled(
+    root: Path,
+    files: Sequence[str],
+    to_string: FoundToString | None,
+    uapi: UapiMachine,
+    prefix: str,
+) -> tuple[str, ...]:
+    """The optional features the C code handles.
+
+    A feature is handled when the C names its flag macro, or has a to-string
+    case for a state that needs that optional feature alone.
+    """
+    blob = b"".join(_read(root, rel) for rel in files)
+    words = set(re.findall(rb"[A-Za-z_][A-Za-z0-9_]*", blob))
+    cased = set(to_string.strings) if to_string is not None else set()
+    out = []
+    for feature in uapi.features:
+        if feature.mandatory:
+            continue
+        alone = [
+            s.name
+            for s in uapi.states
+            if [f for f in s.features if not _mandatory(uapi, f)] == [feature.name]
+        ]
+        if feature.macro.encode() in words or any(f"{prefix}{n}" in cased for n in alone):
+            out.append(feature.name)
+    return tuple(out)
+
+
+def _mandatory(uapi: UapiMachine, name: str) -> bool:
+    return any(f.name == name and f.mandatory for f in uapi.features)
 
 
 # -- docs ------------------------------------------------------------------------------

@@ -1,0 +1,124 @@
+"""Import reads the uAPI header's machine comment: the seed round trip.
+
+The tree is the seed revision's files as CI has them: the base fixture's C
+(the seed's code), the seed's real rst and trace-events
+(``../shared/corpus/qemu-94f775e428``) and a real uAPI header whose machine
+comment is the seed's word for word (QEMU master's copy; its enum adds the
+``VFIO_DEVICE_STATE_NR`` sentinel, which is no state).  The spec imported
+from it must render what the seed spec renders.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from migspec.importer import import_spec
+from migspec.importer.uapi import CommentWords, read_uapi_machine
+from migspec.lint.spec import lint_spec
+from migspec.load.spec import load_spec_text
+from migspec.model import Spec
+from migspec.render.c import render_c_enum, render_predicates, render_to_str
+from migspec.render.trace import render_trace_events
+from migspec.rules import all_rules
+
+from .conftest import ROOT
+from .source_trees import build_tree, with_corpus
+
+SEED_SPEC = ROOT / "spec" / "vfio-migration.yaml"
+NAMES = ["ERROR", "STOP", "RUNNING", "STOP_COPY", "RESUMING", "RUNNING_P2P", "PRE_COPY"]
+NAMES += ["PRE_COPY_P2P"]
+
+
+def seed_tree(corpus: Path, dest: Path) -> Path:
+    tree = with_corpus(build_tree(dest), corpus / "qemu-94f775e428")
+    header = "linux-headers/linux/vfio.h"
+    shutil.copyfile(corpus / "qemu-master" / header, tree / header)
+    return tree
+
+
+def load(text: str, name: str) -> Spec:
+    loaded = load_spec_text(text, name)
+    assert loaded.spec is not None, loaded.diagnostics
+    return loaded.spec
+
+
+def test_the_machine_comment_reads_as_the_seed_spec_says(corpus: Path) -> None:
+    text = (corpus / "qemu-master/linux-headers/linux/vfio.h").read_text()
+    m = read_uapi_machine(text, "vfio_device_mig_state", "VFIO_DEVICE_STATE_", NAMES)
+    assert m is not None
+    seed = load(SEED_SPEC.read_text(), str(SEED_SPEC))
+    assert [(f.name, f.macro, f.bit, f.mandatory) for f in m.features] == [
+        (f.name, f.macro, f.bit, f.mandatory) for f in seed.features
+    ]
+    assert {s.name: set(s.features) for s in m.states} == {
+        s.name: set(s.features) for s in seed.states
+    }
+    assert (m.error, m.initial) == ("ERROR", "RUNNING")
+    got = {
+        (a.source, a.target, frozenset(a.features), frozenset(a.without), a.session) for a in m.arcs
+    }
+    want = {
+        (
+            a.source,
+            a.target,
+            a.features,
+            a.without,
+            a.session.value if a.session.value != "none" else None,
+        )
+        for a in seed.arcs
+    }
+    assert got == want
+    assert {(a.source, a.target) for a in m.refused} == {(r.source, r.target) for r in seed.refused}
+    assert [(g.name, set(g.states)) for g in m.groups] == [
+        ("saving", {"PRE_COPY", "PRE_COPY_P2P", "STOP_COPY"})
+    ]
+    assert m.state("PRE_COPY_P2P") is not None
+    assert m.state("PRE_COPY_P2P").stand_in == {"P2P": "PRE_COPY", "PRE_COPY": "RUNNING_P2P"}  # type: ignore[union-attr]
+    assert m.removed_without == ("PRE_COPY",)
+
+
+def test_the_words_are_the_callers_to_change(corpus: Path) -> None:
+    text = (corpus / "qemu-master/linux-headers/linux/vfio.h").read_text()
+    words = CommentWords(refused=("no such refusal phrase",))
+    m = read_uapi_machine(text, "vfio_device_mig_state", "VFIO_DEVICE_STATE_", NAMES, words)
+    assert m is not None and m.refused == ()
+    assert ("STOP_COPY", "PRE_COPY") in {(a.source, a.target) for a in m.arcs}
+
+
+def test_a_header_without_a_machine_comment_gives_none() -> None:
+    text = (ROOT / "tests/trees/base/linux-headers/linux/vfio.h").read_text()
+    assert read_uapi_machine(text, "vfio_device_mig_state", "VFIO_DEVICE_STATE_", NAMES) is None
+
+
+def test_the_seed_round_trip(corpus: Path, tmp_path: Path) -> None:
+    tree = seed_tree(corpus, tmp_path / "seed")
+    result = import_spec(tree)
+    assert not result.failed, result.diagnostics
+    assert result.text is not None
+    imported = load(result.text, "imported.yaml")
+    seed = load(SEED_SPEC.read_text(), str(SEED_SPEC))
+    found = [
+        d
+        for d in lint_spec(imported, catalogue=all_rules)
+        if d.severity.value in ("error", "warning")
+    ]
+    assert found == []
+    assert [s.name for s in imported.states_by_value] == NAMES
+    assert len(seed.device_kinds) == 4
+    for kind in seed.device_kinds:
+        a = _steps(seed, kind.features)
+        b = _steps(imported, kind.features)
+        assert a == b, kind
+    assert render_to_str(imported) == render_to_str(seed)
+    assert render_predicates(imported) == render_predicates(seed)
+    assert render_c_enum(imported) == render_c_enum(seed)
+    assert render_trace_events(imported) == render_trace_events(seed)
+
+
+def _steps(spec: Spec, features: frozenset[str]) -> list[list[object]]:
+    from migspec.fsm.engine import device_steps
+
+    steps = device_steps(spec, spec.device_kind(features))
+    names = [s.name for s in spec.states_by_value]
+    return [[steps.answer(a, b) for b in names] for a in names]
