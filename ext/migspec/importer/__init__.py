@@ -38,6 +38,7 @@ class ImportOptions:
     header: str | None = None
     to_string: str | None = None
     docs: str | None = None
+    kernel_root: str | None = None
     words: CommentWords = field(default_factory=CommentWords)
 
 
@@ -94,6 +95,22 @@ class GroupData:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class KernelData:
+    file: str
+    function: str
+    next_table: str
+    flags_table: str
+    header: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WalkData:
+    skip_unsupported: bool
+    error_flags_all: bool
+    stop_at_error: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EventData:
     name: str
     args: tuple[str, ...]
@@ -145,16 +162,29 @@ class SpecData:
     state_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     refused: tuple[ArcData, ...] = ()
     code_features: tuple[str, ...] | None = None  # None: every optional feature
+    kernel: KernelData | None = None
+    walk: WalkData | None = None
+    pins: tuple[tuple[str, ...], ...] = ()
 
 
 # -- the import ------------------------------------------------------------------------
 
 
-def import_spec(root: str | os.PathLike[str], options: ImportOptions | None = None) -> ImportResult:
-    """A spec for the tree at ``root``, as text, or the diagnostics that stop it."""
+def import_spec(
+    root: str | os.PathLike[str] | None, options: ImportOptions | None = None
+) -> ImportResult:
+    """A spec for the tree at ``root``, as text, or the diagnostics that stop it.
+
+    ``root`` is a QEMU-layout tree; ``None`` imports from ``options.kernel_root``
+    alone (the uAPI header and the core's tables).
+    """
     from ..source.c import CReader
 
     opts = options or ImportOptions()
+    if root is None:
+        if opts.kernel_root is None:
+            raise ValueError("import_spec needs a source root or a kernel root")
+        return _import_kernel(Path(opts.kernel_root), opts)
     base = Path(root)
     reader = CReader()
     diagnostics: list[Diagnostic] = []
@@ -209,6 +239,13 @@ def import_spec(root: str | os.PathLike[str], options: ImportOptions | None = No
     data = _assemble(os.fspath(root), enum, states, to_string, predicates, trace, callbacks, drawn)
     if uapi is not None:
         data = with_uapi(data, uapi, enum.header, handled)
+    if opts.kernel_root is not None:
+        data, found = _with_kernel_tree(data, Path(opts.kernel_root), reader, opts, names)
+        diagnostics.extend(found)
+    return _finish(data, diagnostics)
+
+
+def _finish(data: SpecData, diagnostics: list[Diagnostic]) -> ImportResult:
     from ..load.spec import load_spec_text
     from ..render.env import render_template
 
@@ -218,6 +255,110 @@ def import_spec(root: str | os.PathLike[str], options: ImportOptions | None = No
         # A bug of ours (the template or the data); never hand out such a file.
         return ImportResult(text=None, diagnostics=(*diagnostics, *loaded.diagnostics))
     return ImportResult(text=text, diagnostics=tuple(diagnostics))
+
+
+def _kernel_enum(
+    root: Path, reader: Any, opts: ImportOptions
+) -> tuple[scan.FoundEnum | None, list[Diagnostic]]:
+    """The state enum of a kernel tree: in its uAPI headers (``include/uapi``) when it has them."""
+    under = "include/uapi" if (root / "include" / "uapi").is_dir() and not opts.header else None
+    return scan.find_enum(root, reader, opts.enum, opts.header, under=under)
+
+
+def _with_kernel_tree(
+    data: SpecData, root: Path, reader: Any, opts: ImportOptions, names: list[str]
+) -> tuple[SpecData, list[Diagnostic]]:
+    """``data`` with the kernel's tables named (``code.kernel``) and its walk read."""
+    from dataclasses import replace
+
+    from .kernel import find_kernel_tables
+
+    enum, diagnostics = _kernel_enum(root, reader, opts)
+    if enum is None:
+        return data, diagnostics
+    facts, found = find_kernel_tables(root, reader, enum, names)
+    diagnostics.extend(found)
+    if facts is None:
+        return data, diagnostics
+    return replace(
+        data,
+        kernel=KernelData(
+            file=facts.file,
+            function=facts.function,
+            next_table=facts.next_table,
+            flags_table=facts.flags_table,
+            header=enum.header,
+        ),
+        walk=WalkData(
+            skip_unsupported=facts.read.skip_loop is not None,
+            error_flags_all=facts.error is not None,
+            stop_at_error=facts.read.stop_at_error,
+        ),
+    ), diagnostics
+
+
+def _import_kernel(root: Path, opts: ImportOptions) -> ImportResult:
+    """A spec from a kernel tree alone: the uAPI header's comment and the core's tables."""
+    from ..source.c import CReader
+    from .kernel import machine_from_tables
+    from .uapi import bit_macros
+
+    reader = CReader()
+    diagnostics: list[Diagnostic] = []
+    enum, found = _kernel_enum(root, reader, opts)
+    diagnostics.extend(found)
+    if enum is None:
+        return ImportResult(text=None, diagnostics=tuple(diagnostics))
+    prefix = enum.prefix
+    states = [
+        (c.name[len(prefix) :], c.value) for c in enum.read.constants if not _sentinel(enum, c)
+    ]
+    names = [name for name, _ in states]
+    header_text = scan.read_text(root, enum.header)
+    uapi = read_uapi_machine(header_text, enum.read.name, prefix, names, opts.words)
+    data = _assemble(os.fspath(root), enum, states, None, [], None, (), DrawnFlows())
+    data, found = _with_kernel_tree(data, root, reader, opts, names)
+    diagnostics.extend(found)
+    if uapi is None and data.kernel is not None:
+        from .kernel import find_kernel_tables
+
+        facts, _ = find_kernel_tables(root, reader, enum, names)
+        if facts is not None:
+            uapi = machine_from_tables(facts, bit_macros(header_text), names)
+            if uapi is not None:
+                data = _pinned(with_uapi(data, uapi, enum.header, None), facts)
+                return _finish(data, diagnostics)
+    if uapi is not None:
+        data = with_uapi(data, uapi, enum.header, None)
+    return _finish(data, diagnostics)
+
+
+def _pinned(data: SpecData, facts: Any) -> SpecData:
+    """``data`` with a pin, the kernel table's path, wherever the path rules leave a choice.
+
+    Without a machine comment no group says which paths are legal; the table
+    itself is the answer, so each pair it decides alone is pinned to it.
+    """
+    from dataclasses import replace
+
+    from ..fsm.engine import full_table
+    from ..load.spec import load_spec_text
+    from ..render.env import render_template
+    from .kernel import table_path
+
+    for _ in range(len(data.states) ** 2):
+        loaded = load_spec_text(render_template("spec.yaml.j2", spec=data), "<imported spec>")
+        if loaded.spec is None:
+            return data
+        pins = list(data.pins)
+        for choice in full_table(loaded.spec).ambiguous:
+            path = table_path(facts, choice.source, choice.target)
+            if path is not None and path not in pins:
+                pins.append(path)
+        if len(pins) == len(data.pins):
+            return data
+        data = replace(data, pins=tuple(pins))
+    return data
 
 
 def _sentinel(enum: scan.FoundEnum, constant: Any) -> bool:
@@ -267,7 +408,7 @@ def with_uapi(
                 stand_in=scalar,
                 stand_in_by=() if scalar else by,
                 error=s.name == uapi.error,
-                initial=s.name == uapi.initial,
+                initial=s.name == uapi.initial if uapi.initial else s.initial,
                 doc=u.doc,
             )
         )
@@ -304,11 +445,19 @@ def with_uapi(
 
 
 def _uapi_review(uapi: UapiMachine, header: str, data: SpecData) -> tuple[str, ...]:
-    where = f"{header}:{uapi.comment_line}"
-    lines = [
-        "features, states' features, arcs, refused arcs, groups and stand-ins:",
-        f"  read from the comment above enum {data.enum} ({where}).",
-    ]
+    if uapi.comment_line:
+        lines = [
+            "features, states' features, arcs, refused arcs, groups and stand-ins:",
+            f"  read from the comment above enum {data.enum} ({header}:{uapi.comment_line}).",
+        ]
+    else:
+        lines = [
+            "features, states' features, arcs and refused arcs: read from the kernel's",
+            "  tables (the uAPI header has no machine comment); no groups, no stand-ins,",
+            "  no sessions: add them.",
+            f"initial state: {next((s.name for s in data.states if s.initial), 'none')}"
+            " (a guess: the first drawn step's, or the first state that is not the error).",
+        ]
     if uapi.groups:
         lines += [
             "groups: interior is within-group, the reading of the comment's path",
@@ -319,6 +468,8 @@ def _uapi_review(uapi: UapiMachine, header: str, data: SpecData) -> tuple[str, .
         "code.setters and code.registrations: none were read; the transition check",
         "  needs them, and flow steps need their callbacks.",
     ]
+    if data.kernel is None:
+        lines.append("code.kernel and walk: no kernel tree was read (see --kernel-root).")
     if not data.flows:
         lines.append("flows: no drawing was read (see --docs).")
     return tuple(lines)

@@ -94,6 +94,11 @@ def _read(root: Path, rel: str) -> bytes:
         return b""
 
 
+def read_bytes(root: Path, rel: str) -> bytes:
+    """A tree file's bytes (empty if unreadable)."""
+    return _read(root, rel)
+
+
 def read_text(root: Path, rel: str) -> str:
     """A tree file's text (UTF-8, undecodable bytes replaced; empty if unreadable)."""
     return _read(root, rel).decode("utf-8", "replace")
@@ -128,12 +133,18 @@ _STATEY = re.compile(r"(^|_)STATE_")
 
 
 def find_enum(
-    root: Path, reader: CReader, name: str | None, header: str | None
+    root: Path, reader: CReader, name: str | None, header: str | None, under: str | None = None
 ) -> tuple[FoundEnum | None, list[Diagnostic]]:
+    """The state enum: ``name`` or the one enum with a state-like prefix (in ``under``, if given)."""
     where = Location(os.fspath(root))
-    files = [header] if header else list(tree_files(root, (".h",)))
+    top = root / under if under else root
+
+    def relative(paths: Iterator[str]) -> list[str]:
+        return [f"{under}/{p}" if under else p for p in paths]
+
+    files = [header] if header else relative(tree_files(top, (".h",)))
     if name is not None and not header:
-        files += list(tree_files(root, (".c",)))
+        files += relative(tree_files(top, (".c",)))
     found: list[FoundEnum] = []
     for rel in files:
         data = _read(root, rel)
