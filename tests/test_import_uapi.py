@@ -183,3 +183,34 @@ def test_import_from_a_kernel_root_on_the_command_line(tmp_path: Path) -> None:
     assert "next_table: vfio_from_fsm_table" in run.stdout
     assert migspec("import").returncode == 2
     assert migspec("import", "--kernel-root", str(tmp_path / "nope")).returncode == 2
+
+
+def test_a_pre_seed_tree_imports_its_brackets_as_real_features(
+    corpus: Path, tmp_path: Path
+) -> None:
+    # Before the P2P commit QEMU drew pre-copy in brackets and drove no P2P
+    # state: the brackets become the header's PRE_COPY, and code.features
+    # says the C handles PRE_COPY only, so check asks for no P2P case.
+    from migspec.artefacts import check_tree
+
+    from .source_trees import TREES
+
+    tree = with_corpus(
+        build_tree(tmp_path / "tree", TREES / "pre-seed" / "seed-reverted.patch"),
+        corpus / "qemu-3d4d0f0e06",
+    )
+    # The 2023 header: master's, whose machine comment is the same, without
+    # the sentinel enumerator added since.
+    header = "linux-headers/linux/vfio.h"
+    text = (corpus / "qemu-master" / header).read_text()
+    (tree / header).write_text(text.replace("\tVFIO_DEVICE_STATE_NR,\n", ""))
+    result = import_spec(tree)
+    assert not result.failed, result.diagnostics
+    assert result.text is not None
+    spec = load(result.text, "imported.yaml")
+    assert spec.code.features == frozenset({"PRE_COPY"})
+    assert [f.features for f in spec.flows] == [frozenset({"PRE_COPY"})] * 2
+    assert [
+        d for d in lint_spec(spec, catalogue=all_rules) if d.severity is not Severity.NOTE
+    ] == []
+    assert check_tree(spec, tree) == []

@@ -413,8 +413,19 @@ def with_uapi(
             )
         )
     optional = tuple(f.name for f in uapi.features if not f.mandatory)
+    flows, flow_features = data.flows, {name: optional for name in data.flow_features}
+    if any(f.bracketed for f in data.flows):
+        # The brackets draw what devices with some feature do: the features
+        # the bracketed states need, as the header says.
+        bracketed = [s.name for s in data.states if BRACKET_FEATURE in s.features]
+        real = tuple(
+            f for f in optional if any(f in known[n].features for n in bracketed if n in known)
+        )
+        flows = tuple(_unbracket(flow, real) for flow in data.flows)
+        flow_features = {name: real for name in data.flow_features}
     return replace(
         data,
+        flows=flows,
         review=_uapi_review(uapi, header, data),
         features=tuple(
             FeatureData(name=f.name, macro=f.macro, bit=f.bit, mandatory=f.mandatory, doc=f.doc)
@@ -437,10 +448,35 @@ def with_uapi(
             GroupData(name=g.name, doc=g.doc, interior="within-group") for g in uapi.groups
         ),
         state_groups=groups_of,
-        flow_features=data.flow_features
-        if any(f.bracketed for f in data.flows)
-        else {name: optional for name in data.flow_features},
+        flow_features=flow_features,
         code_features=handled if handled is not None and set(handled) != set(optional) else None,
+    )
+
+
+def _unbracket(flow: ImportedFlow, real: tuple[str, ...]) -> ImportedFlow:
+    """``flow`` with the bracket placeholder feature replaced by ``real``."""
+    from dataclasses import replace
+
+    def fix(features: tuple[str, ...]) -> tuple[str, ...]:
+        out = [f for f in features if f != BRACKET_FEATURE]
+        if BRACKET_FEATURE in features:
+            out += [f for f in real if f not in out]
+        return tuple(out)
+
+    def lines(items: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(replace(item, features=fix(item.features)) for item in items)
+
+    return replace(
+        flow,
+        steps=tuple(
+            replace(
+                step,
+                features=fix(step.features),
+                text=lines(step.text),
+                text_after=lines(step.text_after),
+            )
+            for step in flow.steps
+        ),
     )
 
 
