@@ -21,6 +21,7 @@ from migspec.lint.spec import lint_spec
 from migspec.load.spec import load_spec_text
 from migspec.model import Spec
 from migspec.render.c import render_c_enum, render_predicates, render_to_str
+from migspec.render.flow_rst import render_flow_rst
 from migspec.render.kernel import render_kernel_table
 from migspec.render.trace import render_trace_events
 from migspec.rules import all_rules
@@ -113,6 +114,12 @@ def test_the_seed_round_trip(corpus: Path, tmp_path: Path) -> None:
     assert render_predicates(imported) == render_predicates(seed)
     assert render_c_enum(imported) == render_c_enum(seed)
     assert render_trace_events(imported) == render_trace_events(seed)
+    # The rst flows, as the docs draw them (for the flow's own kind of device;
+    # the drawings do not say which lines only some kinds have).
+    assert len(imported.flows) == len(seed.flows) == 2
+    for mine, theirs in zip(imported.flows, seed.flows, strict=True):
+        assert mine.features == theirs.features
+        assert render_flow_rst(imported, mine) == render_flow_rst(seed, theirs), theirs.name
 
 
 def _steps(spec: Spec, features: frozenset[str]) -> list[list[object]]:
