@@ -165,6 +165,8 @@ class SpecData:
     kernel: KernelData | None = None
     walk: WalkData | None = None
     pins: tuple[tuple[str, ...], ...] = ()
+    setters: tuple[Any, ...] = ()  # transitions.FoundSetter
+    step_callbacks: dict[tuple[str, int], tuple[str, ...]] = field(default_factory=dict)
 
 
 # -- the import ------------------------------------------------------------------------
@@ -215,11 +217,16 @@ def import_spec(
 
     trace: TraceData | None = None
     callbacks: tuple[str, ...] = ()
+    setters: list[Any] = []
     if to_string is not None:
+        from .transitions import find_setters
+
         cfile = reader.parse_bytes(
-            (base / to_string.file).read_bytes(), os.path.join(os.fspath(base), to_string.file)
+            scan.read_bytes(base, to_string.file), os.path.join(os.fspath(base), to_string.file)
         )
         callbacks = tuple(scan.find_callbacks(cfile))
+        skip = [to_string.function, *(p.function for p in predicates)]
+        setters = find_setters(cfile, enum.read.name, skip)
         trace, found = _trace(base, to_string.file, scan.callers_of(cfile))
         diagnostics.extend(found)
 
@@ -239,6 +246,22 @@ def import_spec(
     data = _assemble(os.fspath(root), enum, states, to_string, predicates, trace, callbacks, drawn)
     if uapi is not None:
         data = with_uapi(data, uapi, enum.header, handled)
+    if setters and drawn.flows:
+        from dataclasses import replace
+
+        from .transitions import step_callbacks
+
+        data = replace(
+            data,
+            setters=tuple(setters),
+            step_callbacks=step_callbacks(data.flows, callbacks),
+            review=tuple(
+                line
+                for line in data.review
+                if not line.startswith(("code.setters", "  needs them"))
+            )
+            + _transition_review(),
+        )
     if opts.kernel_root is not None:
         data, found = _with_kernel_tree(data, Path(opts.kernel_root), reader, opts, names)
         diagnostics.extend(found)
@@ -450,6 +473,15 @@ def with_uapi(
         state_groups=groups_of,
         flow_features=flow_features,
         code_features=handled if handled is not None and set(handled) != set(optional) else None,
+    )
+
+
+def _transition_review() -> tuple[str, ...]:
+    return (
+        "code.setters: the functions that take the enum by value; flow steps'",
+        "  callbacks: those the drawing names at a step or the one before.",
+        "code.registrations: none were read; VM state change handlers and other",
+        "  registered functions are not callbacks of the flows (check notes them).",
     )
 
 
