@@ -529,8 +529,8 @@ def _uapi_review(uapi: UapiMachine, header: str, data: SpecData) -> tuple[str, .
     if uapi.groups:
         lines += [
             "groups: interior is within-group, the reading of the comment's path",
-            "  rule that keeps a shared session: "
-            + "; ".join(uapi.path_rules or ("(no path rule read)",)),
+            "  rules that keeps a shared session:",
+            *(f"  {rule}" for rule in uapi.path_rules or ("(no path rule read)",)),
         ]
     lines += [
         "code.setters and code.registrations: none were read; the transition check",
