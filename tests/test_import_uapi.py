@@ -49,7 +49,7 @@ def load(text: str, name: str) -> Spec:
 
 def test_the_machine_comment_reads_as_the_seed_spec_says(corpus: Path) -> None:
     text = (corpus / "qemu-master/linux-headers/linux/vfio.h").read_text()
-    m = read_uapi_machine(text, "vfio_device_mig_state", "VFIO_DEVICE_STATE_", NAMES)
+    m = read_uapi_machine(text, "vfio_device_mig_state", NAMES)
     assert m is not None
     seed = load(SEED_SPEC.read_text(), str(SEED_SPEC))
     assert [(f.name, f.macro, f.bit, f.mandatory) for f in m.features] == [
@@ -85,14 +85,14 @@ def test_the_machine_comment_reads_as_the_seed_spec_says(corpus: Path) -> None:
 def test_the_words_are_the_callers_to_change(corpus: Path) -> None:
     text = (corpus / "qemu-master/linux-headers/linux/vfio.h").read_text()
     words = CommentWords(refused=("no such refusal phrase",))
-    m = read_uapi_machine(text, "vfio_device_mig_state", "VFIO_DEVICE_STATE_", NAMES, words)
+    m = read_uapi_machine(text, "vfio_device_mig_state", NAMES, words)
     assert m is not None and m.refused == ()
     assert ("STOP_COPY", "PRE_COPY") in {(a.source, a.target) for a in m.arcs}
 
 
 def test_a_header_without_a_machine_comment_gives_none() -> None:
     text = (ROOT / "tests/trees/base/linux-headers/linux/vfio.h").read_text()
-    assert read_uapi_machine(text, "vfio_device_mig_state", "VFIO_DEVICE_STATE_", NAMES) is None
+    assert read_uapi_machine(text, "vfio_device_mig_state", NAMES) is None
 
 
 def test_the_seed_round_trip(corpus: Path, tmp_path: Path) -> None:

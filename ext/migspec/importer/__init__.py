@@ -199,11 +199,7 @@ def import_spec(
         (c.name[len(prefix) :], c.value) for c in enum.read.constants if not _sentinel(enum, c)
     ]
     uapi = read_uapi_machine(
-        scan.read_text(base, enum.header),
-        enum.read.name,
-        prefix,
-        [name for name, _ in states],
-        opts.words,
+        scan.read_text(base, enum.header), enum.read.name, [name for name, _ in states], opts.words
     )
     c_files = scan.c_files_naming(base, prefix)
     to_string, found = scan.find_to_string(base, reader, enum, c_files, opts.to_string)
@@ -263,7 +259,7 @@ def import_spec(
             + _transition_review(),
         )
     if opts.kernel_root is not None:
-        data, found = _with_kernel_tree(data, Path(opts.kernel_root), reader, opts, names)
+        data, _, found = _with_kernel_tree(data, Path(opts.kernel_root), reader, opts, names)
         diagnostics.extend(found)
     return _finish(data, diagnostics)
 
@@ -290,7 +286,7 @@ def _kernel_enum(
 
 def _with_kernel_tree(
     data: SpecData, root: Path, reader: Any, opts: ImportOptions, names: list[str]
-) -> tuple[SpecData, list[Diagnostic]]:
+) -> tuple[SpecData, Any, list[Diagnostic]]:
     """``data`` with the kernel's tables named (``code.kernel``) and its walk read."""
     from dataclasses import replace
 
@@ -298,26 +294,30 @@ def _with_kernel_tree(
 
     enum, diagnostics = _kernel_enum(root, reader, opts)
     if enum is None:
-        return data, diagnostics
+        return data, None, diagnostics
     facts, found = find_kernel_tables(root, reader, enum, names)
     diagnostics.extend(found)
     if facts is None:
-        return data, diagnostics
-    return replace(
-        data,
-        kernel=KernelData(
-            file=facts.file,
-            function=facts.function,
-            next_table=facts.next_table,
-            flags_table=facts.flags_table,
-            header=enum.header,
+        return data, None, diagnostics
+    return (
+        replace(
+            data,
+            kernel=KernelData(
+                file=facts.file,
+                function=facts.function,
+                next_table=facts.next_table,
+                flags_table=facts.flags_table,
+                header=enum.header,
+            ),
+            walk=WalkData(
+                skip_unsupported=facts.read.skip_loop is not None,
+                error_flags_all=facts.error is not None,
+                stop_at_error=facts.read.stop_at_error,
+            ),
         ),
-        walk=WalkData(
-            skip_unsupported=facts.read.skip_loop is not None,
-            error_flags_all=facts.error is not None,
-            stop_at_error=facts.read.stop_at_error,
-        ),
-    ), diagnostics
+        facts,
+        diagnostics,
+    )
 
 
 def _import_kernel(root: Path, opts: ImportOptions) -> ImportResult:
@@ -338,19 +338,15 @@ def _import_kernel(root: Path, opts: ImportOptions) -> ImportResult:
     ]
     names = [name for name, _ in states]
     header_text = scan.read_text(root, enum.header)
-    uapi = read_uapi_machine(header_text, enum.read.name, prefix, names, opts.words)
+    uapi = read_uapi_machine(header_text, enum.read.name, names, opts.words)
     data = _assemble(os.fspath(root), enum, states, None, [], None, (), DrawnFlows())
-    data, found = _with_kernel_tree(data, root, reader, opts, names)
+    data, facts, found = _with_kernel_tree(data, root, reader, opts, names)
     diagnostics.extend(found)
-    if uapi is None and data.kernel is not None:
-        from .kernel import find_kernel_tables
-
-        facts, _ = find_kernel_tables(root, reader, enum, names)
-        if facts is not None:
-            uapi = machine_from_tables(facts, bit_macros(header_text), names)
-            if uapi is not None:
-                data = _pinned(with_uapi(data, uapi, enum.header, None), facts)
-                return _finish(data, diagnostics)
+    if uapi is None and facts is not None:
+        uapi = machine_from_tables(facts, bit_macros(header_text), names)
+        if uapi is not None:
+            data = _pinned(with_uapi(data, uapi, enum.header, None), facts)
+            return _finish(data, diagnostics)
     if uapi is not None:
         data = with_uapi(data, uapi, enum.header, None)
     return _finish(data, diagnostics)

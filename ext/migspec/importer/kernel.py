@@ -135,7 +135,7 @@ def machine_from_tables(
     if not used or not facts.arcs:
         return None
     common = frozenset.intersection(*facts.state_macros.values())
-    prefix = _macro_prefix(used)
+    prefix = scan.common_prefix(used)
     name_of = {m: m[len(prefix) :] for m in used}
     features = tuple(
         UapiFeature(
@@ -242,14 +242,6 @@ def _walked_arcs(
         else:
             out.append(UapiArc(source=a, target=b, features=need))
     return out
-
-
-def _macro_prefix(names: list[str]) -> str:
-    prefix = names[0]
-    for n in names[1:]:
-        while not n.startswith(prefix):
-            prefix = prefix[:-1]
-    return prefix[: prefix.rfind("_") + 1]
 
 
 def table_path(facts: KernelFacts, source: str, target: str) -> tuple[str, ...] | None:

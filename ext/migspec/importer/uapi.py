@@ -1,7 +1,7 @@
 """What a uAPI header's state-machine comment says: features, arcs, groups.
 
 Inputs: the text of the header that defines the state enum, the enum's name
-and prefix, its state names.  Outputs: :class:`UapiMachine`, or ``None`` when
+and its state names (the constants without their prefix).  Outputs: :class:`UapiMachine`, or ``None`` when
 the block comment right above the enum does not document a machine in the
 regular shape such comments take:
 
@@ -31,6 +31,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from .scan import common_prefix
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -141,7 +143,6 @@ def _first_sentence(text: str) -> str:
 def read_uapi_machine(
     text: str,
     enum: str,
-    prefix: str,
     state_names: Sequence[str],
     words: CommentWords | None = None,
 ) -> UapiMachine | None:
@@ -175,7 +176,7 @@ def read_uapi_machine(
     lists = [(macros, entries) for macros, entries in lists if entries]
     if not lists:
         return None
-    macro_prefix = _common_prefix([m for macros, _ in lists for m in macros])
+    macro_prefix = common_prefix([m for macros, _ in lists for m in macros])
     feature_of = {m: m[len(macro_prefix) :] for macros, _ in lists for m in macros}
     mandatory = {feature_of[m] for m in lists[0][0]}
     ordered = sorted(feature_of, key=lambda m: bits[m])
@@ -316,17 +317,6 @@ def read_uapi_machine(
         removed_without=removed_without,
         path_rules=rules,
     )
-
-
-def _common_prefix(names: Sequence[str]) -> str:
-    if len(set(names)) < 2:
-        name = names[0] if names else ""
-        return name[: name.rfind("_") + 1]
-    prefix = names[0]
-    for n in names[1:]:
-        while not n.startswith(prefix):
-            prefix = prefix[:-1]
-    return prefix[: prefix.rfind("_") + 1]
 
 
 def _feature_doc(
