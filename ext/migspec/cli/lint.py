@@ -21,25 +21,7 @@ def add_parser(sub: Any, name: str, help_text: str) -> None:
         metavar="FILE",
         help="lint these QEMU trace-events files (with --spec, the spec too)",
     )
-    p.add_argument(
-        "-j",
-        "--jobs",
-        type=_jobs,
-        metavar="N",
-        help="processes that share the trace-events files "
-        "(default: one per CPU, when the files are large enough to gain from it)",
-    )
     p.add_argument("--list-rules", action="store_true", help="list every rule id and exit")
-
-
-def _jobs(value: str) -> int:
-    try:
-        jobs = int(value)
-    except ValueError:
-        jobs = 0
-    if jobs < 1:
-        raise argparse.ArgumentTypeError(f"expected a number of jobs (1 or more), not '{value}'")
-    return jobs
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,9 +41,7 @@ def run_trace_events(args: argparse.Namespace) -> int:
     from ..lint.trace_files import lint_trace_files
 
     policy = policy_from(args)
-    diagnostics, unreadable_paths = lint_trace_files(
-        args.trace_events, policy.disabled, jobs=args.jobs
-    )
+    diagnostics, unreadable_paths = lint_trace_files(args.trace_events, policy.disabled)
     spec_unreadable = False
     if args.spec:
         prepared = prepare(args.spec, policy)
