@@ -38,10 +38,11 @@ def run(args: argparse.Namespace) -> int:
 
 def run_trace_events(args: argparse.Namespace) -> int:
     """Lint trace-events files (and the spec, when one is named explicitly)."""
-    from ..lint.trace_files import lint_trace_files
+    from ..lint.trace_files import lint_trace_files_cached
 
     policy = policy_from(args)
-    diagnostics, unreadable_paths = lint_trace_files(args.trace_events, policy.disabled)
+    # Files unchanged since an earlier run are not linted again (migspec.cache).
+    diagnostics, unreadable_paths = lint_trace_files_cached(args.trace_events, policy.disabled)
     spec_unreadable = False
     if args.spec:
         prepared = prepare(args.spec, policy)

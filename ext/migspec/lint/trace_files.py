@@ -11,13 +11,20 @@ Each file is read and linted in turn, in one process (sharing the files
 between CPUs did not pay: see ``docs/performance.rst``); the one check that
 spans files, duplicate names, then runs over the events each file defines,
 in the order the files were given.
+
+:func:`lint_trace_files_cached` keeps what a run found in
+:mod:`migspec.cache`, as ``migspec lint`` keeps a spec's findings: a run over
+the same files, unchanged since (same size, modification time and inode),
+with the same options and the same migspec, reads them back instead of
+linting again.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+from .. import cache
 from ..diagnostics import Diagnostic
 from ..load.trace_events import ArgCache, TraceFile, read_trace_events
 from . import run_rules
@@ -39,14 +46,18 @@ def lint_trace_files(
     paths: Iterable[str], disabled: frozenset[str] = frozenset()
 ) -> tuple[list[Diagnostic], list[str]]:
     """Read and lint trace-events files: (sorted diagnostics, unreadable paths)."""
+    return _lint(_unique(paths), disabled)
+
+
+def _lint(unique: Sequence[str], disabled: frozenset[str]) -> tuple[list[Diagnostic], list[str]]:
     # Formats, argument types and argument lists repeat across a tree: each
     # is parsed once for all the files.
-    memo, cache = Memo(), ArgCache()
+    memo, arg_lists = Memo(), ArgCache()
     diagnostics: list[Diagnostic] = []
     unreadable: list[str] = []
     files: list[TraceFile] = []
-    for path in _unique(paths):
-        tf = read_trace_events(path, cache=cache)
+    for path in unique:
+        tf = read_trace_events(path, cache=arg_lists)
         diagnostics.extend(lint_trace_file(tf, disabled, memo))
         if not tf.readable:
             unreadable.append(path)
@@ -55,6 +66,41 @@ def lint_trace_files(
         diagnostics.extend(duplicates_across(files))
     diagnostics.sort(key=Diagnostic.sort_key)
     return diagnostics, unreadable
+
+
+def lint_trace_files_cached(
+    paths: Iterable[str], disabled: frozenset[str] = frozenset()
+) -> tuple[list[Diagnostic], list[str]]:
+    """:func:`lint_trace_files`, its result kept in :mod:`migspec.cache` between runs."""
+    unique = _unique(paths)
+    # The entry's slot: the files, in order, and the options; the cache adds
+    # the first file's bytes and migspec's own files to its key.  Every
+    # file's state is taken before it is read, so an edit made while this
+    # run reads it makes the entry stale, never wrong.
+    options = ("lint --trace-events", *sorted(disabled), "--", *unique)
+    states = _states(unique)
+    entry = cache.find(unique[0], options) if unique else None
+    kept = cache.read(entry) if entry is not None else None
+    if isinstance(kept, dict) and states is not None and kept.get("files") == states:
+        return [Diagnostic.from_data(d) for d in kept["findings"]], []
+    diagnostics, unreadable = _lint(unique, disabled)
+    if entry is not None and states is not None and not unreadable:
+        record = {"files": states, "findings": [d.to_data() for d in diagnostics]}
+        cache.write(entry, unique[0], options, record)
+    return diagnostics, unreadable
+
+
+def _states(paths: Sequence[str]) -> list[list[int]] | None:
+    """Each file's device, inode, size and modification time (ns); ``None``
+    if one cannot be read (such a run is not kept)."""
+    out = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except (OSError, ValueError):
+            return None
+        out.append([st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns])
+    return out
 
 
 def _unique(paths: Iterable[str]) -> list[str]:
