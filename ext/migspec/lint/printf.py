@@ -291,12 +291,12 @@ def _join(
             macros.append(Macro(name, at))
             log_starts.append(length)
             raw_starts.append(at)
-            pri = _pri_macro(name)
-            if pri is None:
+            pm = _PRI_MACRO.match(name)
+            if pm is None:
                 parts.append(_MACRO)
             else:
                 parts.append(_PRI)
-                pri_info[length] = (name, pri[0], pri[1], m.end(2))
+                pri_info[length] = (name, pm.group("conv"), _macro_bits(pm.group("size")), m.end(2))
             length += 1
         elif stray is not None:
             problems.append(FormatProblem(f"unexpected {stray!r} in the format", m.start(3)))
@@ -310,21 +310,6 @@ def _bad_message(logical: str, end: int) -> str:
     if nxt == "\\":
         return "'%' followed by an escape sequence is not a conversion"
     return f"'%' followed by {nxt!r} is not a conversion (write '%%' for a percent sign)"
-
-
-# Every PRI* macro of a tree, decoded once: there are a few dozen names.
-_PRI_MACROS: dict[str, tuple[str, int | None] | None] = {}
-
-
-def _pri_macro(name: str) -> tuple[str, int | None] | None:
-    """A ``PRI*`` macro's conversion and size in bits; ``None`` for any other name."""
-    try:
-        return _PRI_MACROS[name]
-    except KeyError:
-        pm = _PRI_MACRO.match(name)
-        decoded = None if pm is None else (pm.group("conv"), _macro_bits(pm.group("size")))
-        _PRI_MACROS[name] = decoded
-        return decoded
 
 
 def _macro_bits(size: str) -> int | None:
