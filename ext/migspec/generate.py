@@ -33,7 +33,9 @@ from .expect.flows import expect_flow
 from .fsm.projection import feature_set_name
 from .model import Flow, FlowStyle, Machine, Spec
 from .render.dot import DotFailed, DotMissing, kind_text, render_svg
+from .render.env import render_template
 from .render.escape import html_id
+from .writes import WriteError, confine, write_atomic
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -235,8 +237,6 @@ def build_site(
 
 
 def render_index(site: Site) -> str:
-    from .render.env import render_template
-
     return render_template("index.html.j2", site=site)
 
 
@@ -249,7 +249,6 @@ def generate(
     report = GenerateReport(
         warnings=list(builder.warnings), notes=list(builder.notes), dot_missing=builder.dot_missing
     )
-    from .writes import WriteError, confine, write_atomic
 
     for rel, text in builder.files.items():
         try:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 from ..diagnostics import Diagnostic, Location, Note, Severity, declare
 from ..expect.kernel import expected_flags, expected_next
+from ..fsm.projection import feature_set_name
 from ..model import Spec
 from ..source.kernel import KernelRead, read_kernel_tables
 from .code import check_enum
@@ -145,7 +146,6 @@ def verify_code_walk(spec: Spec, parsed: KernelRead) -> list[Diagnostic]:
     error = spec.error_state
     error_const = prefix + error.name if error else None
     out: list[Diagnostic] = []
-    from ..fsm.projection import feature_set_name
 
     for features in spec.feature_sets():
         have = frozenset(macros[f] for f in features if f in macros)

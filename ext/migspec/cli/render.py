@@ -16,6 +16,10 @@ from typing import Any
 
 from .. import pipeline
 from ..artefacts import ARTEFACTS, Choice, artefact
+from ..expect.flows import expect_flow
+from ..fsm.projection import parse_feature_list
+from ..model import FlowStyle
+from ..render import dot
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from .common import add_spec_option, emit, exit_code
 
@@ -61,8 +65,6 @@ def run(args: argparse.Namespace) -> int:
         emit(prepared.stopped, args, prepared.name, makes_output=True)
         return exit_code(prepared.outcome)
     spec = prepared.spec
-    from ..fsm.projection import parse_feature_list
-    from ..model import FlowStyle
 
     features = None
     if args.features is not None:
@@ -84,13 +86,11 @@ def run(args: argparse.Namespace) -> int:
     style = FlowStyle(args.style) if args.style else None
     if chosen.name == "flow-rst":
         assert flow is not None
-        from ..expect.flows import expect_flow
 
         for state in expect_flow(spec, flow, features=features, style=style).unresolved:
             sys.stderr.write(
                 f"migspec render: warning: no stand-in for {state} on this device; drawn as written\n"
             )
-    from ..render import dot
 
     try:
         text = chosen.render(

@@ -23,6 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostic, Location, Rule, Severity
+from ..load.spec import load_spec_text
+from ..load.trace_events import read_trace_events
+from ..render.env import render_template
+from ..source.c import CReader
 from . import scan
 from .flows import BRACKET_FEATURE, DrawnFlows, ImportedFlow, read_drawn_flows
 
@@ -135,7 +139,6 @@ class SpecData:
 
 def import_spec(root: str | os.PathLike[str], options: ImportOptions | None = None) -> ImportResult:
     """A spec for the tree at ``root``, as text, or the diagnostics that stop it."""
-    from ..source.c import CReader
 
     opts = options or ImportOptions()
     base = Path(root)
@@ -180,8 +183,6 @@ def import_spec(root: str | os.PathLike[str], options: ImportOptions | None = No
         diagnostics.extend(found)
 
     data = _assemble(os.fspath(root), enum, states, to_string, predicates, trace, callbacks, drawn)
-    from ..load.spec import load_spec_text
-    from ..render.env import render_template
 
     text = render_template("spec.yaml.j2", spec=data)
     loaded = load_spec_text(text, "<imported spec>")
@@ -206,8 +207,6 @@ def _unique_classes(found: list[scan.FoundPredicate]) -> list[scan.FoundPredicat
 def _trace(
     root: Path, c_file: str, callers: dict[str, list[str]]
 ) -> tuple[TraceData | None, list[Diagnostic]]:
-    from ..load.trace_events import read_trace_events
-
     rel = Path(os.path.dirname(c_file), "trace-events").as_posix()
     section = os.path.basename(c_file)
     where = Location(os.path.join(os.fspath(root), rel))

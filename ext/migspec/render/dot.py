@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from ..fsm.projection import project_flow
 from ..model import Arc, Flow, RefusedArc, Session, Spec, State
+from .env import render_template
 
 # Fill colours, by position: device states (in enum value order, the error
 # state aside) and optional-feature sets (in Spec.feature_sets() order).  Light
@@ -325,7 +326,6 @@ def render_fsm_dot(
 ) -> str:
     """The machine (``features=None``: every state, styled by the features it
     needs) or one device kind (only its states and the arcs it implements)."""
-    from .env import render_template
 
     graph = fsm_graph(spec, features, show_refused=show_refused, marks=marks)
     return render_template("fsm.dot.j2", graph=graph, mark_colours=MARK_COLOURS)
@@ -410,8 +410,6 @@ def flow_graph(spec: Spec, flow: Flow, features: frozenset[str] | None = None) -
 
 
 def render_flow_dot(spec: Spec, flow: Flow, features: frozenset[str] | None = None) -> str:
-    from .env import render_template
-
     return render_template("flow.dot.j2", graph=flow_graph(spec, flow, features))
 
 

@@ -27,12 +27,22 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..check.context import FILE_MISSING
 from ..diagnostics import Diagnostic, InternalError, Location, Note, Rule, Severity
 from ..expect.code import PredicateExpectation, ToStringExpectation, expect_code
 from ..expect.trace import TraceSectionExpectation, expect_trace
+from ..load.trace_events import parse_trace_events
 from ..model import Flow, Spec
+from ..source import FILE_UNREADABLE
+from ..source.c import CReader
+from ..source.rst import parse_flows
+from ..writes import RULES as WRITE_RULES
 from ..writes import Snapshot, WriteError, confine, digest, write_atomic
 from . import regions
+from .flows import flow_edits
+from .predicates import predicate_edits
+from .to_string import to_string_edits
+from .trace_events import section_edits
 
 RULES: tuple[Rule[Any], ...] = regions.RULES
 
@@ -193,9 +203,6 @@ def plan_update(
     Pure apart from reading files.  Paths in diagnostics are ``root`` joined
     with the file's path in the tree, as ``migspec check`` shows them.
     """
-    from ..check.context import FILE_MISSING
-    from ..source import FILE_UNREADABLE
-    from ..source.c import CReader
 
     base = Path(root)
     shown = os.fspath(root)
@@ -307,9 +314,6 @@ def _rewrite(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) ->
 
 
 def _plan_c(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) -> _Rewrite:
-    from .predicates import predicate_edits
-    from .to_string import to_string_edits
-
     cfile = reader.parse_bytes(data, display)
     edits: list[regions.ByteEdit] = []
     diagnostics: list[Diagnostic] = []
@@ -328,9 +332,6 @@ def _plan_c(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) -> 
 
 
 def _plan_trace(sections: Sequence[TraceSectionExpectation], text: str, display: str) -> _Rewrite:
-    from ..load.trace_events import parse_trace_events
-    from .trace_events import section_edits
-
     parsed = parse_trace_events(text, display)
     lines = regions.split_lines(text)
     newline = regions.newline_of(text)
@@ -347,9 +348,6 @@ def _plan_trace(sections: Sequence[TraceSectionExpectation], text: str, display:
 
 
 def _plan_rst(spec: Spec, flows: Sequence[Flow], text: str, display: str) -> _Rewrite:
-    from ..source.rst import parse_flows
-    from .flows import flow_edits
-
     sections = [f.docs.section for f in flows if f.docs is not None]
     read, diagnostics = parse_flows(text, display, sections, spec.notation.connector)
     if read is None:  # the rst reader refused the file: nothing can be rewritten safely
@@ -392,8 +390,6 @@ def apply_plan(plan: UpdatePlan) -> ApplyResult:
 
 
 def _write_failed(message: str) -> Diagnostic:
-    from ..writes import RULES as WRITE_RULES
-
     (rule,) = [r for r in WRITE_RULES if r.id == "write-failed"]
     return rule.diagnostic(message, Location(""))
 

@@ -20,9 +20,11 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..check.docs import align
 from ..diagnostics import Diagnostic
 from ..expect.flows import expect_flow, expected_reading
 from ..model import Flow, Spec
+from ..render.flow_rst import render_drawing
 from ..source.rst import DocFlow, DocStep, RstFlows, parse_tuple
 from .regions import LineEdit, find_flow_block
 
@@ -46,8 +48,6 @@ class _Drawing:
 
 
 def _drawing(spec: Spec, flow: Flow) -> _Drawing:
-    from ..render.flow_rst import render_drawing
-
     data = expect_flow(spec, flow)
     lines = render_drawing(data, spec.notation).split("\n")
     if lines and lines[-1] == "":
@@ -117,8 +117,6 @@ def _merge(step: DocStep, want: Sequence[str], lines: Sequence[str], newline: st
 def _block_edit(
     spec: Spec, flow: Flow, drawn: DocFlow, lines: Sequence[str], newline: str
 ) -> LineEdit | None:
-    from ..check.docs import align
-
     drawing = _drawing(spec, flow)
     expected = expected_reading(spec, flow)
     assert len(expected) == len(drawing.steps)
