@@ -32,7 +32,6 @@ from .check import docs as check_docs
 from .check import kernel as check_kernel
 from .check import trace as check_trace
 from .check import transitions as check_transitions
-from .check.context import FILE_MISSING, OUTSIDE_ROOT
 from .diagnostics import Diagnostic, Rule
 from .model import Flow, FlowStyle, Spec
 from .render.c import render_c_enum, render_predicates, render_to_str
@@ -175,7 +174,7 @@ def _rules(*groups: Sequence[Rule[Any]]) -> frozenset[str]:
 
 
 # Problems any region's file can have: missing, outside the root, unreadable.
-_FILE_RULES = _rules((FILE_MISSING, OUTSIDE_ROOT), SOURCE_RULES)
+_FILE_RULES = _rules(SOURCE_RULES)
 
 ARTEFACTS: tuple[Artefact, ...] = (
     Artefact(

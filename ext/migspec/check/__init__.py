@@ -26,11 +26,9 @@ from ..model import Spec
 from ..source import RULES as SOURCE_RULES
 from ..source.c import RULES as C_RULES
 from . import code, docs, kernel, trace, transitions
-from .context import FILE_MISSING, OUTSIDE_ROOT, Context, Tree
+from .context import Context, Tree
 
 RULES: tuple[Rule[Any], ...] = (
-    FILE_MISSING,
-    OUTSIDE_ROOT,
     *SOURCE_RULES,
     *C_RULES,
     *code.RULES,

@@ -17,9 +17,10 @@ from ..diagnostics import Diagnostic, Location, Note, Severity, declare
 from ..expect.kernel import expected_flags, expected_next
 from ..fsm.projection import feature_set_name
 from ..model import Spec
+from ..source import SCOPE
 from ..source.kernel import KernelRead, read_kernel_tables
 from .code import check_enum
-from .context import SCOPE, Context
+from .context import Context
 
 KERNEL_NOT_FOUND = declare(
     "check-kernel-not-found",

@@ -27,13 +27,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..check.context import FILE_MISSING
 from ..diagnostics import Diagnostic, InternalError, Location, Note, Rule, Severity
 from ..expect.code import PredicateExpectation, ToStringExpectation, expect_code
 from ..expect.trace import TraceSectionExpectation, expect_trace
 from ..load.trace_events import parse_trace_events
 from ..model import Flow, Spec
-from ..source import FILE_UNREADABLE
+from ..source import FILE_MISSING, FILE_UNREADABLE
 from ..source.c import CReader
 from ..source.rst import parse_flows
 from ..writes import RULES as WRITE_RULES
