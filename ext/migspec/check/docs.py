@@ -19,7 +19,7 @@ from ..expect.flows import ExpectedStep, expected_reading
 from ..model import Flow
 from ..source import SCOPE
 from ..source.alignment import align, meaning
-from ..source.rst import DocFlow, DocLine, DocStep, LineKind
+from ..source.rst import DocFlow, DocLine, DocStep, LineRole
 from .context import Context
 
 DOCS_SECTION = declare(
@@ -149,8 +149,8 @@ def compare_flow(
 def _compare_step(ctx: Context, flow: Flow, exp: ExpectedStep, step: DocStep) -> None:
     spec_note = (Note(message="the spec's step", location=exp.source.location),)
     before, tuple_line, after = step.split()
-    extra_tuples = [line for line in after if line.kind is LineKind.TUPLE]
-    after = tuple(line for line in after if line.kind is LineKind.TEXT)
+    extra_tuples = [line for line in after if line.role is LineRole.TUPLE]
+    after = tuple(line for line in after if line.role is LineRole.TEXT)
     if tuple_line is None or tuple_line.tuple is None:
         ctx.report(
             [

@@ -15,7 +15,6 @@ from collections.abc import Mapping
 
 from ..diagnostics import Diagnostic, Location, Note, Severity, declare
 from ..expect.kernel import expected_flags, expected_next
-from ..fsm.projection import feature_set_name
 from ..model import Spec
 from ..source import SCOPE
 from ..source.kernel import KernelRead, read_kernel_tables
@@ -176,7 +175,7 @@ def verify_code_walk(spec: Spec, parsed: KernelRead) -> list[Diagnostic]:
                         out.append(
                             KERNEL_HANG.diagnostic(
                                 f"request {cur.removeprefix(prefix)} -> {new.removeprefix(prefix)} "
-                                f"on a device with {feature_set_name(spec, features)} never ends: "
+                                f"on a device with {spec.device_kind(features).name} never ends: "
                                 f"the loop keeps returning {step.removeprefix(prefix)}",
                                 parsed.skip_loop,
                                 notes=(Note(message="the table entry", location=ref.location),),

@@ -82,11 +82,6 @@ def feature_colours(spec: Spec) -> dict[frozenset[str], tuple[str, str]]:
     return colours
 
 
-def kind_text(spec: Spec, features: frozenset[str]) -> str:
-    """How a drawing names the device kind it shows (:attr:`DeviceKind.text`)."""
-    return spec.device_kind(features).text
-
-
 def _feature_text(names: frozenset[str], spec: Spec) -> str:
     order = {f.name: f.bit for f in spec.features}
     return "+".join(sorted(names, key=lambda n: (order.get(n, 0), n)))
@@ -302,7 +297,7 @@ def fsm_graph(
             if optional in used:
                 label = "needs " + _feature_text(optional, spec) if optional else "every device"
                 legend.append(LegendEntry(label=label, fill=fill, line=line))
-    kind = "" if have is None else kind_text(spec, have)
+    kind = "" if have is None else spec.device_kind(have).text
     return FsmGraph(
         name=spec.machine.name,
         title=spec.machine.title,
@@ -400,7 +395,7 @@ def flow_graph(spec: Spec, flow: Flow, features: frozenset[str] | None = None) -
     return FlowGraph(
         name=flow.name,
         title=flow.title,
-        kind=kind_text(spec, projected.features),
+        kind=spec.device_kind(projected.features).text,
         vm_prefix=spec.notation.vm_prefix,
         migration_prefix=spec.notation.migration_prefix,
         nodes=tuple(nodes),

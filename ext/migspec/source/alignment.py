@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 
 from ..expect.flows import ExpectedStep
-from .rst import DocStep, LineKind
+from .rst import DocStep, LineRole
 
 # Steps are paired when they are at least this alike (0..1, see _similarity).
 _PAIR_THRESHOLD = 0.3
@@ -46,7 +46,7 @@ def _similarity(exp: ExpectedStep, step: DocStep) -> float:
     )
     want = _WORD.findall(" ".join(exp.before + exp.after).lower())
     have = _WORD.findall(
-        " ".join(line.text for line in step.lines if line.kind is LineKind.TEXT).lower()
+        " ".join(line.text for line in step.lines if line.role is LineRole.TEXT).lower()
     )
     text_score = 1.0 if not want and not have else difflib.SequenceMatcher(None, want, have).ratio()
     return (tuple_score + text_score) / 2

@@ -97,11 +97,11 @@ class Target:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Rewrite:
-    """How ``update`` rewrites one kind of region.
+    """How ``update`` rewrites one sort of region.
 
     ``syntax`` says how its file is read and edited ("C": tree-sitter and byte
     edits; "trace-events" and "rst": line edits); ``targets`` lists the
-    regions of that kind a spec owns.  The artefact registry
+    regions of that sort a spec owns.  The artefact registry
     (:mod:`migspec.artefacts`) names one per rewritten artefact.
     """
 
@@ -174,11 +174,11 @@ class _Jobs:
         return self.targets[0][1].why
 
     @property
-    def kinds(self) -> set[str]:
+    def syntaxes(self) -> set[str]:
         return {syntax for syntax, _ in self.targets}
 
-    def expected(self, kind: type[_E]) -> list[_E]:
-        return [t.expected for _, t in self.targets if isinstance(t.expected, kind)]
+    def expected(self, cls: type[_E]) -> list[_E]:
+        return [t.expected for _, t in self.targets if isinstance(t.expected, cls)]
 
 
 def _jobs(spec: Spec, rewrites: Sequence[Rewrite]) -> dict[str, _Jobs]:
@@ -219,10 +219,10 @@ def plan_update(
         except (OSError, RuntimeError) as err:  # a symlink loop, say
             diagnostics.append(FILE_UNREADABLE.diagnostic(f"cannot resolve {rel}: {err}", where))
             continue
-        if len(jobs.kinds) > 1:
+        if len(jobs.syntaxes) > 1:
             diagnostics.append(
                 regions.REGION_AMBIGUOUS.diagnostic(
-                    f"the spec names this file as {' and '.join(sorted(jobs.kinds))}; not rewritten",
+                    f"the spec names this file as {' and '.join(sorted(jobs.syntaxes))}; not rewritten",
                     where,
                     notes=(Note(message="named here", location=jobs.named),),
                 )
@@ -293,7 +293,7 @@ _Rewrite = tuple[bytes | None, list[Diagnostic], int]
 
 
 def _rewrite(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) -> _Rewrite:
-    if "C" in jobs.kinds:
+    if "C" in jobs.syntaxes:
         return _plan_c(spec, jobs, data, display, reader)
     try:
         text = data.decode("utf-8")
@@ -307,7 +307,7 @@ def _rewrite(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) ->
             ],
             0,
         )
-    if "trace-events" in jobs.kinds:
+    if "trace-events" in jobs.syntaxes:
         return _plan_trace(jobs.expected(TraceSectionExpectation), text, display)
     return _plan_rst(spec, jobs.expected(Flow), text, display)
 
