@@ -3,9 +3,10 @@
 Inputs: a resolved :class:`~migspec.model.Spec`, a QEMU-layout source root and,
 optionally, a kernel root.  Outputs: diagnostics located in the *source*
 files (the spec's place rides along as a note), sorted.  :func:`compare_tree`
-runs a sequence of comparisons; the entry point that runs every owned
-region's, :func:`migspec.artefacts.check_tree`, is shared by ``migspec
-check`` and the Sphinx extension.
+runs a sequence of comparisons; which ones, for every region a spec owns,
+is the artefact registry's to say (:func:`migspec.artefacts.run_check`),
+and ``migspec check`` and the Sphinx extension both run it through
+:func:`migspec.pipeline.check`.
 
 What is compared, one module each: the enum, the to-string switch and the
 predicates (:mod:`.code`); trace events (:mod:`.trace`); flow drawings in rst
