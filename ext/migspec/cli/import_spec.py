@@ -14,6 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..importer import ImportOptions, import_spec
+from ..report import format_human, summary_line
+from ..writes import WriteError, write_atomic
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
 
@@ -35,8 +38,6 @@ def _say(text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..report import format_human, summary_line
-
     if not os.path.isdir(args.source_root):
         _say(f"--source-root {args.source_root}: not a directory")
         return EXIT_USAGE
@@ -44,7 +45,6 @@ def run(args: argparse.Namespace) -> int:
     if out is not None and out.exists() and not args.force:
         _say(f"{out} exists; pass --force to overwrite it")
         return EXIT_USAGE
-    from ..importer import ImportOptions, import_spec
 
     result = import_spec(
         args.source_root,
@@ -58,7 +58,6 @@ def run(args: argparse.Namespace) -> int:
     if out is None:
         sys.stdout.write(result.text)
         return EXIT_OK
-    from ..writes import WriteError, write_atomic
 
     try:
         write_atomic(out, result.text.encode("utf-8"))

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from ..pipeline import lint, prepare
+from ..pipeline import lint, lint_trace_events, prepare, rule_catalogue
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from .common import add_report_options, add_spec_option, emit, exit_code, policy_from
 
@@ -38,11 +38,9 @@ def run(args: argparse.Namespace) -> int:
 
 def run_trace_events(args: argparse.Namespace) -> int:
     """Lint trace-events files (and the spec, when one is named explicitly)."""
-    from ..lint.trace_files import lint_trace_files_cached
-
     policy = policy_from(args)
     # Files unchanged since an earlier run are not linted again (migspec.cache).
-    diagnostics, unreadable_paths = lint_trace_files_cached(args.trace_events, policy.disabled)
+    diagnostics, unreadable_paths = lint_trace_events(args.trace_events, policy.disabled)
     spec_unreadable = False
     if args.spec:
         prepared = prepare(args.spec, policy)
@@ -58,9 +56,7 @@ def run_trace_events(args: argparse.Namespace) -> int:
 
 
 def list_rules() -> int:
-    from ..rules import all_rules
-
-    rules = all_rules()
+    rules = rule_catalogue()
     width = max(len(r.id) for r in rules)
     for r in rules:
         sys.stdout.write(f"{r.id:<{width}}  {r.severity.label:<7}  {r.scope:<12}  {r.summary}\n")

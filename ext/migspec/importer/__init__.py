@@ -23,10 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostic, Location, Rule, Severity
-from . import scan
+from ..load.spec import load_spec_text
+from ..load.trace_events import read_trace_events
+from ..render.env import render_template
+from ..source.c import CReader
+from . import scan, verify
 from .flows import BRACKET_FEATURE, DrawnFlows, ImportedFlow, read_drawn_flows
 
-RULES: tuple[Rule[Any], ...] = scan.RULES
+RULES: tuple[Rule[Any], ...] = (*scan.RULES, *verify.RULES)
 
 BASE_FEATURE = "BASE"
 
@@ -135,7 +139,6 @@ class SpecData:
 
 def import_spec(root: str | os.PathLike[str], options: ImportOptions | None = None) -> ImportResult:
     """A spec for the tree at ``root``, as text, or the diagnostics that stop it."""
-    from ..source.c import CReader
 
     opts = options or ImportOptions()
     base = Path(root)
@@ -180,14 +183,15 @@ def import_spec(root: str | os.PathLike[str], options: ImportOptions | None = No
         diagnostics.extend(found)
 
     data = _assemble(os.fspath(root), enum, states, to_string, predicates, trace, callbacks, drawn)
-    from ..load.spec import load_spec_text
-    from ..render.env import render_template
 
     text = render_template("spec.yaml.j2", spec=data)
     loaded = load_spec_text(text, "<imported spec>")
     if loaded.spec is None:
         # A bug of ours (the template or the data); never hand out such a file.
         return ImportResult(text=None, diagnostics=(*diagnostics, *loaded.diagnostics))
+    diagnostics.extend(
+        verify.verify_import(loaded.spec, _reading(root, to_string, predicates, trace))
+    )
     return ImportResult(text=text, diagnostics=tuple(diagnostics))
 
 
@@ -206,8 +210,6 @@ def _unique_classes(found: list[scan.FoundPredicate]) -> list[scan.FoundPredicat
 def _trace(
     root: Path, c_file: str, callers: dict[str, list[str]]
 ) -> tuple[TraceData | None, list[Diagnostic]]:
-    from ..load.trace_events import read_trace_events
-
     rel = Path(os.path.dirname(c_file), "trace-events").as_posix()
     section = os.path.basename(c_file)
     where = Location(os.path.join(os.fspath(root), rel))
@@ -399,3 +401,35 @@ def _review(
             "  migspec check reports it (states are named after the enum).",
         ]
     return tuple(lines)
+
+
+def _reading(
+    root: str | os.PathLike[str],
+    to_string: scan.FoundToString | None,
+    predicates: list[scan.FoundPredicate],
+    trace: TraceData | None,
+) -> verify.TreeReading:
+    """What the import read, for :func:`verify.verify_import` to hold the spec against."""
+    return verify.TreeReading(
+        to_string=verify.ReadFunction(
+            function=to_string.function,
+            location=to_string.location,
+            values=dict(to_string.strings),
+        )
+        if to_string is not None
+        else None,
+        predicates=tuple(
+            verify.ReadFunction(
+                function=p.function,
+                location=verify.function_location(root, p.file),
+                values=dict.fromkeys(p.constants, ""),
+            )
+            for p in predicates
+        ),
+        trace_file=verify.function_location(root, trace.file) if trace is not None else None,
+        trace_events=tuple(
+            verify.ReadEvent(name=e.name, args=e.args, format=e.format) for e in trace.events
+        )
+        if trace is not None
+        else (),
+    )
