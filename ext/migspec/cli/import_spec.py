@@ -14,6 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..importer import ImportOptions, import_spec
+from ..report import format_human, summary_line
+from ..writes import WriteError, write_atomic
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
 
@@ -40,8 +43,6 @@ def _say(text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..report import format_human, summary_line
-
     if args.source_root is None and args.kernel_root is None:
         _say("give --source-root, --kernel-root or both")
         return EXIT_USAGE
@@ -53,7 +54,6 @@ def run(args: argparse.Namespace) -> int:
     if out is not None and out.exists() and not args.force:
         _say(f"{out} exists; pass --force to overwrite it")
         return EXIT_USAGE
-    from ..importer import ImportOptions, import_spec
 
     result = import_spec(
         args.source_root,
@@ -73,7 +73,6 @@ def run(args: argparse.Namespace) -> int:
     if out is None:
         sys.stdout.write(result.text)
         return EXIT_OK
-    from ..writes import WriteError, write_atomic
 
     try:
         write_atomic(out, result.text.encode("utf-8"))

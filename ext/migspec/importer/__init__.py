@@ -18,16 +18,23 @@ from __future__ import annotations
 
 import itertools
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostic, Location, Rule, Severity
-from . import scan
+from ..fsm.engine import full_table
+from ..load.spec import load_spec_text
+from ..load.trace_events import read_trace_events
+from ..render.env import render_template
+from ..source.c import CReader
+from . import scan, verify
 from .flows import BRACKET_FEATURE, DrawnFlows, ImportedFlow, read_drawn_flows
-from .uapi import CommentWords, UapiMachine, read_uapi_machine
+from .kernel import find_kernel_tables, machine_from_tables, table_path
+from .transitions import find_setters, step_callbacks
+from .uapi import CommentWords, UapiMachine, bit_macros, read_uapi_machine
 
-RULES: tuple[Rule[Any], ...] = scan.RULES
+RULES: tuple[Rule[Any], ...] = (*scan.RULES, *verify.RULES)
 
 BASE_FEATURE = "BASE"
 
@@ -180,7 +187,6 @@ def import_spec(
     ``root`` is a QEMU-layout tree; ``None`` imports from ``options.kernel_root``
     alone (the uAPI header and the core's tables).
     """
-    from ..source.c import CReader
 
     opts = options or ImportOptions()
     if root is None:
@@ -215,8 +221,6 @@ def import_spec(
     callbacks: tuple[str, ...] = ()
     setters: list[Any] = []
     if to_string is not None:
-        from .transitions import find_setters
-
         cfile = reader.parse_bytes(
             scan.read_bytes(base, to_string.file), os.path.join(os.fspath(base), to_string.file)
         )
@@ -243,10 +247,6 @@ def import_spec(
     if uapi is not None:
         data = with_uapi(data, uapi, enum.header, handled)
     if setters and drawn.flows:
-        from dataclasses import replace
-
-        from .transitions import step_callbacks
-
         data = replace(
             data,
             setters=tuple(setters),
@@ -261,18 +261,22 @@ def import_spec(
     if opts.kernel_root is not None:
         data, _, found = _with_kernel_tree(data, Path(opts.kernel_root), reader, opts, names)
         diagnostics.extend(found)
-    return _finish(data, diagnostics)
+    return _finish(data, diagnostics, _reading(root, to_string, predicates, trace))
 
 
-def _finish(data: SpecData, diagnostics: list[Diagnostic]) -> ImportResult:
-    from ..load.spec import load_spec_text
-    from ..render.env import render_template
+def _finish(
+    data: SpecData, diagnostics: list[Diagnostic], reading: verify.TreeReading | None
+) -> ImportResult:
+    """The spec's text, loaded back (and held against what the import read from a
+    QEMU tree, ``reading``), or the diagnostics that stop it."""
 
     text = render_template("spec.yaml.j2", spec=data)
     loaded = load_spec_text(text, "<imported spec>")
     if loaded.spec is None:
         # A bug of ours (the template or the data); never hand out such a file.
         return ImportResult(text=None, diagnostics=(*diagnostics, *loaded.diagnostics))
+    if reading is not None:
+        diagnostics.extend(verify.verify_import(loaded.spec, reading))
     return ImportResult(text=text, diagnostics=tuple(diagnostics))
 
 
@@ -288,10 +292,6 @@ def _with_kernel_tree(
     data: SpecData, root: Path, reader: Any, opts: ImportOptions, names: list[str]
 ) -> tuple[SpecData, Any, list[Diagnostic]]:
     """``data`` with the kernel's tables named (``code.kernel``) and its walk read."""
-    from dataclasses import replace
-
-    from .kernel import find_kernel_tables
-
     enum, diagnostics = _kernel_enum(root, reader, opts)
     if enum is None:
         return data, None, diagnostics
@@ -322,9 +322,6 @@ def _with_kernel_tree(
 
 def _import_kernel(root: Path, opts: ImportOptions) -> ImportResult:
     """A spec from a kernel tree alone: the uAPI header's comment and the core's tables."""
-    from ..source.c import CReader
-    from .kernel import machine_from_tables
-    from .uapi import bit_macros
 
     reader = CReader()
     diagnostics: list[Diagnostic] = []
@@ -346,10 +343,10 @@ def _import_kernel(root: Path, opts: ImportOptions) -> ImportResult:
         uapi = machine_from_tables(facts, bit_macros(header_text), names)
         if uapi is not None:
             data = _pinned(with_uapi(data, uapi, enum.header, None), facts)
-            return _finish(data, diagnostics)
+            return _finish(data, diagnostics, None)
     if uapi is not None:
         data = with_uapi(data, uapi, enum.header, None)
-    return _finish(data, diagnostics)
+    return _finish(data, diagnostics, None)
 
 
 def _pinned(data: SpecData, facts: Any) -> SpecData:
@@ -358,13 +355,6 @@ def _pinned(data: SpecData, facts: Any) -> SpecData:
     Without a machine comment no group says which paths are legal; the table
     itself is the answer, so each pair it decides alone is pinned to it.
     """
-    from dataclasses import replace
-
-    from ..fsm.engine import full_table
-    from ..load.spec import load_spec_text
-    from ..render.env import render_template
-    from .kernel import table_path
-
     for _ in range(len(data.states) ** 2):
         loaded = load_spec_text(render_template("spec.yaml.j2", spec=data), "<imported spec>")
         if loaded.spec is None:
@@ -401,8 +391,6 @@ def with_uapi(
     data: SpecData, uapi: UapiMachine, header: str, handled: tuple[str, ...] | None
 ) -> SpecData:
     """``data`` with what the header's machine comment says in place of the placeholders."""
-    from dataclasses import replace
-
     groups_of: dict[str, tuple[str, ...]] = {}
     for g in uapi.groups:
         for member in g.states:
@@ -483,7 +471,6 @@ def _transition_review() -> tuple[str, ...]:
 
 def _unbracket(flow: ImportedFlow, real: tuple[str, ...]) -> ImportedFlow:
     """``flow`` with the bracket placeholder feature replaced by ``real``."""
-    from dataclasses import replace
 
     def fix(features: tuple[str, ...]) -> tuple[str, ...]:
         out = [f for f in features if f != BRACKET_FEATURE]
@@ -540,8 +527,6 @@ def _uapi_review(uapi: UapiMachine, header: str, data: SpecData) -> tuple[str, .
 
 
 def _unique_classes(found: list[scan.FoundPredicate]) -> list[scan.FoundPredicate]:
-    from dataclasses import replace
-
     seen: set[str] = set()
     out = []
     for pred in found:
@@ -554,8 +539,6 @@ def _unique_classes(found: list[scan.FoundPredicate]) -> list[scan.FoundPredicat
 def _trace(
     root: Path, c_file: str, callers: dict[str, list[str]]
 ) -> tuple[TraceData | None, list[Diagnostic]]:
-    from ..load.trace_events import read_trace_events
-
     rel = Path(os.path.dirname(c_file), "trace-events").as_posix()
     section = os.path.basename(c_file)
     where = Location(os.path.join(os.fspath(root), rel))
@@ -747,3 +730,35 @@ def _review(
             "  migspec check reports it (states are named after the enum).",
         ]
     return tuple(lines)
+
+
+def _reading(
+    root: str | os.PathLike[str],
+    to_string: scan.FoundToString | None,
+    predicates: list[scan.FoundPredicate],
+    trace: TraceData | None,
+) -> verify.TreeReading:
+    """What the import read, for :func:`verify.verify_import` to hold the spec against."""
+    return verify.TreeReading(
+        to_string=verify.ReadFunction(
+            function=to_string.function,
+            location=to_string.location,
+            values=dict(to_string.strings),
+        )
+        if to_string is not None
+        else None,
+        predicates=tuple(
+            verify.ReadFunction(
+                function=p.function,
+                location=verify.function_location(root, p.file),
+                values=dict.fromkeys(p.constants, ""),
+            )
+            for p in predicates
+        ),
+        trace_file=verify.function_location(root, trace.file) if trace is not None else None,
+        trace_events=tuple(
+            verify.ReadEvent(name=e.name, args=e.args, format=e.format) for e in trace.events
+        )
+        if trace is not None
+        else (),
+    )

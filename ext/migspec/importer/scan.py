@@ -31,6 +31,7 @@ from ..source.c import (
     unwrap,
     walk,
 )
+from ..source.c.syntax import one_line
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -290,10 +291,6 @@ class FoundPredicate:
     constants: tuple[str, ...]
 
 
-def _squash(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _subject(cfile: CFile, expr: Node, prefix: str) -> str | None:
     """The side of the first ``==`` that is not a constant with ``prefix``."""
     node = unwrap(expr)
@@ -308,7 +305,7 @@ def _subject(cfile: CFile, expr: Node, prefix: str) -> str | None:
             continue
         for side, other in ((left, right), (right, left)):
             if cfile.text(unwrap(other)).startswith(prefix):
-                return _squash(cfile.text(unwrap(side)))
+                return one_line(cfile.text(unwrap(side)))
     return None
 
 
@@ -374,9 +371,9 @@ def _predicate(
         if n is not None and n.type == "function_declarator":
             params_node = n.child_by_field_name("parameters")
             break
-    params = _squash(cfile.text(params_node))[1:-1] if params_node is not None else "void"
+    params = one_line(cfile.text(params_node))[1:-1] if params_node is not None else "void"
     prologue = tuple(
-        _squash(cfile.text(stmt))
+        one_line(cfile.text(stmt))
         for stmt in body.named_children
         if stmt.type != "comment" and stmt.end_byte <= ret.start_byte
     )
