@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from migspec.artefacts import check_tree
-from migspec.check.docs import align
 from migspec.expect.flows import expected_reading
 from migspec.load.spec import load_spec
 from migspec.model import FlowStyle, Spec
+from migspec.source.alignment import align
 from migspec.source.rst import parse_flows
 
 from .conftest import SEED_SPEC

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from migspec.fsm.projection import feature_set_name
 from migspec.model import FlowStyle, Spec
 from migspec.render.flow_rst import render_flow_rst
 
@@ -186,9 +185,9 @@ def test_every_device_kind_renders_a_legal_flow(flow: str) -> None:
         assert "[" not in text, "projected drawings have no brackets"
         states = _device_states(spec, text)
         for state in states:
-            assert spec.supports(spec.state(state), kind), (feature_set_name(spec, kind), state)
+            assert spec.supports(spec.state(state), kind), (spec.device_kind(kind).name, state)
         for a, b in itertools.pairwise(states):
-            assert _reachable(spec, kind, a, b), (feature_set_name(spec, kind), a, b)
+            assert _reachable(spec, kind, a, b), (spec.device_kind(kind).name, a, b)
         lines = lines_of(text)
         assert sum(line.strip() == "|" for line in lines) == len(states) - 1
     assert len(seen) == 4 if flow == "save" else len(seen) == 2

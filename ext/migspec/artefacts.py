@@ -32,9 +32,13 @@ from .check import docs as check_docs
 from .check import kernel as check_kernel
 from .check import trace as check_trace
 from .check import transitions as check_transitions
-from .check.context import FILE_MISSING, OUTSIDE_ROOT
 from .diagnostics import Diagnostic, Rule
 from .model import Flow, FlowStyle, Spec
+from .render.c import render_c_enum, render_predicates, render_to_str
+from .render.dot import render_flow_dot, render_fsm_dot, render_svg
+from .render.flow_rst import render_flow_rst
+from .render.kernel import render_kernel_table
+from .render.trace import render_trace_events
 from .source import RULES as SOURCE_RULES
 from .source.c import RULES as C_RULES
 from .update import FLOW_DRAWINGS, PREDICATES, TO_STRING, TRACE_SECTIONS, Rewrite, UpdatePlan
@@ -94,65 +98,47 @@ class Artefact:
 
 
 def _flow_rst(spec: Spec, choice: Choice) -> str:
-    from .render.flow_rst import render_flow_rst
-
     assert choice.flow is not None
     return render_flow_rst(spec, choice.flow, features=choice.features, style=choice.style)
 
 
 def _trace_events(spec: Spec, choice: Choice) -> str:
-    from .render.trace import render_trace_events
-
     return render_trace_events(spec)
 
 
 def _to_str(spec: Spec, choice: Choice) -> str:
-    from .render.c import render_to_str
-
     text = render_to_str(spec)
     assert text is not None, "render only what applies"
     return text
 
 
 def _predicates(spec: Spec, choice: Choice) -> str:
-    from .render.c import render_predicates
-
     text = render_predicates(spec)
     assert text is not None, "render only what applies"
     return text
 
 
 def _c_enum(spec: Spec, choice: Choice) -> str:
-    from .render.c import render_c_enum
-
     return render_c_enum(spec)
 
 
 def _kernel_table(spec: Spec, choice: Choice) -> str:
     # One table serves every device kind (the walk skips what a device
     # lacks), so the choice does not matter.
-    from .render.kernel import render_kernel_table
-
     return render_kernel_table(spec)
 
 
 def _fsm_dot(spec: Spec, choice: Choice) -> str:
-    from .render.dot import render_fsm_dot
-
     return render_fsm_dot(spec, choice.features, show_refused=choice.show_refused)
 
 
 def _flow_dot(spec: Spec, choice: Choice) -> str:
-    from .render.dot import render_flow_dot
-
     assert choice.flow is not None
     return render_flow_dot(spec, choice.flow, choice.features)
 
 
 def _svg(dot: Callable[[Spec, Choice], str]) -> Callable[[Spec, Choice], str]:
     def render(spec: Spec, choice: Choice) -> str:
-        from .render.dot import render_svg
-
         return render_svg(dot(spec, choice))
 
     return render
@@ -191,7 +177,7 @@ def _rules(*groups: Sequence[Rule[Any]]) -> frozenset[str]:
 
 
 # Problems any region's file can have: missing, outside the root, unreadable.
-_FILE_RULES = _rules((FILE_MISSING, OUTSIDE_ROOT), SOURCE_RULES)
+_FILE_RULES = _rules(SOURCE_RULES)
 
 ARTEFACTS: tuple[Artefact, ...] = (
     Artefact(

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from ..diagnostics import Location, Note, Severity, declare
 from ..expect.code import CodeExpectation, PredicateExpectation, expect_code
+from ..source import SCOPE
 from ..source.c import CFile, EnumRead, read_enum, read_predicate, read_to_string
-from .context import SCOPE, Context, Tree
+from .context import Context, Tree
 
 ENUM_NOT_FOUND = declare(
     "check-enum-not-found",

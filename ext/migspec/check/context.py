@@ -11,44 +11,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..diagnostics import Diagnostic, Location, Note, Severity, declare
+from ..diagnostics import Diagnostic, Location, Note
 from ..model import Spec
+from ..source import FILE_MISSING, OUTSIDE_ROOT
 from ..source.c import CFile, CReader
 from ..source.rst import RstFlows, read_flows
 from ..source.trace_lines import TraceFile, read_trace_lines
-
-SCOPE = "source"
-
-FILE_MISSING = declare(
-    "check-file-missing",
-    Severity.ERROR,
-    "A file the spec names does not exist in the source tree.",
-    scope=SCOPE,
-    doc="""
-    The spec names the files it describes (the uAPI header, the C files of the
-    to-string function and predicates, trace-events files, the rst file of
-    each flow, the kernel's table file) relative to the tree's root.  A file
-    that moved (QEMU moved ``docs/devel/vfio-migration.rst`` to
-    ``docs/devel/migration/vfio.rst``) is reported here: update the spec.
-    """,
-    example="code: {to_string: {file: hw/vfio/migration.c}}  # but the tree has no such file",
-)
-
-OUTSIDE_ROOT = declare(
-    "check-path-outside-root",
-    Severity.ERROR,
-    "A path the spec names leads outside the source root; it is not read.",
-    scope=SCOPE,
-    doc="""
-    Every file the check reads must lie inside the root it was given
-    (``--source-root``, ``--kernel-root``, ``migspec_source_root``): a spec
-    is data, and must not make a doc build read ``/etc/passwd``.  Absolute
-    paths and paths with ``..`` are refused where the spec names them; a
-    symlink in the tree that leads out of the root (or loops) is refused where
-    it is, with the spec's place as a note.  Such files are never opened.
-    """,
-    example="flows:\n  - docs: {file: ../../etc/passwd, section: Save}",
-)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,10 @@ import os
 from ..diagnostics import Location, Note, Severity, declare
 from ..load.trace_events import split_trace_arg
 from ..model import TraceEvent, TraceSection
+from ..source import SCOPE
 from ..source.c import TraceCall, trace_calls
 from ..source.trace_lines import TraceFile, TraceLine
-from .context import SCOPE, Context
+from .context import Context
 
 TRACE_SECTION = declare(
     "check-trace-section",

@@ -54,10 +54,8 @@ def rule_ids(value: str) -> list[str]:
     A misspelt id would silently keep the rule on, as ``lint.disable`` in a
     spec would (that one is ``lint-disable-unknown``).
     """
-    from ..rules import all_rules
-
     ids = [r.strip() for r in value.split(",") if r.strip()]
-    known = sorted(r.id for r in all_rules())
+    known = sorted(r.id for r in rule_catalogue())
     for rule_id in ids:
         if rule_id not in known:
             hint = closest(rule_id, known)

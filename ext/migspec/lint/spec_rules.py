@@ -43,9 +43,9 @@ def duplicate_name(spec: Spec) -> Iterator[Finding]:
     """Two states, features, groups, classes, callbacks, flows or trace events share a name.
 
     Every name is a key other parts of the spec (and generated C) refer to, so
-    it must be unique within its kind.
+    no two states (no two features, groups, ...) may share one.
     """
-    kinds: list[tuple[str, Iterable[tuple[str, Location]]]] = [
+    namespaces: list[tuple[str, Iterable[tuple[str, Location]]]] = [
         ("state", ((s.name, s.location) for s in spec.states)),
         ("feature", ((f.name, f.location) for f in spec.features)),
         ("group", ((g.name, g.location) for g in spec.groups)),
@@ -54,7 +54,7 @@ def duplicate_name(spec: Spec) -> Iterator[Finding]:
         ("flow", ((f.name, f.location) for f in spec.flows)),
         ("trace event", ((e.name, e.location) for e in spec.trace_events())),
     ]
-    for what, pairs in kinds:
+    for what, pairs in namespaces:
         yield from _duplicates(((n, f"'{n}'", loc) for n, loc in pairs), what)
 
 

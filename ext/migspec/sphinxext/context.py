@@ -19,6 +19,8 @@ from sphinx.util import logging
 
 from ..diagnostics import Diagnostic, Severity
 from ..load import BUNDLED_DISPLAY, BUNDLED_SPEC
+from ..pipeline import prepare
+from ..report import printable
 
 if TYPE_CHECKING:
     from ..model import Spec
@@ -70,10 +72,6 @@ def settings(env: BuildEnvironment) -> Settings:
 
 @lru_cache(maxsize=8)
 def _prepare(path: str, display: str, stamp: tuple[int, int]) -> Prepared:
-    # The pipeline is imported when a spec is first needed: a no-op rebuild
-    # never needs one, and should not pay for importing it.
-    from ..pipeline import prepare
-
     return prepare(path, display=display)
 
 
@@ -132,8 +130,6 @@ def report(env: BuildEnvironment, diagnostic: Diagnostic) -> None:
 def _warn(diagnostic: Diagnostic) -> None:
     loc = diagnostic.location
     where = f"{loc.path}:{loc.line}" if loc.line else f"{loc.path}:0"
-    from ..report import printable
-
     logger.warning(
         "%s",
         printable(diagnostic.message),

@@ -66,7 +66,7 @@ class Builder:
 
     # helpers -------------------------------------------------------------
 
-    def ref(self, name: str, table: dict[str, Location], kind: str, where: Location) -> str:
+    def ref(self, name: str, table: dict[str, Location], what: str, where: Location) -> str:
         if name not in table:
             hint = closest(name, table)
             extra = f"; did you mean '{hint}'?" if hint else ""
@@ -75,18 +75,18 @@ class Builder:
                 notes = (Note(message=f"'{hint}' is defined here", location=table[hint]),)
             self.diagnostics.append(
                 RULE_BY_ID["ref-unknown"].diagnostic(
-                    f"unknown {kind} '{name}'{extra}", where, notes=notes
+                    f"unknown {what} '{name}'{extra}", where, notes=notes
                 )
             )
         return name
 
-    def names(self, node: Node | None, table: dict[str, Location], kind: str) -> tuple[str, ...]:
+    def names(self, node: Node | None, table: dict[str, Location], what: str) -> tuple[str, ...]:
         if not isinstance(node, Sequence):
             return ()
         out = []
         for item in node.items:
             assert isinstance(item, Scalar)
-            out.append(self.ref(str(item.value), table, kind, item.location))
+            out.append(self.ref(str(item.value), table, what, item.location))
         return tuple(out)
 
     @staticmethod
