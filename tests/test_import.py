@@ -48,13 +48,39 @@ def findings(spec: Spec, root: Path) -> list[tuple[str, str, int]]:
 
 def test_the_base_tree_imports_and_checks_clean() -> None:
     spec = imported(BASE)
-    # Notes only: the VM state change handlers and the migration notifier
-    # request states, and import reads no registration that makes them
-    # callbacks of the flows (the drawing does not name them).
+    # One note: the migration notifier requests RUNNING, and it is registered
+    # by an assignment (.notify = fn), not by a call passing it, so it is no
+    # callback; no flow draws the failed migration it handles.  The VM state
+    # change handlers are registered by a call, and are callbacks.
     assert rules(spec, BASE) == [
-        ("check-transition-unregistered", "hw/vfio/migration.c", 432),
-        ("check-transition-unregistered", "hw/vfio/migration.c", 458),
         ("check-transition-unregistered", "hw/vfio/migration.c", 483),
+    ]
+    assert [(r.function, r.args) for r in spec.code.registrations] == [
+        (
+            "qdev_add_vm_change_state_handler_full",
+            ((1, "vmstate_change"), (2, "vmstate_change_prepare")),
+        )
+    ]
+    # Named after the function, as vfio_save_setup is .save_setup; these
+    # docs do not name them, so docs_as is the C function.
+    assert [(c.name, c.docs_as) for c in spec.callbacks[-2:]] == [
+        ("vmstate_change", "vfio_vmstate_change()"),
+        ("vmstate_change_prepare", "vfio_vmstate_change_prepare()"),
+    ]
+    # Listed where the device moves to a state they request: the P2P steps
+    # (prepare), STOP_COPY (with .save_live_complete_precopy, which requests
+    # it too), the resume path's first STOP and its last RUNNING.
+    assert [
+        (flow.name, i, step.state.device)
+        for flow in spec.flows
+        for i, step in enumerate(flow.steps)
+        if "vmstate_change" in step.callbacks or "vmstate_change_prepare" in step.callbacks
+    ] == [
+        ("live-migration-save-path", 3, "PRE_COPY_P2P"),
+        ("live-migration-save-path", 4, "STOP_COPY"),
+        ("live-migration-resume-path", 0, "STOP"),
+        ("live-migration-resume-path", 2, "RUNNING_P2P"),
+        ("live-migration-resume-path", 3, "RUNNING"),
     ]
     assert [(s.function, s.state_arg, s.recover_arg) for s in spec.code.setters] == [
         ("vfio_migration_set_state", 1, 2)
@@ -132,6 +158,61 @@ def test_what_was_imported_regenerates_what_was_read() -> None:
     assert render_trace_events(spec).splitlines() == lines[start:]
 
 
+def test_a_handler_registered_through_another_call_is_read(tmp_path: Path) -> None:
+    # Nothing in import knows QEMU's registration functions: any call that
+    # passes a function requesting states registers it, at the argument it
+    # is passed as.  Here another name, another argument order, and the
+    # handler passed straight rather than through a local.
+    tree = build_tree(tmp_path / "tree")
+    c = tree / "hw/vfio/migration.c"
+    text = c.read_text()
+    old = (
+        "migration->vm_state = qdev_add_vm_change_state_handler_full(\n"
+        "        vbasedev->dev, vfio_vmstate_change, prepare_cb, vbasedev);"
+    )
+    assert old in text
+    c.write_text(
+        text.replace(
+            old,
+            "migration->vm_state = run_state_hooks_add(vbasedev, prepare_cb,\n"
+            "                                          vfio_vmstate_change);",
+        )
+    )
+    spec = imported(tree)
+    assert [(r.function, r.args) for r in spec.code.registrations] == [
+        ("run_state_hooks_add", ((1, "vmstate_change_prepare"), (2, "vmstate_change")))
+    ]
+    assert rules(spec, tree) == [
+        ("check-transition-unregistered", "hw/vfio/migration.c", 483),
+    ]
+
+
+def test_a_call_passing_no_requesting_function_registers_nothing(tmp_path: Path) -> None:
+    # With the setter calls gone from the handlers, they request no state:
+    # the call that passes them registers nothing the transition check needs.
+    tree = build_tree(tmp_path / "tree")
+    c = tree / "hw/vfio/migration.c"
+    text = c.read_text()
+    call = "ret = vfio_migration_set_state(vbasedev, new_state,"
+    assert text.count(call) == 2
+    c.write_text(text.replace(call, "ret = vfio_log_state(vbasedev, new_state,"))
+    spec = imported(tree)
+    assert spec.code.registrations == ()
+    assert "vmstate_change" not in spec.callback_map
+    assert rules(spec, tree) == [
+        ("check-transition-unregistered", "hw/vfio/migration.c", 483),
+    ]
+
+
+def test_the_docs_name_a_registered_callback() -> None:
+    from migspec.importer.transitions import docs_name
+
+    text = "The code uses a VM state change handler to change the device state."
+    assert docs_name(text, "vmstate_change") == "VM state change handler"
+    assert docs_name(text, "vmstate_change_prepare") is None
+    assert docs_name("ends with VM state change", "vmstate_change") is None
+
+
 def test_the_pre_seed_tree_imports_with_brackets(corpus: Path, tmp_path: Path) -> None:
     tree = with_corpus(
         build_tree(tmp_path / "tree", TREES / "pre-seed" / "seed-reverted.patch"),
@@ -141,14 +222,17 @@ def test_the_pre_seed_tree_imports_with_brackets(corpus: Path, tmp_path: Path) -
     # The real disagreements: the enum has the P2P states, the switch does not
     # (this fixture's header documents no features, so import cannot tell that
     # QEMU handles none of P2P); and the C moves the device to STOP in
-    # .save_cleanup(), which these docs do not draw.  The notes: the VM state
-    # change handler and the notifier are no callbacks of the flows.
+    # .save_cleanup(), which these docs do not draw.  The note: the notifier,
+    # registered by an assignment, is no callback of the flows (the VM state
+    # change handler, registered by a call, is one).
     assert rules(spec, tree) == [
         ("check-to-string-missing", "hw/vfio/migration.c", 39),
         ("check-to-string-missing", "hw/vfio/migration.c", 39),
         ("check-transition", "hw/vfio/migration.c", 235),
-        ("check-transition-unregistered", "hw/vfio/migration.c", 427),
         ("check-transition-unregistered", "hw/vfio/migration.c", 452),
+    ]
+    assert [(r.function, r.args) for r in spec.code.registrations] == [
+        ("qdev_add_vm_change_state_handler", ((1, "vmstate_change"),))
     ]
     save = spec.flows[0]
     assert save.style is FlowStyle.BRACKETED

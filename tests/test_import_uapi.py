@@ -114,6 +114,16 @@ def test_the_seed_round_trip(corpus: Path, tmp_path: Path) -> None:
     assert render_predicates(imported) == render_predicates(seed)
     assert render_c_enum(imported) == render_c_enum(seed)
     assert render_trace_events(imported) == render_trace_events(seed)
+    # The registration call the seed tree makes, read as the seed spec states
+    # it, its callbacks named alike; the docs name the VM state change handler.
+    seed_regs = {r.function: r.args for r in seed.code.registrations}
+    assert [(r.function, r.args) for r in imported.code.registrations] == [
+        (
+            "qdev_add_vm_change_state_handler_full",
+            seed_regs["qdev_add_vm_change_state_handler_full"],
+        )
+    ]
+    assert imported.callback_map["vmstate_change"].docs_as == "VM state change handler"
     # The rst flows, as the docs draw them (for the flow's own kind of device;
     # the drawings do not say which lines only some kinds have).
     assert len(imported.flows) == len(seed.flows) == 2

@@ -27,11 +27,19 @@ from ..fsm.engine import full_table
 from ..load.spec import load_spec_text
 from ..load.trace_events import read_trace_events
 from ..render.env import render_template
-from ..source.c import CReader
+from ..source.c import CFile, CReader, unwrap
 from . import scan, verify
 from .flows import BRACKET_FEATURE, DrawnFlows, ImportedFlow, read_drawn_flows
 from .kernel import find_kernel_tables, machine_from_tables, table_path
-from .transitions import find_setters, step_callbacks
+from .transitions import (
+    FoundRegistration,
+    RegisteredCallback,
+    find_registrations,
+    find_setters,
+    registered_steps,
+    requested_states,
+    step_callbacks,
+)
 from .uapi import CommentWords, UapiMachine, bit_macros, read_uapi_machine
 
 RULES: tuple[Rule[Any], ...] = (*scan.RULES, *verify.RULES)
@@ -174,6 +182,8 @@ class SpecData:
     pins: tuple[tuple[str, ...], ...] = ()
     setters: tuple[Any, ...] = ()  # transitions.FoundSetter
     step_callbacks: dict[tuple[str, int], tuple[str, ...]] = field(default_factory=dict)
+    registered: tuple[RegisteredCallback, ...] = ()  # callbacks registration calls name
+    registrations: tuple[FoundRegistration, ...] = ()
 
 
 # -- the import ------------------------------------------------------------------------
@@ -218,6 +228,7 @@ def import_spec(
     trace: TraceData | None = None
     callbacks: tuple[str, ...] = ()
     setters: list[Any] = []
+    cfile = None
     if to_string is not None:
         cfile = reader.parse_bytes(
             scan.read_bytes(base, to_string.file), os.path.join(os.fspath(base), to_string.file)
@@ -244,18 +255,9 @@ def import_spec(
     data = _assemble(os.fspath(root), enum, states, to_string, predicates, trace, callbacks, drawn)
     if uapi is not None:
         data = with_uapi(data, uapi, enum.header, handled)
-    if setters and drawn.flows:
-        data = replace(
-            data,
-            setters=tuple(setters),
-            step_callbacks=step_callbacks(data.flows, callbacks),
-            review=tuple(
-                line
-                for line in data.review
-                if not line.startswith(("code.setters", "  needs them"))
-            )
-            + _transition_review(),
-        )
+    if setters and drawn.flows and cfile is not None and to_string is not None:
+        docs_text = scan.read_text(base, docs) if docs is not None else ""
+        data = _with_transitions(data, cfile, to_string.file, setters, docs_text)
     if opts.kernel_root is not None:
         data, _, found = _with_kernel_tree(data, Path(opts.kernel_root), reader, opts, names)
         diagnostics.extend(found)
@@ -439,13 +441,62 @@ def with_uapi(
     )
 
 
-def _transition_review() -> tuple[str, ...]:
-    return (
+def _with_transitions(
+    data: SpecData, cfile: CFile, rel: str, setters: list[Any], docs_text: str
+) -> SpecData:
+    """``data`` with the setters, the registrations and each flow step's callbacks."""
+    requested = requested_states(cfile, setters, data.prefix)
+    registrations, registered = find_registrations(
+        cfile, requested, [s.function for s in setters], data.callbacks, docs_text
+    )
+    explains: dict[str, frozenset[str]] = {r.name: frozenset(r.states) for r in registered}
+    for d in cfile.designated:
+        value = unwrap(d.value)
+        fn = cfile.text(value) if value.type == "identifier" else ""
+        if d.member in data.callbacks and fn in requested:
+            explains[d.member] = explains.get(d.member, frozenset()) | requested[fn]
+    initial = next((s.name for s in data.states if s.initial), None)
+    steps = registered_steps(
+        data.flows, step_callbacks(data.flows, data.callbacks), explains, registered, initial
+    )
+    return replace(
+        data,
+        setters=tuple(setters),
+        registered=tuple(registered),
+        registrations=tuple(registrations),
+        step_callbacks=steps,
+        review=tuple(
+            line for line in data.review if not line.startswith(("code.setters", "  needs them"))
+        )
+        + _transition_review(rel, registrations, registered),
+    )
+
+
+def _transition_review(
+    rel: str, registrations: list[FoundRegistration], registered: list[RegisteredCallback]
+) -> tuple[str, ...]:
+    lines = [
         "code.setters: the functions that take the enum by value; flow steps'",
         "  callbacks: those the drawing names at a step or the one before.",
-        "code.registrations: none were read; VM state change handlers and other",
-        "  registered functions are not callbacks of the flows (check notes them).",
-    )
+    ]
+    if not registrations:
+        return (
+            *lines,
+            "code.registrations: no call passes a function that requests a state.",
+        )
+    function_of = {r.name: r.function for r in registered}
+    lines.append("code.registrations: the calls that pass functions requesting states:")
+    for reg in registrations:
+        lines.append(f"  {reg.function}() ({rel}:{reg.location.line}) registers")
+        lines += [f"    {function_of[cb]} (argument {i}) as {cb};" for i, cb in reg.args]
+    lines += [
+        "  each is named after its function, and listed at the flow steps that",
+        "  change the device to a state it may request (see registered_steps).",
+    ]
+    for r in registered:
+        if r.docs_as is None:
+            lines.append(f"  {r.name}: the docs do not name it; docs_as is its C function.")
+    return tuple(lines)
 
 
 def _unbracket(flow: ImportedFlow, real: tuple[str, ...]) -> ImportedFlow:
