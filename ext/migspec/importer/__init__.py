@@ -490,8 +490,8 @@ def _transition_review(
         lines.append(f"  {reg.function}() ({rel}:{reg.location.line}) registers")
         lines += [f"    {function_of[cb]} (argument {i}) as {cb};" for i, cb in reg.args]
     lines += [
-        "  each is named after its function, and listed at the flow steps that",
-        "  change the device to a state it may request (see registered_steps).",
+        "  each is named after its function; the flow steps that move the device",
+        "  to a state it may request list it (first where no other callback may).",
     ]
     for r in registered:
         if r.docs_as is None:
