@@ -12,10 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, Location, Note, Severity, declare
+from ..load.files import check_regular
 from ..model import Spec
+from ..source import FILE_UNREADABLE
 from ..source.c import CFile, CReader
 from ..source.rst import RstFlows, read_flows
 from ..source.trace_lines import TraceFile, read_trace_lines
+from ..source.tree import OUTSIDE_ROOT, Tree
+
+__all__ = ["FILE_MISSING", "OUTSIDE_ROOT", "Context", "Tree"]
 
 SCOPE = "source"
 
@@ -33,55 +38,6 @@ FILE_MISSING = declare(
     """,
     example="code: {to_string: {file: hw/vfio/migration.c}}  # but the tree has no such file",
 )
-
-OUTSIDE_ROOT = declare(
-    "check-path-outside-root",
-    Severity.ERROR,
-    "A path the spec names leads outside the source root; it is not read.",
-    scope=SCOPE,
-    doc="""
-    Every file the check reads must lie inside the root it was given
-    (``--source-root``, ``--kernel-root``, ``migspec_source_root``): a spec
-    is data, and must not make a doc build read ``/etc/passwd``.  Absolute
-    paths and paths with ``..`` are refused where the spec names them; a
-    symlink in the tree that leads out of the root (or loops) is refused where
-    it is, with the spec's place as a note.  Such files are never opened.
-    """,
-    example="flows:\n  - docs: {file: ../../etc/passwd, section: Save}",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Tree:
-    """A source tree's root, as found on disk and as shown in diagnostics."""
-
-    root: Path
-    shown: str
-
-    def path(self, rel: str) -> Path:
-        return self.root / rel
-
-    def escapes(self, rel: str) -> str | None:
-        """Why ``rel`` leads outside the root (None: it stays inside).
-
-        ``"spec"``: the path as written is absolute or climbs with ``..``;
-        ``"link"``: a symlink on the way leads out, or loops.
-        """
-        if os.path.isabs(rel) or rel.startswith(("/", "\\")) or ".." in Path(rel).parts:
-            return "spec"
-        try:
-            root = self.root.resolve()
-            resolved = (self.root / rel).resolve()
-        except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
-            return "link"
-        return None if resolved.is_relative_to(root) else "link"
-
-    def display(self, rel: str) -> str:
-        return os.path.normpath(os.path.join(self.shown, rel))
-
-    @classmethod
-    def at(cls, root: str | os.PathLike[str]) -> Tree:
-        return cls(Path(root), os.fspath(root))
 
 
 @dataclass
@@ -145,14 +101,17 @@ class Context:
         """
         if self.outside(tree, rel, why, spec_location):
             return False
-        if tree.path(rel).is_file():
+        refused = check_regular(tree.path(rel))
+        if refused is None:
             return True
         shown = tree.display(rel)
         if shown not in self._missing:
             self._missing.add(shown)
+            # A FIFO or a directory is there, but is no file to read.
+            rule = FILE_UNREADABLE if refused.exists else FILE_MISSING
             self.diagnostics.append(
-                FILE_MISSING.diagnostic(
-                    f"no such file (the spec names it for {why})",
+                rule.diagnostic(
+                    f"{refused.reason} (the spec names it for {why})",
                     Location(shown),
                     notes=(Note(message="named here", location=spec_location),),
                 )

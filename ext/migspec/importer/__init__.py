@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import itertools
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostic, Location, Rule, Severity
+from ..load.files import check_regular
+from ..source.tree import TreeReader
 from . import scan
 from .flows import BRACKET_FEATURE, DrawnFlows, ImportedFlow, read_drawn_flows
 
@@ -138,20 +140,27 @@ def import_spec(root: str | os.PathLike[str], options: ImportOptions | None = No
     from ..source.c import CReader
 
     opts = options or ImportOptions()
-    base = Path(root)
+    # Every file of the tree is read through this one reader: regular files
+    # only, within the size limit, inside the root.  What it refuses is
+    # reported (once per file) and the import goes on without it.
+    base = TreeReader.at(root)
     reader = CReader()
     diagnostics: list[Diagnostic] = []
+
+    def result(text: str | None, *more: Diagnostic) -> ImportResult:
+        return ImportResult(text=text, diagnostics=(*_skipped(base), *diagnostics, *more))
+
     enum, found = scan.find_enum(base, reader, opts.enum, opts.header)
     diagnostics.extend(found)
     if enum is None:
-        return ImportResult(text=None, diagnostics=tuple(diagnostics))
+        return result(None)
     prefix = enum.prefix
     states = [(c.name[len(prefix) :], c.value) for c in enum.read.constants]
     c_files = scan.c_files_naming(base, prefix)
     to_string, found = scan.find_to_string(base, reader, enum, c_files, opts.to_string)
     diagnostics.extend(found)
     if any(d.severity is Severity.ERROR for d in found):
-        return ImportResult(text=None, diagnostics=tuple(diagnostics))
+        return result(None)
     predicates = scan.find_predicates(
         base, reader, enum, c_files, to_string.function if to_string else None
     )
@@ -161,7 +170,7 @@ def import_spec(root: str | os.PathLike[str], options: ImportOptions | None = No
     callbacks: tuple[str, ...] = ()
     if to_string is not None:
         cfile = reader.parse_bytes(
-            (base / to_string.file).read_bytes(), os.path.join(os.fspath(base), to_string.file)
+            base.read(to_string.file) or b"", base.tree.display(to_string.file)
         )
         callbacks = tuple(scan.find_callbacks(cfile))
         trace, found = _trace(base, to_string.file, scan.callers_of(cfile))
@@ -171,11 +180,12 @@ def import_spec(root: str | os.PathLike[str], options: ImportOptions | None = No
     docs, found = scan.find_docs(base, opts.docs, names, "_")
     diagnostics.extend(found)
     if any(d.severity is Severity.ERROR for d in found):
-        return ImportResult(text=None, diagnostics=tuple(diagnostics))
+        return result(None)
     drawn = DrawnFlows()
-    if docs is not None:
+    docs_bytes = base.read(docs) if docs is not None else None
+    if docs is not None and docs_bytes is not None:
         drawn, found = read_drawn_flows(
-            base / docs, docs, os.path.join(os.fspath(base), docs), {f"_{n}": n for n in names}
+            docs_bytes, docs, base.tree.display(docs), {f"_{n}": n for n in names}
         )
         diagnostics.extend(found)
 
@@ -187,8 +197,13 @@ def import_spec(root: str | os.PathLike[str], options: ImportOptions | None = No
     loaded = load_spec_text(text, "<imported spec>")
     if loaded.spec is None:
         # A bug of ours (the template or the data); never hand out such a file.
-        return ImportResult(text=None, diagnostics=(*diagnostics, *loaded.diagnostics))
-    return ImportResult(text=text, diagnostics=tuple(diagnostics))
+        return result(None, *loaded.diagnostics)
+    return result(text)
+
+
+def _skipped(tree: TreeReader) -> list[Diagnostic]:
+    """What the tree reader refused, as warnings: the import went on without those files."""
+    return [replace(d, severity=Severity.WARNING) for d in tree.diagnostics]
 
 
 def _unique_classes(found: list[scan.FoundPredicate]) -> list[scan.FoundPredicate]:
@@ -204,20 +219,28 @@ def _unique_classes(found: list[scan.FoundPredicate]) -> list[scan.FoundPredicat
 
 
 def _trace(
-    root: Path, c_file: str, callers: dict[str, list[str]]
+    root: TreeReader, c_file: str, callers: dict[str, list[str]]
 ) -> tuple[TraceData | None, list[Diagnostic]]:
     from ..load.trace_events import read_trace_events
 
     rel = Path(os.path.dirname(c_file), "trace-events").as_posix()
     section = os.path.basename(c_file)
-    where = Location(os.path.join(os.fspath(root), rel))
-    if not (root / rel).is_file():
+    where = Location(root.tree.display(rel))
+    refused = check_regular(root.tree.path(rel))
+    if refused is not None and not refused.exists:
         return None, [
             scan.SKIPPED.diagnostic(
                 f"no trace-events file beside {c_file}; the spec has no trace section", where
             )
         ]
-    parsed = read_trace_events(str(root / rel), where.path)
+    if not root.inside(rel):
+        return None, []
+    parsed = read_trace_events(str(root.tree.path(rel)), where.path)
+    if not parsed.readable:
+        # Not UTF-8, a FIFO, too large: said, not taken for a file with no events.
+        return None, [replace(d, severity=Severity.WARNING) for d in parsed.diagnostics] + [
+            scan.SKIPPED.diagnostic("trace-events file not read; no trace section", where)
+        ]
     events = [e for e in parsed.events if e.section == section]
     if not events:
         return None, [

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Location, Note, Severity, declare
+from ..load.files import check_regular
 from ..source.c import (
     CFile,
     CReader,
@@ -31,6 +31,7 @@ from ..source.c import (
     unwrap,
     walk,
 )
+from ..source.tree import TreeReader
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -71,25 +72,11 @@ SKIPPED = declare(
 
 RULES = (NOT_FOUND, AMBIGUOUS, SKIPPED)
 
-_SKIP_DIRS = {"build", "node_modules", "__pycache__"}
 
-
-def tree_files(root: Path, suffixes: Sequence[str]) -> Iterator[str]:
-    """Relative paths ('/'-separated) of the files with ``suffixes`` under ``root``, sorted."""
-    found: list[str] = []
-    for here, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
-        for name in files:
-            if name.endswith(tuple(suffixes)):
-                found.append(Path(here, name).relative_to(root).as_posix())
-    yield from sorted(found)
-
-
-def _read(root: Path, rel: str) -> bytes:
-    try:
-        return (root / rel).read_bytes()
-    except OSError:
-        return b""
+def _read(root: TreeReader, rel: str) -> bytes:
+    """The file's bytes, or nothing when the shared reader refused it (and
+    reported why: not a regular file, too large, outside the root)."""
+    return root.read(rel) or b""
 
 
 # -- the enum ----------------------------------------------------------------------
@@ -121,12 +108,12 @@ _STATEY = re.compile(r"(^|_)STATE_")
 
 
 def find_enum(
-    root: Path, reader: CReader, name: str | None, header: str | None
+    root: TreeReader, reader: CReader, name: str | None, header: str | None
 ) -> tuple[FoundEnum | None, list[Diagnostic]]:
-    where = Location(os.fspath(root))
-    files = [header] if header else list(tree_files(root, (".h",)))
+    where = Location(root.tree.shown)
+    files = [header] if header else root.files((".h",))
     if name is not None and not header:
-        files += list(tree_files(root, (".c",)))
+        files += root.files((".c",))
     found: list[FoundEnum] = []
     for rel in files:
         data = _read(root, rel)
@@ -134,7 +121,7 @@ def find_enum(
         wanted = {name} & names if name is not None else names
         if not wanted:
             continue
-        cfile = reader.parse_bytes(data, os.path.join(os.fspath(root), rel))
+        cfile = reader.parse_bytes(data, os.path.join(root.tree.shown, rel))
         for enum_name in sorted(wanted):
             read = read_enum(cfile, enum_name)
             if read is None or len(read.constants) < 2:
@@ -148,7 +135,7 @@ def find_enum(
         return None, [
             NOT_FOUND.diagnostic(
                 f"{what} in the tree" + ("" if name else "; name the state enum with --enum NAME"),
-                Location(os.path.join(os.fspath(root), header)) if header else where,
+                Location(os.path.join(root.tree.shown, header)) if header else where,
             )
         ]
     names_found = sorted({f.read.name for f in found})
@@ -189,10 +176,10 @@ def find_enum(
 # -- C that follows from the enum ------------------------------------------------
 
 
-def c_files_naming(root: Path, prefix: str) -> list[str]:
+def c_files_naming(root: TreeReader, prefix: str) -> list[str]:
     """The ``.c`` files that mention a constant with ``prefix``."""
     needle = prefix.encode()
-    return [rel for rel in tree_files(root, (".c",)) if needle in _read(root, rel)]
+    return [rel for rel in root.files((".c",)) if needle in _read(root, rel)]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -204,12 +191,12 @@ class FoundToString:
     location: Location
 
 
-def _parsed(root: Path, reader: CReader, rel: str) -> CFile:
-    return reader.parse_bytes(_read(root, rel), os.path.join(os.fspath(root), rel))
+def _parsed(root: TreeReader, reader: CReader, rel: str) -> CFile:
+    return reader.parse_bytes(_read(root, rel), os.path.join(root.tree.shown, rel))
 
 
 def find_to_string(
-    root: Path, reader: CReader, enum: FoundEnum, files: Sequence[str], name: str | None
+    root: TreeReader, reader: CReader, enum: FoundEnum, files: Sequence[str], name: str | None
 ) -> tuple[FoundToString | None, list[Diagnostic]]:
     constants = {c.name for c in enum.read.constants}
     found: list[FoundToString] = []
@@ -236,7 +223,7 @@ def find_to_string(
                     location=read.location,
                 )
             )
-    where = Location(os.fspath(root))
+    where = Location(root.tree.shown)
     if not found:
         if name is not None:
             return None, [
@@ -301,7 +288,7 @@ def class_name(function: str) -> str:
 
 
 def find_predicates(
-    root: Path, reader: CReader, enum: FoundEnum, files: Sequence[str], skip: str | None
+    root: TreeReader, reader: CReader, enum: FoundEnum, files: Sequence[str], skip: str | None
 ) -> list[FoundPredicate]:
     """Functions returning ``x == A || x == B`` over the enum's constants."""
     constants = {c.name for c in enum.read.constants}
@@ -394,17 +381,20 @@ _TUPLE_LINE = re.compile(r"^\s*\[?\s*\([^()\n]*,[^()\n]*,[^()\n]*\)", re.MULTILI
 
 
 def find_docs(
-    root: Path, docs: str | None, state_names: Sequence[str], docs_prefix: str
+    root: TreeReader, docs: str | None, state_names: Sequence[str], docs_prefix: str
 ) -> tuple[str | None, list[Diagnostic]]:
     """The rst file whose literal blocks draw the machine's device states."""
-    where = Location(os.fspath(root))
+    where = Location(root.tree.shown)
     if docs is not None:
-        if not (root / docs).is_file():
-            return None, [NOT_FOUND.diagnostic(f"--docs {docs}: no such file in the tree", where)]
+        refused = check_regular(root.tree.path(docs))
+        if refused is not None:
+            return None, [NOT_FOUND.diagnostic(f"--docs {docs}: {refused.reason}", where)]
+        if not root.inside(docs):
+            return None, []
         return docs, []
     words = [f"{docs_prefix}{n}".encode() for n in state_names]
     candidates = []
-    for rel in tree_files(root, (".rst",)):
+    for rel in root.files((".rst",)):
         data = _read(root, rel)
         hits = [m.group() for m in _TUPLE_LINE.finditer(data.decode("utf-8", "replace"))]
         if any(any(w.decode() in h for w in words) for h in hits):

@@ -194,7 +194,8 @@ def plan_update(
     with the file's path in the tree, as ``migspec check`` shows them.
     """
     from ..check.context import FILE_MISSING
-    from ..source import FILE_UNREADABLE
+    from ..load.files import check_regular
+    from ..source import FILE_UNREADABLE, read_bytes
     from ..source.c import CReader
 
     base = Path(root)
@@ -222,23 +223,28 @@ def plan_update(
                 )
             )
             continue
-        if not path.is_file():
+        # Read as check reads it (load.files): regular files only, within
+        # the size limit; a FIFO is refused by name, never opened.
+        refused = check_regular(path)
+        if refused is not None and not refused.exists:
             diagnostics.append(
                 FILE_MISSING.diagnostic(
-                    f"no such file (the spec names it for {jobs.why})",
+                    f"{refused.reason} (the spec names it for {jobs.why})",
                     where,
                     notes=(Note(message="named here", location=jobs.named),),
                 )
             )
             continue
+        got, found = read_bytes(path, display)
+        if got is None:
+            diagnostics.extend(found)
+            continue
+        data = got
         try:
-            data = path.read_bytes()
             mode = stat.S_IMODE(path.stat().st_mode)
         except OSError as err:
             reason = err.strerror or err.__class__.__name__
-            diagnostics.append(
-                FILE_UNREADABLE.diagnostic(f"cannot read {display}: {reason}", where)
-            )
+            diagnostics.append(FILE_UNREADABLE.diagnostic(f"cannot read: {reason}", where))
             continue
         # Two rewrites of one file that touch the same bytes (regions.EditOverlap)
         # are a migspec bug: it propagates, and nothing is written.
