@@ -31,7 +31,7 @@ from ..diagnostics import Diagnostic, InternalError, Location, Note, Rule, Sever
 from ..expect.code import PredicateExpectation, ToStringExpectation, expect_code
 from ..expect.trace import TraceSectionExpectation, expect_trace
 from ..model import Flow, Spec
-from ..writes import Snapshot, WriteError, confine, digest, write_atomic
+from ..writes import Snapshot, WriteError, confine, digest, sweep_temporaries, write_atomic
 from . import regions
 
 RULES: tuple[Rule[Any], ...] = regions.RULES
@@ -217,7 +217,7 @@ def plan_update(
         if len(jobs.kinds) > 1:
             diagnostics.append(
                 regions.REGION_AMBIGUOUS.diagnostic(
-                    f"the spec names this file as {' and '.join(sorted(jobs.kinds))}; not rewritten",
+                    f"the spec names this file as {' and '.join(sorted(jobs.kinds))}; left as it is",
                     where,
                     notes=(Note(message="named here", location=jobs.named),),
                 )
@@ -302,7 +302,7 @@ def _rewrite(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) ->
             None,
             [
                 regions.REGION_FORM.diagnostic(
-                    f"the file is not UTF-8 (byte {err.start}); not rewritten", Location(display)
+                    f"the file is not UTF-8 (byte {err.start}); left as it is", Location(display)
                 )
             ],
             0,
@@ -376,14 +376,27 @@ def _plan_rst(spec: Spec, flows: Sequence[Flow], text: str, display: str) -> _Re
 # -- writing -----------------------------------------------------------------------
 
 
-def apply_plan(plan: UpdatePlan) -> ApplyResult:
-    """Write every file of ``plan``; a file that changed since it was read is left alone."""
+def apply_plan(plan: UpdatePlan, *, force: bool = False) -> ApplyResult:
+    """Write every file of ``plan``; a file that changed since it was read is left alone.
+
+    The policy is :mod:`migspec.writes`' (owner and mode kept, a read-only
+    file refused unless ``force``, a symlink written through); temporary
+    files a killed run left beside the files are named and removed first.
+    """
     written: list[str] = []
     diagnostics: list[Diagnostic] = []
+    folders = sorted({os.path.dirname(u.rel) for u in plan.files})
+    for folder in folders:
+        shown = os.path.dirname(
+            next(u.display for u in plan.files if os.path.dirname(u.rel) == folder)
+        )
+        diagnostics.extend(sweep_temporaries(plan.root / folder, shown))
     for update in plan.files:
         try:
             path = confine(plan.root, update.rel)
-            if write_atomic(path, update.new, expect=update.snapshot, display=update.display):
+            if write_atomic(
+                path, update.new, expect=update.snapshot, display=update.display, force=force
+            ):
                 written.append(update.rel)
         except WriteError as err:
             diagnostics.append(replace(err.diagnostic, location=Location(update.display)))
