@@ -123,3 +123,38 @@ def test_the_diff_directive_refuses_a_revision_that_is_an_option(tmp_path: Path)
     assert "[diff-git]" in run.stderr
     assert "index.rst:4: WARNING:" in run.stderr
     assert not victim.exists()
+
+
+# -- a trace format that would break the line ---------------------------------------
+
+
+def test_check_runs_the_trace_format_rules_on_what_it_reads(tmp_path: Path) -> None:
+    """A '%n' line in the tree, in a section the spec does not own, fails check."""
+    tree = tmp_path / "tree"
+    shutil.copytree(BASE, tree, ignore=shutil.ignore_patterns("expected.txt"))
+    trace = tree / "hw/vfio/trace-events"
+    lines = trace.read_text().splitlines()
+    trace.write_text("\n".join([*lines, "", "# other.c", 'vfio_other(int x) "x %d %n"', ""]))
+    run = migspec("check", "--source-root", str(tree))
+    assert run.returncode == 1, run.stderr
+    assert f"{trace}:{len(lines) + 3}:25: error: '%n' writes to memory" in run.stdout
+
+
+def test_a_spec_with_a_percent_n_format_is_never_written(tmp_path: Path) -> None:
+    """update --write used to put a '%n' format into trace-events (exit 0)."""
+    tree = tmp_path / "tree"
+    shutil.copytree(BASE, tree, ignore=shutil.ignore_patterns("expected.txt"))
+    spec = tmp_path / "spec.yaml"
+    text = BUNDLED_SPEC.read_text()
+    assert "format: '\" (%s)\"'" in text
+    spec.write_text(text.replace("format: '\" (%s)\"'", "format: '\" (%s) %n\"'", 1))
+    before = (tree / "hw/vfio/trace-events").read_bytes()
+    for args in (["update", "--write"], ["update", "--check"], ["check"]):
+        run = migspec(*args, "--source-root", str(tree), "--spec", str(spec))
+        assert run.returncode == 1, run.stderr
+        assert "[trace-format-invalid]" in run.stdout + run.stderr
+    for args in (["render", "trace-events"], ["generate", "--out", str(tmp_path / "out")]):
+        run = migspec(*args, "--spec", str(spec))
+        assert run.returncode == 1 and "%n" not in run.stdout, run.stderr
+    assert (tree / "hw/vfio/trace-events").read_bytes() == before
+    assert not (tmp_path / "out").exists()
