@@ -158,3 +158,25 @@ def test_a_spec_with_a_percent_n_format_is_never_written(tmp_path: Path) -> None
         assert run.returncode == 1 and "%n" not in run.stdout, run.stderr
     assert (tree / "hw/vfio/trace-events").read_bytes() == before
     assert not (tmp_path / "out").exists()
+
+
+def test_step_text_that_reads_as_drawing_is_stopped_before_update(tmp_path: Path) -> None:
+    """'(RUNNING, _NONE, _RUNNING)' and '|' as step text: update wrote them,
+    check read them as a tuple and a connector, and the two disagreed forever."""
+    tree = tmp_path / "tree"
+    shutil.copytree(BASE, tree, ignore=shutil.ignore_patterns("expected.txt"))
+    text = BUNDLED_SPEC.read_text()
+    anchor = "          - migrate_init spawns migration_thread\n"
+    assert anchor in text
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        text.replace(anchor, anchor + "          - '(RUNNING, _NONE, _RUNNING)'\n          - '|'\n")
+    )
+    docs = tree / "docs/devel/vfio-migration.rst"
+    before = docs.read_bytes()
+    for args in (["update", "--write"], ["check"]):
+        run = migspec(*args, "--source-root", str(tree), "--spec", str(spec))
+        assert run.returncode == 1, run.stderr
+        said = run.stdout + run.stderr
+        assert said.count("[flow-step-text-drawing]") == 2, said
+    assert docs.read_bytes() == before

@@ -65,6 +65,12 @@ def add_arc(line: str) -> tuple[str, str]:
 
 # Added states and arcs land on line 19 (states) or line 23 (arcs).
 POSITIVE = [
+    Case(
+        "flow-step-text-drawing",
+        (("[Migration calls job_start()]", "['(RUNNING, _ACTIVE, _COPYING)', '|']"),),
+        (40, 40),
+        "reads as a state tuple",
+    ),
     Case("duplicate-name", (add_state("  - {name: READY, value: 5}"),), (19,), "state 'READY'"),
     Case(
         "duplicate-name",
@@ -295,6 +301,16 @@ POSITIVE = [
 ]
 
 NEGATIVE = [
+    # Parentheses and bars inside prose are text.
+    Case(
+        "flow-step-text-drawing",
+        (
+            (
+                "[Migration calls job_start()]",
+                "['Migration (RUNNING, ACTIVE) calls job_start() | x']",
+            ),
+        ),
+    ),
     Case(
         "duplicate-name",
         (
