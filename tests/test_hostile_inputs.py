@@ -180,3 +180,34 @@ def test_step_text_that_reads_as_drawing_is_stopped_before_update(tmp_path: Path
         said = run.stdout + run.stderr
         assert said.count("[flow-step-text-drawing]") == 2, said
     assert docs.read_bytes() == before
+
+
+# -- import says what it could not read --------------------------------------------
+
+
+def test_import_names_a_predicate_it_cannot_read(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    shutil.copytree(BASE, tree, ignore=shutil.ignore_patterns("expected.txt"))
+    common = tree / "hw/vfio/common.c"
+    common.write_text(
+        common.read_text()
+        + "\nbool vfio_device_state_is_odd(int s)\n{\n"
+        + "    switch (s) {\n    case VFIO_DEVICE_STATE_STOP:\n        return true;\n"
+        + "    default:\n        return false;\n    }\n}\n"
+    )
+    run = migspec("import", "--source-root", str(tree))
+    assert run.returncode == 0, run.stderr
+    assert "vfio_device_state_is_odd() looks like a predicate" in run.stderr
+    assert "[import-skipped]" in run.stderr
+    assert "vfio_device_state_is_odd" not in run.stdout
+
+
+def test_import_says_a_trace_events_file_is_not_utf8(tmp_path: Path) -> None:
+    """It used to read as a file with no events (exit 0, not a word)."""
+    tree = tmp_path / "tree"
+    shutil.copytree(BASE, tree, ignore=shutil.ignore_patterns("expected.txt"))
+    trace = tree / "hw/vfio/trace-events"
+    trace.write_bytes(trace.read_bytes().replace(b"(%s)", b"(%s) \xe9", 1))
+    run = migspec("import", "--source-root", str(tree))
+    assert f"{trace}:" in run.stderr and "[input-encoding]" in run.stderr, run.stderr
+    assert "trace-events file not read" in run.stderr

@@ -161,9 +161,10 @@ def import_spec(root: str | os.PathLike[str], options: ImportOptions | None = No
     diagnostics.extend(found)
     if any(d.severity is Severity.ERROR for d in found):
         return result(None)
-    predicates = scan.find_predicates(
+    predicates, found = scan.find_predicates(
         base, reader, enum, c_files, to_string.function if to_string else None
     )
+    diagnostics.extend(found)
     predicates = _unique_classes(predicates)
 
     trace: TraceData | None = None

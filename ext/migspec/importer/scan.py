@@ -289,16 +289,32 @@ def class_name(function: str) -> str:
 
 def find_predicates(
     root: TreeReader, reader: CReader, enum: FoundEnum, files: Sequence[str], skip: str | None
-) -> list[FoundPredicate]:
-    """Functions returning ``x == A || x == B`` over the enum's constants."""
+) -> tuple[list[FoundPredicate], list[Diagnostic]]:
+    """Functions returning ``x == A || x == B`` over the enum's constants.
+
+    A function named like a predicate (``*_is_*``) that tests the enum's
+    constants but is not of that form is not guessed at: it is named in a
+    diagnostic (left out of the spec), never dropped silently.
+    """
     constants = {c.name for c in enum.read.constants}
     found: list[FoundPredicate] = []
+    unread: list[Diagnostic] = []
     for rel in files:
         cfile = _parsed(root, reader, rel)
         for fn_name, fn in sorted(cfile.functions.items(), key=lambda kv: kv[1].location):
             if fn_name == skip:
                 continue
             got = _predicate(cfile, fn, enum.prefix, constants)
+            if got is None and "_is_" in fn_name and enum.prefix in cfile.text(fn.node):
+                unread.append(
+                    SKIPPED.diagnostic(
+                        f"{fn_name}() looks like a predicate over enum {enum.read.name}, but is "
+                        "not 'return x == A || x == B ...' over its constants; left out of "
+                        "the spec (add it by hand)",
+                        fn.location,
+                        severity=Severity.WARNING,
+                    )
+                )
             if got is not None:
                 subject, params, prologue, refs = got
                 found.append(
@@ -312,7 +328,7 @@ def find_predicates(
                         constants=refs,
                     )
                 )
-    return found
+    return found, unread
 
 
 def _predicate(
