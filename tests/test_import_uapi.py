@@ -29,7 +29,7 @@ from migspec.rules import all_rules
 from .conftest import ROOT
 from .source_trees import build_tree, with_corpus
 
-SEED_SPEC = ROOT / "spec" / "vfio-migration.yaml"
+SEED_SPEC = ROOT / "spec" / "examples" / "vfio-migration-94f775e428.yaml"
 NAMES = ["ERROR", "STOP", "RUNNING", "STOP_COPY", "RESUMING", "RUNNING_P2P", "PRE_COPY"]
 NAMES += ["PRE_COPY_P2P"]
 
