@@ -71,7 +71,6 @@ def docs_pair(dest: Path) -> tuple[Path, Path]:
 
     sys.path.insert(0, str(ROOT / "ext"))
     from migspec.fsm.engine import device_steps
-    from migspec.fsm.projection import parse_feature_list
     from migspec.load.spec import load_spec
     from migspec.model import FlowStyle
     from migspec.render.dot import render_flow_dot, render_fsm_dot
@@ -106,7 +105,7 @@ def docs_pair(dest: Path) -> tuple[Path, Path]:
     def replace(match: re.Match[str]) -> str:
         kind, arg, body = match.group(1), (match.group(2) or "").strip(), match.group(3) or ""
         opts = dict(re.findall(r"^\s+:([a-z-]+):\s*(.*)$", body, flags=re.M))
-        features = parse_feature_list(spec, opts["features"]) if "features" in opts else None
+        features = spec.parse_device_kind(opts["features"]).features if "features" in opts else None
         caption = opts.get("caption", "")
         if kind == "flow":
             flow = spec.flow_map[arg]

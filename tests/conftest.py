@@ -16,7 +16,10 @@ os.environ["MIGSPEC_CACHE_DIR"] = ""
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
+# The bundled spec describes QEMU master; the seed's (the P2P patch, 94f775e428)
+# is an example beside it, and the tests of seed-era facts name it.
 BUNDLED_SPEC = ROOT / "spec" / "vfio-migration.yaml"
+SEED_SPEC = ROOT / "spec" / "examples" / "vfio-migration-94f775e428.yaml"
 
 
 @pytest.fixture

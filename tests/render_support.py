@@ -13,7 +13,7 @@ import pytest
 from migspec.load.spec import load_spec, load_spec_text
 from migspec.model import Spec
 
-from .conftest import ROOT, SHARED
+from .conftest import ROOT, SEED_SPEC, SHARED
 
 GOLDEN = ROOT / "tests" / "golden" / "render"
 SEED_PATCH = SHARED / "seed" / "vfio-migration-p2p-support.patch"
@@ -81,7 +81,7 @@ code:
 
 
 def bundled() -> Spec:
-    result = load_spec()
+    result = load_spec(SEED_SPEC)
     assert result.spec is not None, result.diagnostics
     return result.spec
 

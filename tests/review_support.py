@@ -13,7 +13,7 @@ from .conftest import ROOT
 from .render_support import TOY, spec_from
 
 SEED_OLD = "spec/examples/vfio-migration-3d4d0f0e06.yaml"
-SEED_NEW = "spec/vfio-migration.yaml"
+SEED_NEW = "spec/examples/vfio-migration-94f775e428.yaml"
 GOLDEN = ROOT / "tests" / "golden" / "diff"
 
 

@@ -6,7 +6,7 @@ import dataclasses
 
 from migspec.artefacts import ARTEFACTS, applicable, region_rules
 from migspec.check import RULES as CHECK_RULES
-from migspec.cli.render import KINDS
+from migspec.cli.render import ARTEFACT_NAMES
 from migspec.comparison.compare import compare_code
 from migspec.generate import build_site
 
@@ -17,7 +17,7 @@ from .update_support import bundled, toy_spec
 def test_names_are_unique_and_render_takes_every_one() -> None:
     names = [a.name for a in ARTEFACTS]
     assert len(set(names)) == len(names)
-    assert tuple(names) == KINDS
+    assert tuple(names) == ARTEFACT_NAMES
     run = migspec("render", "--help")
     for name in names:
         assert name in run.stdout

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import BUNDLED_SPEC, ROOT
+from .conftest import ROOT, SEED_SPEC
 
 SPECS = [
-    BUNDLED_SPEC,
+    SEED_SPEC,
     *sorted((ROOT / "spec" / "examples").glob("*.yaml")),
     *sorted((ROOT / "tests" / "specs").glob("*.yaml")),
     # Specs the loader or lint rejects: their diagnostics are cached too.
@@ -69,7 +69,7 @@ def test_unreadable_input_is_not_kept(tmp_path: Path) -> None:
 
 def test_an_edited_spec_misses(tmp_path: Path) -> None:
     spec = tmp_path / "spec.yaml"
-    text = BUNDLED_SPEC.read_text()
+    text = SEED_SPEC.read_text()
     spec.write_text(text)
     first = lint(tmp_path / "cache", "--spec", str(spec))
     spec.write_text(text.replace("name: RUNNING\n", "name: RUNNNING\n", 1))
@@ -84,8 +84,8 @@ def test_options_and_the_path_as_given_are_part_of_the_key(tmp_path: Path) -> No
     )
     assert disabled[3] and "fsm-flow-combination" in plain[1]
     assert "fsm-flow-combination" not in disabled[1]
-    absolute = lint(tmp_path, "--spec", str(BUNDLED_SPEC))
-    assert absolute[3] and str(BUNDLED_SPEC) in absolute[1]
+    absolute = lint(tmp_path, "--spec", str(SEED_SPEC))
+    assert absolute[3] and str(SEED_SPEC) in absolute[1]
     again = lint(tmp_path, "--spec", "spec/vfio-migration.yaml")
     assert not again[3] and again[:3] == plain[:3]
 

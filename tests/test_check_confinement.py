@@ -21,14 +21,14 @@ from migspec.load.spec import load_spec_text
 from migspec.model import Spec
 from migspec.source import MAX_SOURCE_BYTES
 
-from .conftest import BUNDLED_SPEC, ROOT
+from .conftest import ROOT, SEED_SPEC
 from .source_trees import build_tree
 
 SECRET = "secret-outside-the-root"
 
 
 def spec_with(*replacements: tuple[str, str]) -> tuple[Spec, str]:
-    text = BUNDLED_SPEC.read_text()
+    text = SEED_SPEC.read_text()
     for old, new in replacements:
         assert old in text, old
         text = text.replace(old, new)

@@ -8,12 +8,12 @@ from migspec.artefacts import check_tree
 from migspec.load.spec import load_spec
 from migspec.model import Spec
 
-from .conftest import BUNDLED_SPEC
+from .conftest import SEED_SPEC
 from .source_trees import BASE, TREES, build_tree, expected, found, with_corpus
 
 
 def _spec() -> Spec:
-    result = load_spec(BUNDLED_SPEC)
+    result = load_spec(SEED_SPEC)
     assert result.spec is not None
     return result.spec
 
@@ -52,7 +52,7 @@ def test_pre_seed_tree_against_the_pre_seed_spec(corpus: Path, tmp_path: Path) -
     tree = with_corpus(
         build_tree(tmp_path / "tree", case / "seed-reverted.patch"), corpus / "qemu-3d4d0f0e06"
     )
-    old = load_spec(Path(BUNDLED_SPEC).parent / "examples" / "vfio-migration-3d4d0f0e06.yaml").spec
+    old = load_spec(Path(SEED_SPEC).parent / "vfio-migration-3d4d0f0e06.yaml").spec
     assert old is not None
     diagnostics = [d for d in check_tree(old, tree) if d.severity.label != "note"]
     assert [(d.rule, Path(d.location.path).name) for d in diagnostics] == [

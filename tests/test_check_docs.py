@@ -8,19 +8,19 @@ from pathlib import Path
 import pytest
 
 from migspec.artefacts import check_tree
-from migspec.check.docs import align
 from migspec.expect.flows import expected_reading
 from migspec.load.spec import load_spec
 from migspec.model import FlowStyle, Spec
+from migspec.source.alignment import align
 from migspec.source.rst import parse_flows
 
-from .conftest import BUNDLED_SPEC
+from .conftest import SEED_SPEC
 from .source_trees import build_tree, found, with_corpus
 
 
 @pytest.fixture(scope="module")
 def spec() -> Spec:
-    result = load_spec(BUNDLED_SPEC)
+    result = load_spec(SEED_SPEC)
     assert result.spec is not None
     return result.spec
 

@@ -17,7 +17,7 @@ from migspec.model import Spec
 from migspec.source.c import Ref
 from migspec.source.kernel import FlagsEntry, KernelRead
 
-from .conftest import BUNDLED_SPEC
+from .conftest import SEED_SPEC
 from .kernel_truth import KERNEL_NEXT, STATES
 from .source_trees import BASE, TREES, found
 
@@ -27,7 +27,7 @@ SC, P2P, PRE = "VFIO_MIGRATION_STOP_COPY", "VFIO_MIGRATION_P2P", "VFIO_MIGRATION
 
 @pytest.fixture(scope="module")
 def spec() -> Spec:
-    result = load_spec(BUNDLED_SPEC)
+    result = load_spec(SEED_SPEC)
     assert result.spec is not None
     return result.spec
 
@@ -207,3 +207,21 @@ def test_kernel_root_without_the_files(spec: Spec, tmp_path: Path) -> None:
         f"{tmp_path}/drivers/vfio/vfio_main.c",
         f"{tmp_path}/include/uapi/linux/vfio.h",
     ]
+
+
+def test_kernel_uapi_enum_sentinels_are_no_states(spec: Spec, tmp_path: Path) -> None:
+    """The kernel's enum ends in VFIO_DEVICE_STATE_NR since 2024: a count, not a state;
+    another bound is a state only until the spec names it in machine.c.sentinels."""
+    kernel = tmp_path / "kernel"
+    shutil.copytree(TREES / "kernel", kernel)
+    header = kernel / "include/uapi/linux/vfio.h"
+    text = header.read_text()
+    last = "\tVFIO_DEVICE_STATE_PRE_COPY_P2P = 7,\n"
+    assert last in text
+    header.write_text(text.replace(last, last + "\tVFIO_DEVICE_STATE_NR,\n"))
+    assert in_kernel(spec, kernel) == []
+    header.write_text(text.replace(last, "\tVFIO_DEVICE_STATE_ANY = 0xff,\n" + last))
+    row = text.splitlines().index(last.rstrip("\n")) + 1
+    assert in_kernel(spec, kernel) == [("check-enum-extra", "include/uapi/linux/vfio.h", row)]
+    declared = replace(spec, machine=replace(spec.machine, sentinels=("VFIO_DEVICE_STATE_ANY",)))
+    assert in_kernel(declared, kernel) == []

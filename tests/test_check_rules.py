@@ -61,6 +61,33 @@ CASES = [
         ),
     ),
     Case(
+        # A trailing count is no state; the same name with a value is one.
+        "enum-sentinel-is-no-state",
+        (edit("include/lamp.h", "    LAMP_DIMMED,\n", "    LAMP_DIMMED,\n    LAMP_NR,\n"),),
+        (),
+    ),
+    Case(
+        "enum-sentinel-shape-with-a-value-is-extra",
+        (edit("include/lamp.h", "    LAMP_DIMMED,\n", "    LAMP_DIMMED,\n    LAMP_NR = 4,\n"),),
+        (("check-enum-extra", "include/lamp.h", 7),),
+    ),
+    Case(
+        "enum-ambiguous",
+        (
+            edit(
+                "include/lamp.h",
+                "    LAMP_OFF,\n",
+                "#ifdef LAMP_LEGACY\n    LAMP_FLICKER,\n#endif\n    LAMP_OFF,\n",
+            ),
+        ),
+        (
+            ("check-enum-extra", "include/lamp.h", 5),
+            ("check-enum-ambiguous", "include/lamp.h", 7),
+            ("check-enum-ambiguous", "include/lamp.h", 8),
+            ("check-enum-ambiguous", "include/lamp.h", 9),
+        ),
+    ),
+    Case(
         "enum-not-found",
         (edit("include/lamp.h", "enum lamp_state {", "enum bulb_state {"),),
         (("check-enum-not-found", "include/lamp.h", 0),),
@@ -291,6 +318,7 @@ def test_every_check_rule_is_triggered_somewhere() -> None:
         "check-file-unreadable",
         "check-path-outside-root",  # test_check_confinement
         "check-docs-section-twice",  # test_source_rst, tests/hostile/rst
+        "check-trace-caller",  # test_check_trace_sources
     }
     assert {r.id for r in RULES} == here | elsewhere
 

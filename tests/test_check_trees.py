@@ -11,7 +11,7 @@ from migspec.diagnostics import Severity
 from migspec.load.spec import load_spec
 from migspec.model import Spec
 
-from .conftest import BUNDLED_SPEC
+from .conftest import SEED_SPEC
 from .source_trees import BASE, TREES, build_tree, expected, found
 
 DRIFTS = sorted(p.name for p in TREES.glob("drift-*"))
@@ -19,7 +19,7 @@ DRIFTS = sorted(p.name for p in TREES.glob("drift-*"))
 
 @pytest.fixture(scope="module")
 def spec() -> Spec:
-    result = load_spec(BUNDLED_SPEC)
+    result = load_spec(SEED_SPEC)
     assert result.spec is not None
     return result.spec
 
@@ -59,7 +59,7 @@ def test_drift_messages_say_both_sides(spec: Spec, tmp_path: Path) -> None:
     assert "(RUNNING, _SETUP, _PRE_COPY)" in d.message
     assert d.location.column == 28
     assert d.notes and d.notes[0].location is not None
-    assert d.notes[0].location.path.endswith("vfio-migration.yaml")
+    assert d.notes[0].location.path.endswith("vfio-migration-94f775e428.yaml")
 
 
 def test_save_cleanup_drift(tmp_path: Path) -> None:

@@ -9,12 +9,12 @@ import pytest
 
 from migspec.cli import main
 
-from .conftest import BUNDLED_SPEC
+from .conftest import SEED_SPEC
 from .kernel_truth import KERNEL_NEXT, STATES
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main([*args, "--spec", str(BUNDLED_SPEC)])
+    code = main([*args, "--spec", str(SEED_SPEC)])
     out = capsys.readouterr()
     return code, out.out, out.err
 
@@ -118,7 +118,7 @@ def test_path_failures(
 
 def test_path_reports_the_hang(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     spec = tmp_path / "hang.yaml"
-    spec.write_text(BUNDLED_SPEC.read_text().replace("stop_at_error: true", "stop_at_error: false"))
+    spec.write_text(SEED_SPEC.read_text().replace("stop_at_error: true", "stop_at_error: false"))
     for features in ("PRE_COPY", "all"):
         code = main(["path", "STOP_COPY", "PRE_COPY", "--features", features, "--spec", str(spec)])
         err = capsys.readouterr().err

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import BUNDLED_SPEC, ROOT
+from .conftest import ROOT, SEED_SPEC
 from .source_trees import TREES, build_tree
 
 TRANSCRIPTS = ROOT / "docs" / "source-trees"
@@ -46,7 +46,7 @@ def run_example(work: Path) -> dict[str, str]:
         TREES / "drift-doc-steps" / "drift.patch",
         TREES / "drift-trace-format" / "drift.patch",
     )
-    shutil.copyfile(BUNDLED_SPEC, work / SPEC)
+    shutil.copyfile(SEED_SPEC, work / SPEC)
     env = dict(os.environ, PYTHONPATH=str(ROOT / "ext"), PYTHONUNBUFFERED="1")
     out: dict[str, str] = {}
     for name, args in STEPS:

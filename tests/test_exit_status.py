@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import BUNDLED_SPEC, ROOT
+from .conftest import ROOT, SEED_SPEC
 from .test_cli_entry import environment, run
 
 INTERNAL = "migspec: internal error, please report it\n"
@@ -31,7 +31,7 @@ def test_0_clean() -> None:
 
 def test_1_findings(tmp_path: Path) -> None:
     spec = tmp_path / "lenient.yaml"
-    spec.write_text(BUNDLED_SPEC.read_text().replace("stop_at_error: true", "stop_at_error: false"))
+    spec.write_text(SEED_SPEC.read_text().replace("stop_at_error: true", "stop_at_error: false"))
     done = run(["lint", "--spec", str(spec)])
     assert done.returncode == 1
     assert "[fsm-walk-loop]" in done.stdout

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from migspec.fsm.projection import feature_set_name, parse_feature_list, project_flow
+from migspec.fsm.projection import project_flow
 from migspec.lint.spec import lint_spec
 from migspec.load.spec import load_spec
 from migspec.model import Spec
 from migspec.rules import all_rules
 
-from .conftest import BUNDLED_SPEC
+from .conftest import SEED_SPEC
 
 
 @pytest.fixture(scope="module")
 def spec() -> Spec:
-    result = load_spec(BUNDLED_SPEC)
+    result = load_spec(SEED_SPEC)
     assert result.spec is not None
     return result.spec
 
@@ -36,11 +36,11 @@ RESUME = {
 
 @pytest.mark.parametrize("features", ["all", "PRE_COPY", "P2P", "none"])
 def test_projected_device_states(spec: Spec, features: str) -> None:
-    have = parse_feature_list(spec, features)
+    have = spec.parse_device_kind(features).features
     for flow, expected in (("save", SAVE), ("resume", RESUME)):
         projected = project_flow(spec, spec.flow_map[flow], have)
         states = [s.state.device for s in projected.steps]
-        print(f"{flow} ({feature_set_name(spec, have)}): {', '.join(states)}")
+        print(f"{flow} ({spec.device_kind(have).name}): {', '.join(states)}")
         assert states == expected[features]
         assert projected.unresolved == ()
 

@@ -13,13 +13,13 @@ from migspec.fsm.engine import compute_table, device_table
 from migspec.load.spec import load_spec, load_spec_text
 from migspec.model import Interior, Spec
 
-from .conftest import BUNDLED_SPEC
+from .conftest import SEED_SPEC
 from .kernel_truth import KERNEL_ARCS, KERNEL_FLAGS, KERNEL_NEXT, STATES
 
 
 @pytest.fixture(scope="module")
 def spec() -> Spec:
-    result = load_spec(BUNDLED_SPEC)
+    result = load_spec(SEED_SPEC)
     assert result.spec is not None
     return result.spec
 
@@ -171,7 +171,7 @@ def test_effective_flags_match_the_kernel(spec: Spec) -> None:
 
 def test_walk_without_stop_at_error_hangs_on_precopy_devices() -> None:
     """The kernel bug: STOP_COPY -> PRE_COPY(_P2P) spins forever before the 2026 fix."""
-    text = BUNDLED_SPEC.read_text().replace("stop_at_error: true", "stop_at_error: false")
+    text = SEED_SPEC.read_text().replace("stop_at_error: true", "stop_at_error: false")
     assert "stop_at_error: false" in text
     result = load_spec_text(text, "hang.yaml")
     assert result.spec is not None

@@ -12,7 +12,7 @@ from migspec.fsm.engine import Outcome, answer, device_steps
 from migspec.load.spec import load_spec
 from migspec.model import Spec
 
-from .conftest import ROOT
+from .conftest import ROOT, SEED_SPEC
 from .render_support import run_cli
 
 SPECS = [
@@ -24,7 +24,7 @@ SPECS = [
 
 
 def bundled() -> Spec:
-    spec = load_spec().spec
+    spec = load_spec(SEED_SPEC).spec
     assert spec is not None
     return spec
 

@@ -13,7 +13,7 @@ from migspec.fsm.projection import project_flow
 from migspec.load.spec import load_spec
 from migspec.model import Flow, FlowStyle, Interior, Spec, StateTuple, Step
 
-from .conftest import BUNDLED_SPEC
+from .conftest import SEED_SPEC
 from .fsm_machines import toy_model
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -148,7 +148,7 @@ def test_walk_terminates_on_a_state_the_device_has(spec: Spec) -> None:
 
 
 def _bundled() -> Spec:
-    result = load_spec(BUNDLED_SPEC)
+    result = load_spec(SEED_SPEC)
     assert result.spec is not None
     return result.spec
 

@@ -8,7 +8,7 @@ from migspec.lint.spec import lint_spec
 from migspec.model import Spec
 from migspec.rules import all_rules
 
-from .conftest import BUNDLED_SPEC
+from .conftest import SEED_SPEC
 from .fsm_machines import load, toy_yaml
 
 DIAMOND = ["A B", "B D", "A C", "C D", "D A"]
@@ -183,7 +183,7 @@ def test_walk_loop_names_request_and_device() -> None:
 
 
 def test_walk_loop_is_the_kernel_bug_in_the_bundled_spec() -> None:
-    text = BUNDLED_SPEC.read_text().replace("stop_at_error: true", "stop_at_error: false")
+    text = SEED_SPEC.read_text().replace("stop_at_error: true", "stop_at_error: false")
     spec = load(text, "hang.yaml")
     messages = sorted(d.message.split(" never returns")[0] for d in fsm(spec, "fsm-walk-loop"))
     assert messages == [
@@ -233,7 +233,7 @@ def test_walk_fails_where_the_device_could_go() -> None:
 
 
 def test_walk_detour_when_saving_states_may_never_be_interior() -> None:
-    text = BUNDLED_SPEC.read_text().replace("interior: within-group", "interior: never")
+    text = SEED_SPEC.read_text().replace("interior: within-group", "interior: never")
     spec = load(text, "never.yaml")
     (d,) = [d for d in fsm(spec) if d.severity >= Severity.WARNING]
     assert d.rule == "fsm-walk-detour"

@@ -25,7 +25,7 @@ from migspec.artefacts import run_check
 from migspec.load.spec import load_spec
 from migspec.model import Spec
 
-from .conftest import BUNDLED_SPEC
+from .conftest import SEED_SPEC
 from .fuzz_targets import BASE, OPS, SNIPPETS, TARGETS, Op, mutate, seed_bytes
 from .located import assert_located
 
@@ -111,7 +111,7 @@ def test_random_trace_event_lines(lines: list[str]) -> None:
 
 @pytest.fixture(scope="module")
 def bundled() -> Spec:
-    result = load_spec(BUNDLED_SPEC)
+    result = load_spec(SEED_SPEC)
     assert result.spec is not None
     return result.spec
 

@@ -44,7 +44,7 @@ from migspec.load.trace_events import read_trace_events
 from migspec.model import Spec
 from migspec.rules import all_rules
 
-from .conftest import BUNDLED_SPEC, ROOT
+from .conftest import ROOT, SEED_SPEC
 from .hostile.generators import GENERATED, truncations
 from .located import assert_located
 
@@ -210,7 +210,7 @@ def _exit_for(diagnostics: Iterable[Diagnostic], unreadable: bool) -> int:
 
 @pytest.fixture(scope="module")
 def bundled() -> Spec:
-    result = load_spec(BUNDLED_SPEC)
+    result = load_spec(SEED_SPEC)
     assert result.spec is not None
     return result.spec
 
@@ -267,7 +267,7 @@ def cli_runs(kind: str, placed: Placed) -> list[tuple[list[str], bool]]:
     if kind == "spec":
         return [(["lint", "--spec", str(placed.path), *fmt], True)]
     assert placed.tree is not None
-    check = ["check", "--source-root", str(placed.tree), *fmt]
+    check = ["check", "--spec", str(SEED_SPEC), "--source-root", str(placed.tree), *fmt]
     if placed.kernel is not None:
         check += ["--kernel-root", str(placed.kernel)]
     if kind == "trace":

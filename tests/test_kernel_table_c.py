@@ -15,7 +15,7 @@ import pytest
 
 from migspec.cli import main
 
-from .conftest import BUNDLED_SPEC
+from .conftest import SEED_SPEC
 from .kernel_truth import KERNEL_FLAGS, KERNEL_NEXT, STATES
 
 HARNESS = Path(__file__).parent / "fixtures" / "kernel_table_harness.c"
@@ -35,7 +35,7 @@ GCC = shutil.which("gcc")
 
 
 def render_c(capsys: pytest.CaptureFixture[str]) -> str:
-    assert main(["table", "--format", "c", "--spec", str(BUNDLED_SPEC)]) == 0
+    assert main(["table", "--format", "c", "--spec", str(SEED_SPEC)]) == 0
     return capsys.readouterr().out
 
 
@@ -126,7 +126,7 @@ def test_compiled_lookup_is_the_kernel_lookup(
 
 
 def test_c_needs_the_kernel_section(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = BUNDLED_SPEC.read_text()
+    text = SEED_SPEC.read_text()
     cut = text[: text.index("  kernel:")]
     path = tmp_path / "nokernel.yaml"
     path.write_text(cut)

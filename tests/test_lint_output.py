@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,9 @@ import pytest
 
 from migspec.rules import all_rules
 
-from .conftest import ROOT
+from .conftest import ROOT, SEED_SPEC
+from .render_support import run_cli as run_cli_in
+from .source_trees import TREES, build_tree
 from .test_broken_corpus import run_cli
 
 BASE = (ROOT / "tests" / "specs" / "mirror-small.yaml").read_text()
@@ -252,3 +255,46 @@ def test_list_rules_lists_every_rule() -> None:
             rule.scope,
             rule.summary,
         )
+
+
+def test_sarif_uris_are_relative_to_the_tree_for_code_scanning(tmp_path: Path) -> None:
+    """GitHub and GitLab code scanning place a result by a URI relative to the
+    checkout (``uriBaseId``); an absolute path places it nowhere."""
+    tree = build_tree(tmp_path / "my tree", TREES / "drift-trace-format" / "drift.patch")
+    spec = shutil.copy(SEED_SPEC, tmp_path / "seed.yaml")
+    proc = run_cli("check", "--spec", str(spec), "--source-root", str(tree), "--format", "sarif")
+    assert proc.returncode == 1
+    log = assert_valid_sarif(proc.stdout)
+    (run,) = log["runs"]
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": tree.as_uri() + "/"}}
+    (result,) = [r for r in run["results"] if r["ruleId"] == "check-trace-format"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"] == {
+        "uri": "hw/vfio/trace-events",
+        "uriBaseId": "%SRCROOT%",
+    }
+    # The spec lies outside the tree: its note is an absolute file: URI.
+    (note,) = result["relatedLocations"]
+    assert note["physicalLocation"]["artifactLocation"] == {"uri": Path(spec).as_uri()}
+    for r in run["results"]:
+        for loc in r["locations"]:
+            uri = loc["physicalLocation"]["artifactLocation"]["uri"]
+            assert not uri.startswith("/") and str(tmp_path) not in uri
+
+
+def test_sarif_of_lint_is_relative_to_the_working_directory() -> None:
+    proc = run_cli("lint", "--spec", "tests/specs/mirror-small.yaml", "--format", "sarif")
+    log = assert_valid_sarif(proc.stdout)
+    assert log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"] == ROOT.as_uri() + "/"
+
+
+def test_sarif_uris_are_percent_encoded(tmp_path: Path) -> None:
+    spec = tmp_path / "a spec#1.yaml"
+    spec.write_text("migspec: 1\nmachine: {name: x}\n")
+    proc = run_cli_in("lint", "--spec", str(spec), "--format", "sarif", cwd=tmp_path)
+    log = assert_valid_sarif(proc.stdout)
+    uris = {
+        loc["physicalLocation"]["artifactLocation"]["uri"]
+        for r in log["runs"][0]["results"]
+        for loc in r["locations"]
+    }
+    assert uris == {"a%20spec%231.yaml"}

@@ -15,7 +15,7 @@ from migspec.load.spec import load_spec, load_spec_text
 from migspec.load.text import DEFAULT_LIMITS, Limits
 from migspec.load.yamlsrc import parse_yaml, to_plain
 
-from .conftest import BUNDLED_SPEC
+from .conftest import BUNDLED_SPEC, SEED_SPEC
 
 MINIMAL = """\
 migspec: 1
@@ -37,7 +37,7 @@ def rules_at(text: str) -> list[tuple[str, int, int]]:
 
 
 def test_bundled_spec_loads_clean() -> None:
-    result = load_spec(BUNDLED_SPEC)
+    result = load_spec(SEED_SPEC)
     assert result.diagnostics == []
     spec = result.spec
     assert spec is not None
@@ -55,7 +55,7 @@ def test_bundled_spec_loads_clean() -> None:
 
 
 def test_default_spec_is_the_bundled_one() -> None:
-    default = load_spec()
+    default = load_spec()  # the bundled spec
     assert default.spec is not None
     assert default.text == BUNDLED_SPEC.read_text()
 
@@ -190,7 +190,7 @@ def test_a_linted_spec_still_pickles_and_copies() -> None:
     from migspec.lint.spec import lint_spec
     from migspec.rules import all_rules
 
-    spec = load_spec().spec
+    spec = load_spec(SEED_SPEC).spec
     assert spec is not None
     lint_spec(spec, catalogue=all_rules)
     assert "_derived" in spec.__dict__
@@ -309,7 +309,7 @@ LOAD_NEGATIVE = [
     # One document with explicit start and end markers.
     LoadCase("yaml-documents", b"---\n" + _spec() + b"...\n"),
     LoadCase("schema-version", _spec()),
-    LoadCase("schema-unknown-key", BUNDLED_SPEC.read_bytes()),
+    LoadCase("schema-unknown-key", SEED_SPEC.read_bytes()),
     LoadCase("schema-missing-key", _spec()),
     LoadCase("schema-invalid", _spec("", ("value: 1}", "value: 2147483647}"))),
     # Every name MINIMAL refers to is defined.

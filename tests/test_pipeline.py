@@ -19,7 +19,7 @@ import pytest
 from migspec import pipeline
 from migspec.diagnostics import Policy, Severity
 
-from .conftest import BUNDLED_SPEC, ROOT
+from .conftest import ROOT, SEED_SPEC
 from .source_trees import BASE, TREES, build_tree
 from .test_sphinx_basic import build
 from .update_support import snapshot_tree
@@ -39,7 +39,7 @@ def lint_rejected(tmp_path: Path) -> Path:
     """The bundled spec with the lookup told not to stop at the error state:
     it loads, and lint finds walks that never end (errors)."""
     spec = tmp_path / "lenient.yaml"
-    text = BUNDLED_SPEC.read_text()
+    text = SEED_SPEC.read_text()
     assert "stop_at_error: true" in text
     spec.write_text(text.replace("stop_at_error: true", "stop_at_error: false"))
     return spec.resolve()
@@ -48,7 +48,7 @@ def lint_rejected(tmp_path: Path) -> Path:
 def load_rejected(tmp_path: Path) -> Path:
     """A spec the loader rejects (a key with a typo): no model at all."""
     spec = tmp_path / "typo.yaml"
-    text = BUNDLED_SPEC.read_text()
+    text = SEED_SPEC.read_text()
     assert "\nstates:\n" in text
     spec.write_text(text.replace("\nstates:\n", "\nstaets:\n", 1))
     return spec.resolve()
@@ -195,24 +195,24 @@ def test_unreadable_spec(tmp_path: Path) -> None:
 
 
 def test_check_on_an_agreeing_tree(capsys: pytest.CaptureFixture[str]) -> None:
-    prepared = pipeline.prepare()
-    assert prepared.name == "spec/vfio-migration.yaml"
+    assert pipeline.prepare().name == "spec/vfio-migration.yaml"
+    prepared = pipeline.prepare(SEED_SPEC)
     checked = pipeline.check(prepared, BASE)
     assert checked.outcome is pipeline.Outcome.CLEAN
     assert [d.rule for d in checked.diagnostics] == ["check-transition-unregistered"]
     assert checked.files
-    strict = pipeline.prepare(policy=Policy(fail_on=Severity.NOTE))
+    strict = pipeline.prepare(SEED_SPEC, policy=Policy(fail_on=Severity.NOTE))
     assert pipeline.check(strict, BASE).outcome is pipeline.Outcome.FINDINGS
     assert capsys.readouterr() == ("", "")
 
 
 def test_plan_and_write_an_update(tmp_path: Path) -> None:
     tree = build_tree(tmp_path / "tree", TREES / "drift-doc-tuple" / "drift.patch")
-    planned = pipeline.plan_update(pipeline.prepare(), tree)
+    planned = pipeline.plan_update(pipeline.prepare(SEED_SPEC), tree)
     assert planned.changes and planned.outcome is pipeline.Outcome.CLEAN
     written = pipeline.write_update(planned)
     assert written.written == ("docs/devel/vfio-migration.rst",)
-    assert not pipeline.plan_update(pipeline.prepare(), tree).changes
+    assert not pipeline.plan_update(pipeline.prepare(SEED_SPEC), tree).changes
 
 
 def test_stopped_stages_return_the_gate_errors(tmp_path: Path) -> None:

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import SEED_SPEC
 from .render_support import env_without_dot, golden, run_cli
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
 
 
 def test_flow_rst_defaults_to_the_first_flow_projected() -> None:
-    result = run_cli("render", "flow-rst")
+    result = run_cli("render", "flow-rst", "--spec", str(SEED_SPEC))
     assert result.returncode == 0, result.stderr
     assert result.stdout == golden("flow-rst", "save.projected.rst")
     assert result.stderr == ""
@@ -31,13 +32,13 @@ def test_flow_rst_defaults_to_the_first_flow_projected() -> None:
     ],
 )
 def test_flow_rst_options(args: list[str], expected: str) -> None:
-    result = run_cli("render", "flow-rst", *args)
+    result = run_cli("render", "flow-rst", "--spec", str(SEED_SPEC), *args)
     assert result.returncode == 0, result.stderr
     assert result.stdout == golden("flow-rst", expected)
 
 
 def test_trace_events_kind() -> None:
-    result = run_cli("render", "trace-events")
+    result = run_cli("render", "trace-events", "--spec", str(SEED_SPEC))
     assert result.returncode == 0
     assert result.stdout.startswith("# migration.c\nvfio_load_cleanup(const char *name)")
 

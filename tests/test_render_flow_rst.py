@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from migspec.fsm.projection import feature_set_name
 from migspec.model import FlowStyle, Spec
 from migspec.render.flow_rst import render_flow_rst
 
+from .conftest import SEED_SPEC
 from .render_support import (
     BEFORE_REV,
     SEED_REV,
@@ -185,9 +185,9 @@ def test_every_device_kind_renders_a_legal_flow(flow: str) -> None:
         assert "[" not in text, "projected drawings have no brackets"
         states = _device_states(spec, text)
         for state in states:
-            assert spec.supports(spec.state(state), kind), (feature_set_name(spec, kind), state)
+            assert spec.supports(spec.state(state), kind), (spec.device_kind(kind).name, state)
         for a, b in itertools.pairwise(states):
-            assert _reachable(spec, kind, a, b), (feature_set_name(spec, kind), a, b)
+            assert _reachable(spec, kind, a, b), (spec.device_kind(kind).name, a, b)
         lines = lines_of(text)
         assert sum(line.strip() == "|" for line in lines) == len(states) - 1
     assert len(seen) == 4 if flow == "save" else len(seen) == 2
@@ -238,7 +238,7 @@ def test_bracketed_keeps_lines_of_a_step_that_vanishes() -> None:
     from migspec.load.spec import load_spec
     from migspec.render.flow_rst import render_flow_rst
 
-    spec = load_spec().spec
+    spec = load_spec(SEED_SPEC).spec
     assert spec is not None
     text = render_flow_rst(
         spec, spec.flow_map["save"], features=spec.mandatory_features, style=FlowStyle.BRACKETED

@@ -22,6 +22,20 @@ def test_seed_text_report_is_the_golden_file() -> None:
     assert result.stdout == (GOLDEN / "seed.txt").read_text("utf-8")
 
 
+def test_seed_to_master_report_is_the_golden_file() -> None:
+    """What changed in QEMU's VFIO migration since the P2P patch (docs/review.rst)."""
+    result = run_cli("diff", SEED_NEW, "spec/vfio-migration.yaml")
+    assert result.returncode == 1, result.stderr
+    assert result.stdout == (GOLDEN / "seed-to-master.txt").read_text("utf-8")
+    for fact in (
+        "  no request takes another path",
+        "+                    .save_complete_precopy_thread() instead.",
+        "  + callback load_state_buffer",
+        "  + trace event vfio_save_complete_precopy_thread_start",
+    ):
+        assert fact in result.stdout
+
+
 def test_seed_json_report_is_the_golden_file() -> None:
     result = run_cli("diff", SEED_OLD, SEED_NEW, "--format", "json")
     assert result.returncode == 1, result.stderr

@@ -25,7 +25,7 @@ from migspec.load.revision import read_spec_arg
 from migspec.load.spec import load_spec
 from migspec.model import PathPin, Spec, Suppression
 
-from .conftest import ROOT
+from .conftest import ROOT, SEED_SPEC
 from .review_support import SEED_NEW, edit, seed_repo
 
 Rebuild = Callable[[object], Spec]
@@ -186,7 +186,7 @@ def _missed(base: Spec, only: str = "spec") -> tuple[list[str], set[tuple[type, 
 
 def _base() -> Spec:
     """The bundled spec, with one object of each model class it lacks."""
-    spec = load_spec().spec
+    spec = load_spec(SEED_SPEC).spec
     assert spec is not None
     return dataclasses.replace(
         spec,

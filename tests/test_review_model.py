@@ -8,18 +8,18 @@ from migspec.comparison.compare import compare_model
 from migspec.load.revision import read_spec_arg
 from migspec.load.spec import load_spec
 
-from .conftest import ROOT
+from .conftest import ROOT, SEED_SPEC
 
 
 def test_identical_specs_are_equivalent() -> None:
-    spec = load_spec().spec
+    spec = load_spec(SEED_SPEC).spec
     assert spec is not None
     assert compare_model(spec, spec).equivalent
 
 
 def test_seed_example_differs_only_in_qemu_wiring() -> None:
     old = load_spec(ROOT / "spec/examples/vfio-migration-3d4d0f0e06.yaml").spec
-    new = load_spec().spec
+    new = load_spec(SEED_SPEC).spec
     assert old is not None and new is not None
     d = compare_model(old, new)
     assert d.vocabulary == () and d.arcs == ()
@@ -37,7 +37,7 @@ def test_changed_state_lists_fields(tmp_path: Path) -> None:
     text = (ROOT / "spec/vfio-migration.yaml").read_text()
     edited = tmp_path / "edited.yaml"
     edited.write_text(text.replace("    doc: Normal operation.\n", "    doc: Business as usual.\n"))
-    old, new = load_spec().spec, load_spec(edited).spec
+    old, new = load_spec(SEED_SPEC).spec, load_spec(edited).spec
     assert old is not None and new is not None
     (change,) = compare_model(old, new).vocabulary
     assert change.status.value == "changed" and change.name == "RUNNING"

@@ -40,12 +40,82 @@ def test_enum_values_explicit_implicit_and_expressions() -> None:
         ("S_A", 0),
         ("S_B", 1),
         ("S_C", 8),
-        ("S_D", 9),
+        # 9 if X is defined, 2 if not: the reader does not guess.
+        ("S_D", None),
         ("S_E", 11),
         ("S_F", None),
     ]
+    assert read.constants[2].conditions == ("#ifdef X",)
+    assert read.constants[3].conditions == ()
+    assert [(a.location.line, a.message) for a in read.ambiguities] == [
+        (8, "the value of S_D depends on which #if branch the compiler takes (one of 2, 9)")
+    ]
     assert (read.constants[1].location.line, read.constants[1].location.column) == (4, 2)
     assert c.read_enum(cfile, "missing") is None
+
+
+def test_enum_trailing_count_enumerators_are_sentinels_not_members() -> None:
+    for sentinel in ("S_NR", "S_MAX", "S_COUNT", "__S_LAST"):
+        cfile = parse(f"enum st {{\n\tS_A = 0,\n\n\t/* b */\n\tS_B,\n\t{sentinel},\n}};\n")
+        read = c.read_enum(cfile, "st")
+        assert read is not None
+        assert [(k.name, k.value) for k in read.constants] == [("S_A", 0), ("S_B", 1)]
+        assert [(k.name, k.value, k.location.line) for k in read.sentinels] == [(sentinel, 2, 6)]
+
+
+def test_enum_sentinel_shapes_that_are_members() -> None:
+    # An explicit value, or a place other than the end, makes it a member.
+    for body in ("S_A, S_NR = 1", "S_A, S_MAX, S_B", "S_A, S_LAST"):
+        read = c.read_enum(parse(f"enum st {{ {body} }};"), "st")
+        assert read is not None and read.sentinels == ()
+    # A name the caller declares is a sentinel wherever it is.
+    read = c.read_enum(parse("enum st { S_A, S_ALL = 7, S_B };"), "st", sentinels=["S_ALL"])
+    assert read is not None
+    assert [k.name for k in read.constants] == ["S_A", "S_B"]
+    assert [k.name for k in read.sentinels] == ["S_ALL"]
+
+
+def test_enum_if_branches_that_agree_are_read_and_those_that_differ_are_not() -> None:
+    read = c.read_enum(
+        parse(
+            "enum st {\n"
+            "\tS_A,\n"
+            "#if defined(X)\n"
+            "\tS_B = 4,\n"
+            "#elif Y\n"
+            "\tS_B = 5,\n"
+            "#else\n"
+            "\tS_B = 4,\n"
+            "#endif\n"
+            "#ifdef Z\n"
+            "\tS_C = 9,\n"
+            "#else\n"
+            "\tS_C = 9,\n"
+            "#endif\n"
+            "\tS_D,\n"
+            "};\n"
+        ),
+        "st",
+    )
+    assert read is not None
+    assert [(k.name, k.value) for k in read.constants] == [
+        ("S_A", 0),
+        ("S_B", None),
+        ("S_C", 9),
+        ("S_D", 10),
+    ]
+    assert [(a.location.line, a.message) for a in read.ambiguities] == [
+        (6, "S_B is 4 in one #if branch and 5 in another")
+    ]
+
+
+def test_enum_of_the_qemu_master_uapi_header(corpus: Path) -> None:
+    header = corpus / "qemu-master" / "linux-headers" / "linux" / "vfio.h"
+    cfile = c.CReader().parse_bytes(header.read_bytes(), str(header))
+    read = c.read_enum(cfile, "vfio_device_mig_state")
+    assert read is not None and read.ambiguities == ()
+    assert [k.value for k in read.constants] == list(range(8))
+    assert [(k.name, k.value) for k in read.sentinels] == [("VFIO_DEVICE_STATE_NR", 8)]
 
 
 def test_to_string_fall_through_ifdef_comments_and_default() -> None:

@@ -62,7 +62,7 @@ def test_block_lines_keep_their_text_and_file_lines() -> None:
     ]
     tuple_line = first.lines[1]
     assert tuple_line.raw == "\t\t      (RUNNING, _SETUP, _RUNNING [_PRE_COPY])   "
-    assert tuple_line.kind is rst.LineKind.TUPLE
+    assert tuple_line.role is rst.LineRole.TUPLE
     assert tuple_line.tuple == rst.DocTuple(
         vm="RUNNING", migration="_SETUP", device="_RUNNING [_PRE_COPY]"
     )
@@ -71,7 +71,7 @@ def test_block_lines_keep_their_text_and_file_lines() -> None:
         "[(FINISH_MIGRATE, _ACTIVE, _PRE_COPY_P2P)]",
         "text after",
     ]
-    assert second.lines[0].bracketed and second.lines[0].kind is rst.LineKind.TEXT
+    assert second.lines[0].bracketed and second.lines[0].role is rst.LineRole.TEXT
     assert second.lines[1].tuple is not None and second.lines[1].tuple.bracketed
     before, tup, after = second.split()
     assert [line.text for line in before] == ["[Data is copied]"]

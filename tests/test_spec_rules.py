@@ -64,12 +64,33 @@ def add_arc(line: str) -> tuple[str, str]:
 
 
 # Added states and arcs land on line 19 (states) or line 23 (arcs).
+SENTINELS = "  c: {enum: mirror_state, prefix: MIRROR_"
+MIRROR_SECTION = "    section: mirror.c\n"
+JOB_START = "  - {name: job_start}\n"
 POSITIVE = [
     Case(
         "flow-step-text-drawing",
         (("[Migration calls job_start()]", "['(RUNNING, _ACTIVE, _COPYING)', '|']"),),
         (40, 40),
         "reads as a state tuple",
+    ),
+    Case(
+        "callback-elsewhere-unlisted",
+        ((JOB_START, JOB_START + "  - {name: job_drain, thread: true, channel: nbd}\n"),),
+        (32,),
+        "callback job_drain runs in a thread of its own, over the nbd channels, but no flow",
+    ),
+    Case(
+        "sources-outside-directory",
+        ((MIRROR_SECTION, MIRROR_SECTION + "    sources: [block/mirror.c, hw/mirror.c]\n"),),
+        (51,),
+        r"source hw/mirror\.c is not a \.c file in block",
+    ),
+    Case(
+        "sentinel-names-state",
+        ((SENTINELS, SENTINELS + ", sentinels: [MIRROR_NR, MIRROR_READY]"),),
+        (4,),
+        "sentinel MIRROR_READY is the C name of state READY",
     ),
     Case("duplicate-name", (add_state("  - {name: READY, value: 5}"),), (19,), "state 'READY'"),
     Case(
@@ -311,6 +332,15 @@ NEGATIVE = [
             ),
         ),
     ),
+    Case(
+        "callback-elsewhere-unlisted",
+        ((JOB_START, "  - {name: job_start, thread: true}\n  - {name: job_drain}\n"),),
+    ),
+    Case(
+        "sources-outside-directory",
+        ((MIRROR_SECTION, MIRROR_SECTION + "    sources: [block/mirror.c, block/mirror-job.c]\n"),),
+    ),
+    Case("sentinel-names-state", ((SENTINELS, SENTINELS + ", sentinels: [MIRROR_NR]"),)),
     Case(
         "duplicate-name",
         (

@@ -12,13 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, SEED_SPEC
 
 BASE = ROOT / "tests" / "trees" / "base"
 RST = "docs/devel/vfio-migration.rst"
 
-CONF = """\
+CONF = f"""\
 extensions = ["migspec.sphinxext"]
+# The fixture tree is the seed's: so is its spec.
+migspec_spec = "{SEED_SPEC}"
 migspec_source_root = ".."
 # The tree's one real note (a cancel/fail notifier no flow covers) stays quiet.
 migspec_check = "warning"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import BUNDLED_SPEC
+from .conftest import SEED_SPEC
 
 CONF = """\
 extensions = ["migspec.sphinxext"]
@@ -23,7 +23,7 @@ exclude_patterns = ["_build"]
 def make_docs(tmp_path: Path) -> Path:
     src = tmp_path / "docs"
     src.mkdir()
-    shutil.copy(BUNDLED_SPEC, src / "machine.yaml")
+    shutil.copy(SEED_SPEC, src / "machine.yaml")
     (src / "conf.py").write_text(CONF)
     (src / "index.rst").write_text("Index\n=====\n\n.. toctree::\n\n   uses\n   plain\n")
     (src / "uses.rst").write_text(

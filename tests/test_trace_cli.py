@@ -9,7 +9,7 @@ import pytest
 
 from migspec.cli import main
 
-from .conftest import BUNDLED_SPEC
+from .conftest import SEED_SPEC
 
 CLEAN = '# dev.c\ndev_read(void *opaque, uint64_t addr) "%p 0x%" PRIx64\n'
 WARNS = 'dev_bytes(char b) "0x%02x"\n'
@@ -107,6 +107,6 @@ def test_with_an_explicit_spec_both_are_linted(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = write(tmp_path, "a", CLEAN)
-    assert main(["lint", "--spec", str(BUNDLED_SPEC), "--trace-events", path]) == 0
+    assert main(["lint", "--spec", str(SEED_SPEC), "--trace-events", path]) == 0
     missing = str(tmp_path / "nope.yaml")
     assert main(["lint", "--spec", missing, "--trace-events", path]) == 2

@@ -263,9 +263,9 @@ def test_the_seed_revision_matches_the_bundled_spec(corpus: Path) -> None:
     """The reader keeps formats exactly: the seed's migration.c section is the spec's."""
     from migspec.load.spec import load_spec
 
-    from .conftest import BUNDLED_SPEC
+    from .conftest import SEED_SPEC
 
-    spec = load_spec(BUNDLED_SPEC).spec
+    spec = load_spec(SEED_SPEC).spec
     assert spec is not None
     tf = read_trace_events(str(corpus / "qemu-94f775e428" / "hw" / "vfio" / "trace-events"))
     (section,) = [s for s in tf.sections if s.section == "migration.c"]

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from migspec.diagnostics import Diagnostic, Rule, Severity
+from migspec.diagnostics import Diagnostic, Location, Rule, Severity
 from migspec.lint import trace_rules as tr
 from migspec.lint.spec import lint_spec
 from migspec.lint.trace_files import lint_trace_file, lint_trace_files
@@ -18,7 +18,7 @@ from migspec.load.trace_events import EventLine, parse_trace_events
 from migspec.model import TraceArg, TraceEvent
 from migspec.rules import all_rules
 
-from .conftest import BUNDLED_SPEC
+from .conftest import SEED_SPEC
 from .test_trace_reader import LINES
 
 
@@ -207,30 +207,31 @@ def test_duplicate_event_across_files(tmp_path: Path) -> None:
     assert dups[1].notes[0].location.path == str(a)
 
 
-@pytest.mark.parametrize("jobs", [2, 3, 5])
-def test_jobs_do_not_change_the_result(tmp_path: Path, jobs: int) -> None:
-    """Files shared out between forked workers lint exactly as in one process,
-    duplicates across the workers' shares included (each worker sees only its
-    own run of files; the names are compared afterwards)."""
+def test_duplicates_across_many_files_point_at_the_first(tmp_path: Path) -> None:
+    """Every later file that redefines a name is reported once, against the
+    first file that defined it, and says whether the copies agree."""
     paths = []
     for i in range(7):
         f = tmp_path / f"{i}-events"
-        # Every file redefines 'shared' (a different format from the third on),
-        # has one event of its own, and odd ones a bad format too.
+        # Every file redefines 'shared' (a different format from the third on,
+        # twice in the last file), has one event of its own, odd ones a bad format.
         fmt = '"%d"' if i < 3 else '"0x%x"'
         own = '"v=%d"' if i % 2 else '"v=%" PRIu64'
-        f.write_text(f"shared(int x) {fmt}\nown{i}(uint64_t v) {own}\n#{'x' * (200 * i)}\n")
+        again = f"shared(int x) {fmt}\n" if i == 6 else ""
+        f.write_text(f"shared(int x) {fmt}\nown{i}(uint64_t v) {own}\n{again}")
         paths.append(str(f))
     paths.append(str(tmp_path / "missing"))
-    one = lint_trace_files(paths, jobs=1)
-    many = lint_trace_files(paths, jobs=jobs)
-    assert many == one
-    diagnostics, unreadable = one
+    diagnostics, unreadable = lint_trace_files(paths)
     assert unreadable == [str(tmp_path / "missing")]
     dups = [d for d in diagnostics if d.rule == "trace-duplicate-event"]
-    assert len(dups) == 6
-    assert all(d.notes[0].location.path == paths[0] for d in dups if d.notes[0].location)
-    assert sum("differently (format)" in d.message for d in dups) == 4
+    across = [d for d in dups if d.severity is Severity.WARNING]
+    assert [d.location.path for d in across] == paths[1:7]
+    assert all(d.location.line == 1 for d in across)
+    assert all(d.notes[0].location == Location(paths[0], 1, 1) for d in across)
+    assert sum("differently (format)" in d.message for d in across) == 4
+    # The second copy in the last file is the in-file rule's error, reported once.
+    within = [d for d in dups if d.severity is Severity.ERROR]
+    assert [(d.location.path, d.location.line) for d in within] == [(paths[6], 3)]
 
 
 # -- printf checks -------------------------------------------------------------
@@ -394,7 +395,7 @@ def test_plain_pairs_are_really_plain(shape: str) -> None:
 
 
 def test_bundled_spec_events_lint_clean() -> None:
-    result = load_spec(BUNDLED_SPEC)
+    result = load_spec(SEED_SPEC)
     assert result.spec is not None
     trace_ids = {r.id for r in tr.SPEC_RULES}
     assert [d for d in lint_spec(result.spec, catalogue=all_rules) if d.rule in trace_ids] == []
@@ -464,7 +465,7 @@ def test_odd_blanks_are_all_unprintable() -> None:
 def test_a_path_with_a_nul_is_unreadable_not_a_crash(tmp_path: Path) -> None:
     good = tmp_path / "trace-events"
     good.write_text('ev(int x) "%d"\n')
-    diagnostics, unreadable = lint_trace_files(["a\0b", str(good)], jobs=2)
+    diagnostics, unreadable = lint_trace_files(["a\0b", str(good)])
     assert unreadable == ["a\0b"]
     assert [(d.rule, d.location.path) for d in diagnostics] == [("input-unreadable", "a\0b")]
 

@@ -11,7 +11,7 @@ from migspec.diagnostics import Severity
 from migspec.load.spec import load_spec
 from migspec.model import Spec
 
-from .conftest import BUNDLED_SPEC
+from .conftest import SEED_SPEC
 from .source_trees import TREES
 
 TOY = TREES / "toy"
@@ -28,7 +28,7 @@ def load(path: Path) -> Spec:
 
 
 def bundled() -> Spec:
-    return load(BUNDLED_SPEC)
+    return load(SEED_SPEC)
 
 
 def toy_spec() -> Spec:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from .check import CheckResult, Comparison, compare_tree
 from .check import code as check_code
@@ -32,9 +32,13 @@ from .check import docs as check_docs
 from .check import kernel as check_kernel
 from .check import trace as check_trace
 from .check import transitions as check_transitions
-from .check.context import FILE_MISSING, OUTSIDE_ROOT
 from .diagnostics import Diagnostic, Rule
 from .model import Flow, FlowStyle, Spec
+from .render.c import render_c_enum, render_predicates, render_to_str
+from .render.dot import render_flow_dot, render_fsm_dot, render_svg
+from .render.flow_rst import render_flow_rst
+from .render.kernel import render_kernel_table
+from .render.trace import render_trace_events
 from .source import RULES as SOURCE_RULES
 from .source.c import RULES as C_RULES
 from .update import FLOW_DRAWINGS, PREDICATES, TO_STRING, TRACE_SECTIONS, Rewrite, UpdatePlan
@@ -60,6 +64,9 @@ class Region:
     # file's own problems included: an unreadable region disagrees too).
     rules: frozenset[str]
     rewrite: Rewrite | None = None
+    # The tree the region is in: the QEMU tree (--source-root) or the kernel's
+    # (--kernel-root); a check runs the regions of the trees it was given.
+    tree: Literal["source", "kernel"] = "source"
 
 
 def _always(spec: Spec) -> str | None:
@@ -91,65 +98,47 @@ class Artefact:
 
 
 def _flow_rst(spec: Spec, choice: Choice) -> str:
-    from .render.flow_rst import render_flow_rst
-
     assert choice.flow is not None
     return render_flow_rst(spec, choice.flow, features=choice.features, style=choice.style)
 
 
 def _trace_events(spec: Spec, choice: Choice) -> str:
-    from .render.trace import render_trace_events
-
     return render_trace_events(spec)
 
 
 def _to_str(spec: Spec, choice: Choice) -> str:
-    from .render.c import render_to_str
-
     text = render_to_str(spec)
     assert text is not None, "render only what applies"
     return text
 
 
 def _predicates(spec: Spec, choice: Choice) -> str:
-    from .render.c import render_predicates
-
     text = render_predicates(spec)
     assert text is not None, "render only what applies"
     return text
 
 
 def _c_enum(spec: Spec, choice: Choice) -> str:
-    from .render.c import render_c_enum
-
     return render_c_enum(spec)
 
 
 def _kernel_table(spec: Spec, choice: Choice) -> str:
     # One table serves every device kind (the walk skips what a device
     # lacks), so the choice does not matter.
-    from .render.kernel import render_kernel_table
-
     return render_kernel_table(spec)
 
 
 def _fsm_dot(spec: Spec, choice: Choice) -> str:
-    from .render.dot import render_fsm_dot
-
     return render_fsm_dot(spec, choice.features, show_refused=choice.show_refused)
 
 
 def _flow_dot(spec: Spec, choice: Choice) -> str:
-    from .render.dot import render_flow_dot
-
     assert choice.flow is not None
     return render_flow_dot(spec, choice.flow, choice.features)
 
 
 def _svg(dot: Callable[[Spec, Choice], str]) -> Callable[[Spec, Choice], str]:
     def render(spec: Spec, choice: Choice) -> str:
-        from .render.dot import render_svg
-
         return render_svg(dot(spec, choice))
 
     return render
@@ -188,7 +177,7 @@ def _rules(*groups: Sequence[Rule[Any]]) -> frozenset[str]:
 
 
 # Problems any region's file can have: missing, outside the root, unreadable.
-_FILE_RULES = _rules((FILE_MISSING, OUTSIDE_ROOT), SOURCE_RULES)
+_FILE_RULES = _rules(SOURCE_RULES)
 
 ARTEFACTS: tuple[Artefact, ...] = (
     Artefact(
@@ -263,6 +252,7 @@ ARTEFACTS: tuple[Artefact, ...] = (
         region=Region(
             compare=check_kernel.check_kernel,
             rules=_FILE_RULES | _rules(C_RULES, check_kernel.RULES),
+            tree="kernel",
         ),
     ),
     Artefact(name="fsm-dot", title=lambda spec: "state machine (DOT)", render=_fsm_dot),
@@ -315,12 +305,23 @@ def region_rules(*, rewritten: bool | None = None) -> frozenset[str]:
 
 def run_check(
     spec: Spec,
-    root: str | os.PathLike[str],
+    root: str | os.PathLike[str] | None,
     kernel_root: str | os.PathLike[str] | None = None,
 ) -> CheckResult:
-    """Every disagreement between ``spec`` and the tree at ``root`` (and the kernel
-    tree): each owned region's comparison, then which callback requests which
-    state.  Also says which files were read."""
+    """Every disagreement between ``spec`` and the tree at ``root`` and the kernel
+    tree (either may be ``None``, not both): each owned region of the trees
+    given, then, in a QEMU tree, which callback requests which state.  Also
+    says which files were read."""
+    if root is None:
+        if kernel_root is None:
+            raise ValueError("run_check needs a source tree, a kernel tree or both")
+        kernel_only = [
+            a.region.compare
+            for a in ARTEFACTS
+            if a.region is not None and a.region.tree == "kernel"
+        ]
+        # The kernel's regions read the kernel tree only (Context.kernel).
+        return compare_tree(spec, kernel_root, kernel_root, kernel_only)
     comparisons: list[Comparison] = [a.region.compare for a in ARTEFACTS if a.region is not None]
     comparisons.append(check_transitions.check_transitions)
     return compare_tree(spec, root, kernel_root, comparisons)
@@ -328,7 +329,7 @@ def run_check(
 
 def check_tree(
     spec: Spec,
-    root: str | os.PathLike[str],
+    root: str | os.PathLike[str] | None,
     kernel_root: str | os.PathLike[str] | None = None,
 ) -> list[Diagnostic]:
     """:func:`run_check`'s diagnostics (sorted, the spec's disabled rules dropped)."""

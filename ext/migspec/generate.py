@@ -31,10 +31,18 @@ from . import __version__
 from .artefacts import Choice, applicable, artefact
 from .diagnostics import Diagnostic, Location
 from .expect.flows import expect_flow
-from .fsm.projection import feature_set_name
 from .model import Flow, FlowStyle, Machine, Spec
-from .render.dot import DotFailed, DotMissing, kind_text, render_svg
+from .render.dot import DotFailed, DotMissing, render_svg
+from .render.env import render_template
 from .render.escape import html_id
+from .writes import (
+    WriteError,
+    claim_directory,
+    confine,
+    shared_path,
+    sweep_temporaries,
+    write_atomic,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -150,7 +158,7 @@ def build_site(
     """
     b = _Builder(spec, svg)
     fsm_dot, flow_dot, flow_rst = artefact("fsm-dot"), artefact("flow-dot"), artefact("flow-rst")
-    kinds = list(spec.feature_sets())
+    kinds = spec.device_kinds
     machine_drawing = b.drawing(
         "fsm-machine",
         f"{spec.machine.title}: every state",
@@ -159,36 +167,37 @@ def build_site(
     )
     kind_drawings = tuple(
         b.drawing(
-            html_id(f"fsm-{feature_set_name(spec, k)}"),
-            f"device {kind_text(spec, k)}",
-            f"fsm/{feature_set_name(spec, k)}",
-            fsm_dot.render(spec, Choice(features=k)),
+            html_id(f"fsm-{kind.name}"),
+            f"device {kind.text}",
+            f"fsm/{kind.name}",
+            fsm_dot.render(spec, Choice(features=kind.features)),
         )
-        for k in kinds
+        for kind in kinds
     )
     flows = []
     for flow in spec.flows:
         own = flow.features | spec.mandatory_features
         pages = []
-        for k in sorted(kinds, key=lambda k: k != own):
-            name = feature_set_name(spec, k)
+        for kind in sorted(kinds, key=lambda kind: kind.features != own):
+            k = kind.features
+            name = kind.name
             stem = f"flows/{flow.name}/{name}"
             ident = html_id(f"flow-{flow.name}-{name}")
             for style in FlowStyle:
                 unresolved = expect_flow(spec, flow, features=k, style=style).unresolved
                 for state in unresolved:
                     b.warnings.append(
-                        f"flow {flow.name}, device {kind_text(spec, k)}: "
+                        f"flow {flow.name}, device {kind.text}: "
                         f"no stand-in for {state}; drawn as written"
                     )
             pages.append(
                 FlowKind(
                     name=name,
-                    label=kind_text(spec, k),
+                    label=kind.text,
                     own=k == own,
                     drawing=b.drawing(
                         ident,
-                        f"{flow.title}, device {kind_text(spec, k)}",
+                        f"{flow.title}, device {kind.text}",
                         stem,
                         flow_dot.render(spec, Choice(flow=flow, features=k)),
                     ),
@@ -242,8 +251,6 @@ def build_site(
 
 
 def render_index(site: Site) -> str:
-    from .render.env import render_template
-
     return render_template("index.html.j2", site=site)
 
 
@@ -260,15 +267,6 @@ def generate(
     own, unless ``force`` (:func:`migspec.writes.claim_directory`): else
     nothing is written and the refusal is in ``report.refused``.
     """
-    from .writes import (
-        WriteError,
-        claim_directory,
-        confine,
-        shared_path,
-        sweep_temporaries,
-        write_atomic,
-    )
-
     report = GenerateReport()
     refused = claim_directory(out, force=force)
     if refused is not None:

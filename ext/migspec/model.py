@@ -64,6 +64,9 @@ class Machine:
     enum: str
     prefix: str
     header: str
+    # Enumerators of the enum that bound or count it (``VFIO_DEVICE_STATE_NR``)
+    # beyond those the C reader recognises by shape; never states.
+    sentinels: tuple[str, ...] = ()
     location: Location = NOWHERE
 
 
@@ -191,7 +194,23 @@ class Callback:
     name: str
     docs_as: str
     doc: str
+    # Where the callback's work happens when it is not the migration thread
+    # working on the main stream: in a thread of its own (``thread: true``,
+    # ``.save_complete_precopy_thread()``), or on data that arrives over
+    # another channel (``channel: multifd``, ``.load_state_buffer()``).
+    thread: bool = False
+    channel: str = ""
     location: Location = NOWHERE
+
+    @property
+    def where(self) -> str:
+        """How a drawing says where the work runs ("" on the main path)."""
+        parts = []
+        if self.thread:
+            parts.append("in a thread of its own")
+        if self.channel:
+            parts.append(f"over the {self.channel} channels")
+        return ", ".join(parts)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

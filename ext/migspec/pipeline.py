@@ -201,6 +201,20 @@ def lint(path: str | os.PathLike[str] | None = None, policy: Policy | None = Non
     )
 
 
+def lint_trace_events(
+    paths: Iterable[str], disabled: frozenset[str]
+) -> tuple[list[Diagnostic], list[str]]:
+    """Lint trace-events files, no spec: (sorted diagnostics, unreadable paths).
+
+    Files unchanged since an earlier run are not linted again (``migspec.cache``).
+    Here rather than in ``migspec lint`` itself so that linting a spec never
+    imports the trace-events files' reader.
+    """
+    from .lint.trace_files import lint_trace_files_cached
+
+    return lint_trace_files_cached(paths, disabled)
+
+
 def unreadable(loaded: LoadResult) -> bool:
     """The spec could not be read at all (rather than read and found wrong)."""
     return loaded.spec is None and any(d.rule in _UNREADABLE for d in loaded.diagnostics)
@@ -221,10 +235,11 @@ class CheckRun:
 
 def check(
     prepared: Prepared,
-    root: str | os.PathLike[str],
+    root: str | os.PathLike[str] | None,
     kernel_root: str | os.PathLike[str] | None = None,
 ) -> CheckRun:
-    """Compare the tree at ``root`` (and the kernel tree) with a prepared spec."""
+    """Compare the tree at ``root`` and the kernel tree (either may be ``None``)
+    with a prepared spec."""
     if prepared.spec is None:
         return CheckRun(diagnostics=prepared.stopped, files=(), outcome=prepared.outcome)
     from .artefacts import run_check

@@ -7,9 +7,12 @@ same fields (rule, severity, message, path, line, column).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from . import __version__
 from .diagnostics import Diagnostic, Rule, Severity, count_by_severity
@@ -25,13 +28,15 @@ def format_diagnostics(
     fmt: str,
     *,
     rules: Iterable[Rule[Any]] = (),
+    root: str = ".",
 ) -> str:
+    """``root``: the directory SARIF's URIs are relative to (``%SRCROOT%``)."""
     if fmt == "human":
         return format_human(diagnostics)
     if fmt == "json":
         return format_json(diagnostics)
     if fmt == "sarif":
-        return format_sarif(diagnostics, rules)
+        return format_sarif(diagnostics, rules, root=root)
     if fmt == "gitlab":
         return format_gitlab(diagnostics)
     raise ValueError(f"unknown format {fmt!r}")
@@ -101,8 +106,26 @@ def _dumps(document: object) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
-def _sarif_location(path: str, line: int, column: int) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": path}}
+# Code-scanning services (GitHub, GitLab) take a result's file as a URI
+# relative to the checkout, tied to this base; the log says where it was.
+SARIF_ROOT = "%SRCROOT%"
+
+
+def _sarif_artifact(path: str, root: str) -> dict[str, Any]:
+    """A file as SARIF names it: relative to ``root`` with ``uriBaseId``, or,
+    outside ``root``, an absolute ``file:`` URI."""
+    if not path:
+        return {"uri": ""}
+    here = Path(os.path.abspath(path))
+    base = Path(os.path.abspath(root))
+    if here == base or base in here.parents:
+        rel = here.relative_to(base).as_posix() if here != base else ""
+        return {"uri": quote(rel), "uriBaseId": SARIF_ROOT}
+    return {"uri": here.as_uri()}
+
+
+def _sarif_location(path: str, line: int, column: int, root: str) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": _sarif_artifact(path, root)}
     if line > 0:
         region: dict[str, Any] = {"startLine": line}
         if column > 0:
@@ -111,7 +134,14 @@ def _sarif_location(path: str, line: int, column: int) -> dict[str, Any]:
     return {"physicalLocation": physical}
 
 
-def format_sarif(diagnostics: Sequence[Diagnostic], rules: Iterable[Rule[Any]] = ()) -> str:
+def format_sarif(
+    diagnostics: Sequence[Diagnostic], rules: Iterable[Rule[Any]] = (), *, root: str = "."
+) -> str:
+    """A SARIF 2.1.0 log.  Files under ``root`` (the source tree checked, or
+    the working directory) are URIs relative to ``%SRCROOT%``, as
+    code-scanning services require; ``originalUriBaseIds`` says where that
+    was on the machine that ran migspec."""
+
     known = {r.id: r for r in rules}
     used = sorted({d.rule for d in diagnostics} | set(known))
     index = {rule_id: i for i, rule_id in enumerate(used)}
@@ -132,13 +162,15 @@ def format_sarif(diagnostics: Sequence[Diagnostic], rules: Iterable[Rule[Any]] =
             "ruleIndex": index[d.rule],
             "level": _SARIF_LEVEL[d.severity],
             "message": {"text": d.message},
-            "locations": [_sarif_location(d.location.path, d.location.line, d.location.column)],
+            "locations": [
+                _sarif_location(d.location.path, d.location.line, d.location.column, root)
+            ],
         }
         related = [
             {
                 "id": i,
                 "message": {"text": n.message},
-                **_sarif_location(n.location.path, n.location.line, n.location.column),
+                **_sarif_location(n.location.path, n.location.line, n.location.column, root),
             }
             for i, n in enumerate(d.notes)
             if n.location is not None
@@ -158,6 +190,9 @@ def format_sarif(diagnostics: Sequence[Diagnostic], rules: Iterable[Rule[Any]] =
                         "informationUri": "https://pypi.org/project/migspec/",
                         "rules": rule_records,
                     }
+                },
+                "originalUriBaseIds": {
+                    SARIF_ROOT: {"uri": Path(os.path.abspath(root)).as_uri() + "/"}
                 },
                 "results": results,
             }

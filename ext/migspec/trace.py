@@ -58,4 +58,9 @@ class TraceSection:
     file: str
     section: str
     events: tuple[TraceEvent, ...]
+    # The C files whose trace_NAME() calls the section's events are (paths in
+    # the tree, in the trace-events file's directory); empty: every C file of
+    # that directory.  A section named after one file may be called from
+    # several (QEMU's "# migration.c" from migration.c and migration-multifd.c).
+    sources: tuple[str, ...] = ()
     location: Location = NOWHERE

@@ -3,9 +3,10 @@
 Inputs: a resolved :class:`~migspec.model.Spec`, a QEMU-layout source root and,
 optionally, a kernel root.  Outputs: diagnostics located in the *source*
 files (the spec's place rides along as a note), sorted.  :func:`compare_tree`
-runs a sequence of comparisons; the entry point that runs every owned
-region's, :func:`migspec.artefacts.check_tree`, is shared by ``migspec
-check`` and the Sphinx extension.
+runs a sequence of comparisons; which ones, for every region a spec owns,
+is the artefact registry's to say (:func:`migspec.artefacts.run_check`),
+and ``migspec check`` and the Sphinx extension both run it through
+:func:`migspec.pipeline.check`.
 
 What is compared, one module each: the enum, the to-string switch and the
 predicates (:mod:`.code`); trace events (:mod:`.trace`); flow drawings in rst
@@ -26,11 +27,9 @@ from ..model import Spec
 from ..source import RULES as SOURCE_RULES
 from ..source.c import RULES as C_RULES
 from . import code, docs, kernel, trace, transitions
-from .context import FILE_MISSING, OUTSIDE_ROOT, Context, Tree
+from .context import Context, Tree
 
 RULES: tuple[Rule[Any], ...] = (
-    FILE_MISSING,
-    OUTSIDE_ROOT,
     *SOURCE_RULES,
     *C_RULES,
     *code.RULES,

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from ..diagnostics import Location, Note, Severity, declare
 from ..expect.code import CodeExpectation, PredicateExpectation, expect_code
+from ..source import SCOPE
 from ..source.c import CFile, EnumRead, read_enum, read_predicate, read_to_string
-from .context import SCOPE, Context, Tree
+from .context import Context, Tree
 
 ENUM_NOT_FOUND = declare(
     "check-enum-not-found",
@@ -31,6 +32,20 @@ ENUM_EXTRA = declare(
     "The C enum has a constant with the spec's prefix that names no spec state.",
     scope=SCOPE,
     example="enum vfio_device_mig_state { ..., VFIO_DEVICE_STATE_SLEEPING = 8 };",
+)
+ENUM_AMBIGUOUS = declare(
+    "check-enum-ambiguous",
+    Severity.ERROR,
+    "The C enum cannot be read without a guess: a value depends on an #if branch.",
+    scope=SCOPE,
+    doc="""
+    An enumerator with no explicit value after an ``#if`` block that declares
+    enumerators on one branch only, or a constant declared with different
+    values on different branches, has a value only the build configuration
+    decides.  The checker reports it instead of choosing a branch; give the
+    enumerator an explicit value.
+    """,
+    example="enum st { S_A,\n#ifdef X\n S_B,\n#endif\n S_C };  // S_C is 1 or 2",
 )
 ENUM_VALUE = declare(
     "check-enum-value",
@@ -96,7 +111,7 @@ PREDICATE_EXTRA = declare(
     example="... || migration->device_state == VFIO_DEVICE_STATE_STOP;  // STOP is not running",
 )
 
-ENUM_RULES = (ENUM_NOT_FOUND, ENUM_MISSING, ENUM_EXTRA, ENUM_VALUE)
+ENUM_RULES = (ENUM_NOT_FOUND, ENUM_MISSING, ENUM_EXTRA, ENUM_AMBIGUOUS, ENUM_VALUE)
 TO_STRING_RULES = (
     TO_STRING_NOT_FOUND,
     TO_STRING_MISSING,
@@ -123,7 +138,7 @@ def check_enum(ctx: Context, tree: Tree, header: str) -> None:
     cfile = ctx.c_file(header, tree=tree)
     if cfile is None:
         return
-    read = read_enum(cfile, m.enum)
+    read = read_enum(cfile, m.enum, m.sentinels)
     if read is None:
         ctx.report(
             [
@@ -142,6 +157,9 @@ def compare_enum(ctx: Context, read: EnumRead) -> None:
     expected = expect_code(ctx.spec)
     prefix = expected.machine.prefix
     by_name = {c.name: c for c in read.constants}
+    for ambiguity in read.ambiguities:
+        ctx.report([ENUM_AMBIGUOUS.diagnostic(ambiguity.message, ambiguity.location)])
+    ambiguous = {a.constant for a in read.ambiguities}
     for want in expected.enum:
         state = want.state
         constant = by_name.get(want.name)
@@ -157,6 +175,8 @@ def compare_enum(ctx: Context, read: EnumRead) -> None:
                     )
                 ]
             )
+        elif constant.value is None and constant.name in ambiguous:
+            continue  # reported as ambiguous above
         elif constant.value != state.value:
             shown = (
                 "a value the checker cannot compute" if constant.value is None else constant.value

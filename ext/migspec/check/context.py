@@ -11,33 +11,16 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..diagnostics import Diagnostic, Location, Note, Severity, declare
+from ..diagnostics import Diagnostic, Location, Note
 from ..load.files import check_regular
 from ..model import Spec
-from ..source import FILE_UNREADABLE
+from ..source import FILE_MISSING, FILE_UNREADABLE, OUTSIDE_ROOT
 from ..source.c import CFile, CReader
 from ..source.rst import RstFlows, read_flows
 from ..source.trace_lines import TraceFile, read_trace_lines
-from ..source.tree import OUTSIDE_ROOT, Tree
+from ..source.tree import Tree
 
 __all__ = ["FILE_MISSING", "OUTSIDE_ROOT", "Context", "Tree"]
-
-SCOPE = "source"
-
-FILE_MISSING = declare(
-    "check-file-missing",
-    Severity.ERROR,
-    "A file the spec names does not exist in the source tree.",
-    scope=SCOPE,
-    doc="""
-    The spec names the files it describes (the uAPI header, the C files of the
-    to-string function and predicates, trace-events files, the rst file of
-    each flow, the kernel's table file) relative to the tree's root.  A file
-    that moved (QEMU moved ``docs/devel/vfio-migration.rst`` to
-    ``docs/devel/migration/vfio.rst``) is reported here: update the spec.
-    """,
-    example="code: {to_string: {file: hw/vfio/migration.c}}  # but the tree has no such file",
-)
 
 
 @dataclass

@@ -12,14 +12,15 @@ depends on the flow's style and is the expectation's reading of it
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Sequence
 
 from ..diagnostics import Location, Note, Severity, declare
 from ..expect.flows import ExpectedStep, expected_reading
 from ..model import Flow
-from ..source.rst import DocFlow, DocLine, DocStep, LineKind
-from .context import SCOPE, Context
+from ..source import SCOPE
+from ..source.alignment import align, meaning
+from ..source.rst import DocFlow, DocLine, DocStep, LineRole
+from .context import Context
 
 DOCS_SECTION = declare(
     "check-docs-section",
@@ -58,13 +59,6 @@ DOCS_TEXT = declare(
 )
 
 RULES = (DOCS_SECTION, DOCS_STEP_MISSING, DOCS_STEP_EXTRA, DOCS_TUPLE, DOCS_TEXT)
-
-# Steps are paired when they are at least this alike (0..1, see _similarity).
-_PAIR_THRESHOLD = 0.3
-
-
-def _meaning(text: str) -> str:
-    return " ".join(text.split())
 
 
 def check_docs(ctx: Context) -> None:
@@ -112,64 +106,6 @@ def check_docs(ctx: Context) -> None:
 
 # -- comparing one flow ----------------------------------------------------------
 
-_WORD = re.compile(r"\S+")
-
-
-def _doc_tuple_members(step: DocStep) -> tuple[str, str, str] | None:
-    tuples = step.tuples
-    if not tuples or tuples[0].tuple is None:
-        return None
-    return tuples[0].tuple.members
-
-
-def _similarity(exp: ExpectedStep, step: DocStep) -> float:
-    members = _doc_tuple_members(step)
-    tuple_score = (
-        sum(_meaning(a) == _meaning(b) for a, b in zip(exp.members, members, strict=True)) / 3
-        if members
-        else 0.0
-    )
-    want = _WORD.findall(" ".join(exp.before + exp.after).lower())
-    have = _WORD.findall(
-        " ".join(line.text for line in step.lines if line.kind is LineKind.TEXT).lower()
-    )
-    text_score = 1.0 if not want and not have else difflib.SequenceMatcher(None, want, have).ratio()
-    return (tuple_score + text_score) / 2
-
-
-def align(
-    expected: Sequence[ExpectedStep], drawn: Sequence[DocStep]
-) -> list[tuple[int | None, int | None]]:
-    """Pair spec steps with drawn steps in order, maximising total likeness."""
-    n, m = len(expected), len(drawn)
-    sim = [[_similarity(e, d) for d in drawn] for e in expected]
-    best = [[0.0] * (m + 1) for _ in range(n + 1)]
-    for i in range(n - 1, -1, -1):
-        for j in range(m - 1, -1, -1):
-            options = [best[i + 1][j], best[i][j + 1]]
-            if sim[i][j] >= _PAIR_THRESHOLD:
-                options.append(best[i + 1][j + 1] + sim[i][j])
-            best[i][j] = max(options)
-    pairs: list[tuple[int | None, int | None]] = []
-    i = j = 0
-    while i < n or j < m:
-        if (
-            i < n
-            and j < m
-            and sim[i][j] >= _PAIR_THRESHOLD
-            and best[i][j] == best[i + 1][j + 1] + sim[i][j]
-        ):
-            pairs.append((i, j))
-            i += 1
-            j += 1
-        elif i < n and (j >= m or best[i][j] == best[i + 1][j]):
-            pairs.append((i, None))
-            i += 1
-        else:
-            pairs.append((None, j))
-            j += 1
-    return pairs
-
 
 def compare_flow(
     ctx: Context, flow: Flow, expected: Sequence[ExpectedStep], drawn: DocFlow
@@ -213,8 +149,8 @@ def compare_flow(
 def _compare_step(ctx: Context, flow: Flow, exp: ExpectedStep, step: DocStep) -> None:
     spec_note = (Note(message="the spec's step", location=exp.source.location),)
     before, tuple_line, after = step.split()
-    extra_tuples = [line for line in after if line.kind is LineKind.TUPLE]
-    after = tuple(line for line in after if line.kind is LineKind.TEXT)
+    extra_tuples = [line for line in after if line.role is LineRole.TUPLE]
+    after = tuple(line for line in after if line.role is LineRole.TEXT)
     if tuple_line is None or tuple_line.tuple is None:
         ctx.report(
             [
@@ -235,7 +171,7 @@ def _compare_step(ctx: Context, flow: Flow, exp: ExpectedStep, step: DocStep) ->
                 exp.members,
                 strict=True,
             )
-            if _meaning(a) != _meaning(b)
+            if meaning(a) != meaning(b)
         ]
         if drawn.bracketed != exp.bracketed_tuple:
             differ.append("brackets")
@@ -276,7 +212,7 @@ def _compare_text(
     *,
     after_tuple: bool = False,
 ) -> None:
-    a = [_meaning(t) for t in want]
+    a = [meaning(t) for t in want]
     b = [line.meaning for line in have]
     where_word = "after" if after_tuple else "before"
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)

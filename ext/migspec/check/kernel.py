@@ -16,9 +16,10 @@ from collections.abc import Mapping
 from ..diagnostics import Diagnostic, Location, Note, Severity, declare
 from ..expect.kernel import expected_flags, expected_next
 from ..model import Spec
+from ..source import SCOPE
 from ..source.kernel import KernelRead, read_kernel_tables
 from .code import check_enum
-from .context import SCOPE, Context
+from .context import Context
 
 KERNEL_NOT_FOUND = declare(
     "check-kernel-not-found",
@@ -145,7 +146,6 @@ def verify_code_walk(spec: Spec, parsed: KernelRead) -> list[Diagnostic]:
     error = spec.error_state
     error_const = prefix + error.name if error else None
     out: list[Diagnostic] = []
-    from ..fsm.projection import feature_set_name
 
     for features in spec.feature_sets():
         have = frozenset(macros[f] for f in features if f in macros)
@@ -175,7 +175,7 @@ def verify_code_walk(spec: Spec, parsed: KernelRead) -> list[Diagnostic]:
                         out.append(
                             KERNEL_HANG.diagnostic(
                                 f"request {cur.removeprefix(prefix)} -> {new.removeprefix(prefix)} "
-                                f"on a device with {feature_set_name(spec, features)} never ends: "
+                                f"on a device with {spec.device_kind(features).name} never ends: "
                                 f"the loop keeps returning {step.removeprefix(prefix)}",
                                 parsed.skip_loop,
                                 notes=(Note(message="the table entry", location=ref.location),),

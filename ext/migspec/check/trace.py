@@ -12,11 +12,13 @@ from __future__ import annotations
 import os
 
 from ..diagnostics import Location, Note, Severity, declare
-from ..load.trace_events import split_trace_arg
+from ..lint.trace_files import lint_trace_file
+from ..load.trace_events import read_trace_events, split_trace_arg
 from ..model import TraceEvent, TraceSection
+from ..source import SCOPE
 from ..source.c import TraceCall, trace_calls
 from ..source.trace_lines import TraceFile, TraceLine
-from .context import SCOPE, Context
+from .context import Context
 
 TRACE_SECTION = declare(
     "check-trace-section",
@@ -80,10 +82,25 @@ TRACE_UNCALLED = declare(
     example="vfio_save_pending(...)  # and no trace_vfio_save_pending() call",
 )
 
+TRACE_CALLER = declare(
+    "check-trace-caller",
+    Severity.WARNING,
+    "The function the spec names as an event's caller does not call it in the section's C files.",
+    scope=SCOPE,
+    doc="""
+    The C files searched are the section's ``sources`` (every ``.c`` file of
+    the trace-events file's directory when it has none): a call in any of
+    them counts, so an event of QEMU's ``# migration.c`` section may be called
+    from ``migration-multifd.c``.  Reported at the event's line, with the
+    functions that do call it.
+    """,
+    example="- {name: vfio_save_block, caller: vfio_save_iterate, ...}  # vfio_save_block() calls it",
+)
+
 # The rules of the sections' own lines (the rest are about the C that calls them).
 SECTION_RULES = (TRACE_SECTION, TRACE_MISSING, TRACE_EXTRA, TRACE_ARGS, TRACE_FORMAT)
 
-RULES = (*SECTION_RULES, TRACE_CALL_UNKNOWN, TRACE_CALL_ARGS, TRACE_UNCALLED)
+RULES = (*SECTION_RULES, TRACE_CALL_UNKNOWN, TRACE_CALL_ARGS, TRACE_UNCALLED, TRACE_CALLER)
 
 
 def check_trace(ctx: Context) -> None:
@@ -103,6 +120,8 @@ def check_trace(ctx: Context) -> None:
         _check_formats(ctx, rel)
         calls = _calls_near(ctx, rel)
         _check_calls(ctx, parsed, calls, {s.section for s in sections})
+        for section in sections:
+            _check_callers(ctx, parsed, section, calls)
 
 
 def _check_formats(ctx: Context, rel: str) -> None:
@@ -111,9 +130,6 @@ def _check_formats(ctx: Context, rel: str) -> None:
     (``%n``, a stray ``%``, arguments it does not consume) fails ``check``
     whoever wrote it.  Only those rules' errors: the rest of the file is
     the project's."""
-    from ..lint.trace_files import lint_trace_file
-    from ..load.trace_events import read_trace_events
-
     read = read_trace_events(str(ctx.tree.path(rel)), ctx.tree.display(rel))
     if not read.readable:
         return  # the check's own reader has said why
@@ -133,6 +149,48 @@ def _calls_near(ctx: Context, trace_rel: str) -> list[TraceCall]:
         if cfile is not None:
             calls.extend(trace_calls(cfile))
     return calls
+
+
+def _check_callers(
+    ctx: Context, parsed: TraceFile, section: TraceSection, calls: list[TraceCall]
+) -> None:
+    """Each event's ``caller`` calls it in one of the section's C files.  An
+    event nobody calls is ``check-trace-uncalled``'s, not reported again."""
+    everywhere: dict[str, list[str]] = {}
+    for call in calls:
+        everywhere.setdefault(call.event, []).append(call.function or "?")
+    if section.sources:
+        paths = {ctx.tree.display(rel) for rel in section.sources}
+        for rel in section.sources:
+            ctx.exists(ctx.tree, rel, f"trace section '# {section.section}'", section.location)
+        calls = [c for c in calls if c.location.path in paths]
+    by_event: dict[str, list[str]] = {}
+    for call in calls:
+        if call.function is not None:
+            by_event.setdefault(call.event, []).append(call.function)
+    lines = parsed.by_name()
+    for event in section.events:
+        line = lines.get(event.name)
+        if event.caller is None or line is None or line.section != section.section:
+            continue
+        if event.name not in everywhere or event.caller in by_event.get(event.name, []):
+            continue
+        found = ", ".join(sorted(set(by_event.get(event.name, [])))) or (
+            "no function of the section's sources"
+        )
+        ctx.report(
+            [
+                TRACE_CALLER.diagnostic(
+                    f"{event.caller}() does not call trace_{event.name}() (called by {found})",
+                    line.location,
+                    notes=(
+                        Note(
+                            message=f"the spec names {event.caller} here", location=event.location
+                        ),
+                    ),
+                )
+            ]
+        )
 
 
 def _arg_texts(line: TraceLine) -> tuple[str, ...]:

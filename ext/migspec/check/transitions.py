@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from ..diagnostics import Note, Severity, declare
 from ..fsm.projection import project_flow
 from ..model import Spec, Step
+from ..source import SCOPE
 from ..source.c import CallbackRegistration, CFile, SetterCall, callers, registrations, setter_calls
-from .context import SCOPE, Context
+from .context import Context
 
 TRANSITION = declare(
     "check-transition",

@@ -16,25 +16,28 @@ def add_parser(sub: Any, name: str, help_text: str) -> None:
     p = sub.add_parser(name, help=help_text, description=help_text)
     p.add_argument(
         "--source-root",
-        required=True,
         metavar="DIR",
         help="the QEMU source tree to check (the spec's paths are relative to it)",
     )
     p.add_argument(
         "--kernel-root",
         metavar="DIR",
-        help="also check the kernel's tables and uAPI enum in this Linux tree",
+        help="the Linux tree whose uAPI enum and tables to check (alone or with --source-root)",
     )
     add_spec_option(p)
     add_report_options(p)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.source_root is None and args.kernel_root is None:
+        sys.stderr.write("migspec check: give --source-root DIR, --kernel-root DIR or both\n")
+        return EXIT_USAGE
     for option, root in (("--source-root", args.source_root), ("--kernel-root", args.kernel_root)):
         if root is not None and not os.path.isdir(root):
             sys.stderr.write(f"migspec check: {option} {root}: not a directory\n")
             return EXIT_USAGE
     prepared = pipeline.prepare(args.spec, policy_from(args))
     checked = pipeline.check(prepared, args.source_root, args.kernel_root)
-    emit(checked.diagnostics, args, args.source_root if prepared.spec else prepared.name)
+    shown = args.source_root if args.source_root is not None else args.kernel_root
+    emit(checked.diagnostics, args, shown if prepared.spec else prepared.name)
     return exit_code(checked.outcome)

@@ -54,10 +54,8 @@ def rule_ids(value: str) -> list[str]:
     A misspelt id would silently keep the rule on, as ``lint.disable`` in a
     spec would (that one is ``lint-disable-unknown``).
     """
-    from ..rules import all_rules
-
     ids = [r.strip() for r in value.split(",") if r.strip()]
-    known = sorted(r.id for r in all_rules())
+    known = sorted(r.id for r in rule_catalogue())
     for rule_id in ids:
         if rule_id not in known:
             hint = closest(rule_id, known)
@@ -101,7 +99,12 @@ def emit(
     (``makes_output``: ``render``, ``generate``, ``update``).
     """
     fmt = getattr(args, "format", "human")
-    text = format_diagnostics(diagnostics, fmt, rules=rule_catalogue() if fmt == "sarif" else ())
+    # SARIF's URIs are relative to the tree the command read (else the
+    # working directory), as code-scanning services want them.
+    root = getattr(args, "source_root", None) or getattr(args, "kernel_root", None) or "."
+    text = format_diagnostics(
+        diagnostics, fmt, rules=rule_catalogue() if fmt == "sarif" else (), root=root
+    )
     if fmt != "human":
         sys.stdout.write(text)
         return

@@ -16,6 +16,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..comparison.compare import compare_specs
+from ..comparison.report import (
+    html_page,
+    render_comparison_json,
+    render_comparison_text,
+    render_html_page,
+)
+from ..load.revision import read_spec_arg
+from ..render.dot import render_svg
+from ..report import format_human
+from ..writes import WriteError, write_atomic
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
 FORMATS = ("text", "json", "html")
@@ -32,10 +43,6 @@ def add_parser(sub: Any, name: str, help_text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..comparison.compare import compare_specs
-    from ..load.revision import read_spec_arg
-    from ..report import format_human
-
     first, second = read_spec_arg(args.old), read_spec_arg(args.new)
     sys.stderr.write(format_human([*first.diagnostics, *second.diagnostics]))
     old, new = first.spec, second.spec
@@ -44,24 +51,15 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     comparison = compare_specs(old, new)
     if args.format == "json":
-        from ..comparison.report import render_comparison_json
-
         text = render_comparison_json(comparison)
     elif args.format == "html":
-        from ..comparison.report import html_page, render_html_page
-        from ..render.dot import render_svg
-
         page = html_page(comparison, old, new, svg=render_svg)
         for note in page.notes:
             sys.stderr.write(f"migspec diff: warning: {note}\n")
         text = render_html_page(page)
     else:
-        from ..comparison.report import render_comparison_text
-
         text = render_comparison_text(comparison)
     if args.output:
-        from ..writes import WriteError, write_atomic
-
         try:
             write_atomic(Path(args.output), text.encode("utf-8"))
         except WriteError as err:

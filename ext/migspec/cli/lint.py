@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from ..pipeline import lint, prepare
+from ..pipeline import lint, lint_trace_events, prepare, rule_catalogue
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from .common import add_report_options, add_spec_option, emit, exit_code, policy_from
 
@@ -21,25 +21,7 @@ def add_parser(sub: Any, name: str, help_text: str) -> None:
         metavar="FILE",
         help="lint these QEMU trace-events files (with --spec, the spec too)",
     )
-    p.add_argument(
-        "-j",
-        "--jobs",
-        type=_jobs,
-        metavar="N",
-        help="processes that share the trace-events files "
-        "(default: one per CPU, when the files are large enough to gain from it)",
-    )
     p.add_argument("--list-rules", action="store_true", help="list every rule id and exit")
-
-
-def _jobs(value: str) -> int:
-    try:
-        jobs = int(value)
-    except ValueError:
-        jobs = 0
-    if jobs < 1:
-        raise argparse.ArgumentTypeError(f"expected a number of jobs (1 or more), not '{value}'")
-    return jobs
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,12 +38,9 @@ def run(args: argparse.Namespace) -> int:
 
 def run_trace_events(args: argparse.Namespace) -> int:
     """Lint trace-events files (and the spec, when one is named explicitly)."""
-    from ..lint.trace_files import lint_trace_files
-
     policy = policy_from(args)
-    diagnostics, unreadable_paths = lint_trace_files(
-        args.trace_events, policy.disabled, jobs=args.jobs
-    )
+    # Files unchanged since an earlier run are not linted again (migspec.cache).
+    diagnostics, unreadable_paths = lint_trace_events(args.trace_events, policy.disabled)
     spec_unreadable = False
     if args.spec:
         prepared = prepare(args.spec, policy)
@@ -77,9 +56,7 @@ def run_trace_events(args: argparse.Namespace) -> int:
 
 
 def list_rules() -> int:
-    from ..rules import all_rules
-
-    rules = all_rules()
+    rules = rule_catalogue()
     width = max(len(r.id) for r in rules)
     for r in rules:
         sys.stdout.write(f"{r.id:<{width}}  {r.severity.label:<7}  {r.scope:<12}  {r.summary}\n")

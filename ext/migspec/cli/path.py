@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
+from ..fsm.engine import Outcome, answer
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from .common import add_spec_option, emit, load_from, unreadable
 from .table import add_features_option
@@ -24,8 +25,6 @@ def add_parser(sub: Any, name: str, help_text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..fsm.engine import Outcome, answer
-
     result = load_from(args)
     if result.spec is None:
         emit(result.diagnostics, args, args.spec or "spec")
@@ -58,8 +57,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _why(found: Answer, error: State | None) -> str:
-    from ..fsm.engine import Outcome
-
     pair = f"{found.source} -> {found.target}"
     if found.outcome is Outcome.ERROR_STATE:
         name = error.name if error is not None else "?"

@@ -16,19 +16,27 @@ from typing import Any
 
 from .. import pipeline
 from ..artefacts import ARTEFACTS, Choice, artefact
+from ..expect.flows import expect_flow
+from ..model import FlowStyle
+from ..render import dot
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from .common import add_spec_option, emit, exit_code
 
 # Every artefact the registry knows (the order ``--help`` lists them in).
-KINDS = tuple(a.name for a in ARTEFACTS)
+ARTEFACT_NAMES = tuple(a.name for a in ARTEFACTS)
 
 
 def add_parser(sub: Any, name: str, help_text: str) -> None:
     p = sub.add_parser(name, help=help_text, description=help_text)
-    p.add_argument("kind", choices=KINDS, metavar="KIND", help="one of: " + ", ".join(KINDS))
+    p.add_argument(
+        "artefact",
+        choices=ARTEFACT_NAMES,
+        metavar="ARTEFACT",
+        help="one of: " + ", ".join(ARTEFACT_NAMES),
+    )
     add_spec_option(p)
     p.add_argument(
-        "--flow", metavar="NAME", help="the flow for flow-* kinds (default: the spec's first)"
+        "--flow", metavar="NAME", help="the flow for flow-* artefacts (default: the spec's first)"
     )
     p.add_argument(
         "--features",
@@ -61,16 +69,14 @@ def run(args: argparse.Namespace) -> int:
         emit(prepared.stopped, args, prepared.name, makes_output=True)
         return exit_code(prepared.outcome)
     spec = prepared.spec
-    from ..fsm.projection import parse_feature_list
-    from ..model import FlowStyle
 
     features = None
     if args.features is not None:
         try:
-            features = parse_feature_list(spec, args.features)
+            features = spec.parse_device_kind(args.features).features
         except ValueError as err:
             return _error(f"--features: {err}")
-    chosen = artefact(args.kind)
+    chosen = artefact(args.artefact)
     why = chosen.unavailable(spec)
     if why is not None:
         return _error(why)
@@ -84,13 +90,11 @@ def run(args: argparse.Namespace) -> int:
     style = FlowStyle(args.style) if args.style else None
     if chosen.name == "flow-rst":
         assert flow is not None
-        from ..expect.flows import expect_flow
 
         for state in expect_flow(spec, flow, features=features, style=style).unresolved:
             sys.stderr.write(
                 f"migspec render: warning: no stand-in for {state} on this device; drawn as written\n"
             )
-    from ..render import dot
 
     try:
         text = chosen.render(

@@ -7,6 +7,8 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from ..fsm.engine import device_steps
+from ..render.kernel import render_kernel_table
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from .common import add_spec_option, emit, load_from, unreadable
 
@@ -38,8 +40,6 @@ def add_features_option(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..fsm.engine import device_steps
-
     result = load_from(args)
     if result.spec is None:
         emit(result.diagnostics, args, args.spec or "spec")
@@ -57,7 +57,6 @@ def run(args: argparse.Namespace) -> int:
                 "drop --features\n"
             )
             return EXIT_USAGE
-        from ..render.kernel import render_kernel_table
 
         try:
             sys.stdout.write(render_kernel_table(spec))

@@ -111,21 +111,3 @@ def project_flow(spec: Spec, flow: Flow, features: frozenset[str] | None = None)
             written_device=last.written_device,
         )
     return ProjectedFlow(flow=flow, features=have, steps=tuple(steps), unresolved=tuple(unresolved))
-
-
-# The two below name and parse device kinds for callers that still pass
-# feature sets (render/site.py, cli/render.py, check/kernel.py); the one
-# naming is :class:`~migspec.model.DeviceKind`'s.
-
-
-def parse_feature_list(spec: Spec, text: str) -> frozenset[str]:
-    """``all``, ``none`` or comma-separated optional feature names -> a feature set.
-
-    Raises ValueError with a readable message for unknown names.
-    """
-    return spec.parse_device_kind(text).features
-
-
-def feature_set_name(spec: Spec, features: frozenset[str]) -> str:
-    """A device kind's name: ``none``, ``P2P``, ``P2P+PRE_COPY`` (:attr:`DeviceKind.name`)."""
-    return spec.device_kind(features).name

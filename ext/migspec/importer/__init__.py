@@ -23,12 +23,20 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostic, Location, Rule, Severity
+from ..fsm.engine import full_table
 from ..load.files import check_regular
+from ..load.spec import load_spec_text
+from ..load.trace_events import read_trace_events
+from ..render.env import render_template
+from ..source.c import CReader
 from ..source.tree import TreeReader
-from . import scan
+from . import scan, verify
 from .flows import BRACKET_FEATURE, DrawnFlows, ImportedFlow, read_drawn_flows
+from .kernel import find_kernel_tables, machine_from_tables, table_path
+from .transitions import find_setters, step_callbacks
+from .uapi import CommentWords, UapiMachine, bit_macros, read_uapi_machine
 
-RULES: tuple[Rule[Any], ...] = scan.RULES
+RULES: tuple[Rule[Any], ...] = (*scan.RULES, *verify.RULES)
 
 BASE_FEATURE = "BASE"
 
@@ -39,6 +47,8 @@ class ImportOptions:
     header: str | None = None
     to_string: str | None = None
     docs: str | None = None
+    kernel_root: str | None = None
+    words: CommentWords = field(default_factory=CommentWords)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -70,8 +80,10 @@ class StateData:
     features: tuple[str, ...] = ()
     classes: tuple[str, ...] = ()
     stand_in: str | None = None
+    stand_in_by: tuple[tuple[str, str], ...] = ()  # missing feature -> state
     error: bool = False
     initial: bool = False
+    doc: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -80,6 +92,31 @@ class ArcData:
     target: str
     features: tuple[str, ...] = ()
     without: tuple[str, ...] = ()
+    session: str | None = None
+    doc: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GroupData:
+    name: str
+    doc: str
+    interior: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KernelData:
+    file: str
+    function: str
+    next_table: str
+    flags_table: str
+    header: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WalkData:
+    skip_unsupported: bool
+    error_flags_all: bool
+    stop_at_error: bool
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -130,16 +167,34 @@ class SpecData:
     trace: TraceData | None = None
     to_string: ToStringData | None = None
     predicates: tuple[scan.FoundPredicate, ...] = ()
+    groups: tuple[GroupData, ...] = ()
+    state_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    refused: tuple[ArcData, ...] = ()
+    code_features: tuple[str, ...] | None = None  # None: every optional feature
+    kernel: KernelData | None = None
+    walk: WalkData | None = None
+    pins: tuple[tuple[str, ...], ...] = ()
+    setters: tuple[Any, ...] = ()  # transitions.FoundSetter
+    step_callbacks: dict[tuple[str, int], tuple[str, ...]] = field(default_factory=dict)
 
 
 # -- the import ------------------------------------------------------------------------
 
 
-def import_spec(root: str | os.PathLike[str], options: ImportOptions | None = None) -> ImportResult:
-    """A spec for the tree at ``root``, as text, or the diagnostics that stop it."""
-    from ..source.c import CReader
+def import_spec(
+    root: str | os.PathLike[str] | None, options: ImportOptions | None = None
+) -> ImportResult:
+    """A spec for the tree at ``root``, as text, or the diagnostics that stop it.
+
+    ``root`` is a QEMU-layout tree; ``None`` imports from ``options.kernel_root``
+    alone (the uAPI header and the core's tables).
+    """
 
     opts = options or ImportOptions()
+    if root is None:
+        if opts.kernel_root is None:
+            raise ValueError("import_spec needs a source root or a kernel root")
+        return _import_kernel(Path(opts.kernel_root), opts)
     # Every file of the tree is read through this one reader: regular files
     # only, within the size limit, inside the root.  What it refuses is
     # reported (once per file) and the import goes on without it.
@@ -156,6 +211,9 @@ def import_spec(root: str | os.PathLike[str], options: ImportOptions | None = No
         return result(None)
     prefix = enum.prefix
     states = [(c.name[len(prefix) :], c.value) for c in enum.read.constants]
+    uapi = read_uapi_machine(
+        scan.read_text(base, enum.header), enum.read.name, [name for name, _ in states], opts.words
+    )
     c_files = scan.c_files_naming(base, prefix)
     to_string, found = scan.find_to_string(base, reader, enum, c_files, opts.to_string)
     diagnostics.extend(found)
@@ -169,11 +227,14 @@ def import_spec(root: str | os.PathLike[str], options: ImportOptions | None = No
 
     trace: TraceData | None = None
     callbacks: tuple[str, ...] = ()
+    setters: list[Any] = []
     if to_string is not None:
         cfile = reader.parse_bytes(
             base.read(to_string.file) or b"", base.tree.display(to_string.file)
         )
         callbacks = tuple(scan.find_callbacks(cfile))
+        skip = [to_string.function, *(p.function for p in predicates)]
+        setters = find_setters(cfile, enum.read.name, skip)
         trace, found = _trace(base, to_string.file, scan.callers_of(cfile))
         diagnostics.extend(found)
 
@@ -190,16 +251,30 @@ def import_spec(root: str | os.PathLike[str], options: ImportOptions | None = No
         )
         diagnostics.extend(found)
 
+    handled = scan.features_handled(base, c_files, to_string, uapi, prefix) if uapi else None
     data = _assemble(os.fspath(root), enum, states, to_string, predicates, trace, callbacks, drawn)
-    from ..load.spec import load_spec_text
-    from ..render.env import render_template
-
-    text = render_template("spec.yaml.j2", spec=data)
-    loaded = load_spec_text(text, "<imported spec>")
-    if loaded.spec is None:
-        # A bug of ours (the template or the data); never hand out such a file.
-        return result(None, *loaded.diagnostics)
-    return result(text)
+    if uapi is not None:
+        data = with_uapi(data, uapi, enum.header, handled)
+    if setters and drawn.flows:
+        data = replace(
+            data,
+            setters=tuple(setters),
+            step_callbacks=step_callbacks(data.flows, callbacks),
+            review=tuple(
+                line
+                for line in data.review
+                if not line.startswith(("code.setters", "  needs them"))
+            )
+            + _transition_review(),
+        )
+    if opts.kernel_root is not None:
+        kernel = TreeReader.at(opts.kernel_root)
+        data, _, found = _with_kernel_tree(data, kernel, reader, opts, names)
+        diagnostics.extend([*found, *_skipped(kernel)])
+    # What the reader refused comes first: the import went on without those files.
+    return _finish(
+        data, [*_skipped(base), *diagnostics], _reading(root, to_string, predicates, trace)
+    )
 
 
 def _skipped(tree: TreeReader) -> list[Diagnostic]:
@@ -207,9 +282,251 @@ def _skipped(tree: TreeReader) -> list[Diagnostic]:
     return [replace(d, severity=Severity.WARNING) for d in tree.diagnostics]
 
 
-def _unique_classes(found: list[scan.FoundPredicate]) -> list[scan.FoundPredicate]:
-    from dataclasses import replace
+def _finish(
+    data: SpecData, diagnostics: list[Diagnostic], reading: verify.TreeReading | None
+) -> ImportResult:
+    """The spec's text, loaded back (and held against what the import read from a
+    QEMU tree, ``reading``), or the diagnostics that stop it."""
 
+    text = render_template("spec.yaml.j2", spec=data)
+    loaded = load_spec_text(text, "<imported spec>")
+    if loaded.spec is None:
+        # A bug of ours (the template or the data); never hand out such a file.
+        return ImportResult(text=None, diagnostics=(*diagnostics, *loaded.diagnostics))
+    if reading is not None:
+        diagnostics.extend(verify.verify_import(loaded.spec, reading))
+    return ImportResult(text=text, diagnostics=tuple(diagnostics))
+
+
+def _kernel_enum(
+    root: TreeReader, reader: Any, opts: ImportOptions
+) -> tuple[scan.FoundEnum | None, list[Diagnostic]]:
+    """The state enum of a kernel tree: in its uAPI headers (``include/uapi``) when it has them."""
+    uapi_dir = root.tree.root / "include" / "uapi"
+    under = "include/uapi" if uapi_dir.is_dir() and not opts.header else None
+    return scan.find_enum(root, reader, opts.enum, opts.header, under=under)
+
+
+def _with_kernel_tree(
+    data: SpecData, root: TreeReader, reader: Any, opts: ImportOptions, names: list[str]
+) -> tuple[SpecData, Any, list[Diagnostic]]:
+    """``data`` with the kernel's tables named (``code.kernel``) and its walk read."""
+    enum, diagnostics = _kernel_enum(root, reader, opts)
+    if enum is None:
+        return data, None, diagnostics
+    facts, found = find_kernel_tables(root, reader, enum, names)
+    diagnostics.extend(found)
+    if facts is None:
+        return data, None, diagnostics
+    return (
+        replace(
+            data,
+            kernel=KernelData(
+                file=facts.file,
+                function=facts.function,
+                next_table=facts.next_table,
+                flags_table=facts.flags_table,
+                header=enum.header,
+            ),
+            walk=WalkData(
+                skip_unsupported=facts.read.skip_loop is not None,
+                error_flags_all=facts.error is not None,
+                stop_at_error=facts.read.stop_at_error,
+            ),
+        ),
+        facts,
+        diagnostics,
+    )
+
+
+def _import_kernel(root: Path, opts: ImportOptions) -> ImportResult:
+    """A spec from a kernel tree alone: the uAPI header's comment and the core's tables."""
+    tree = TreeReader.at(root)
+    reader = CReader()
+    diagnostics: list[Diagnostic] = []
+    enum, found = _kernel_enum(tree, reader, opts)
+    diagnostics.extend(found)
+    if enum is None:
+        return ImportResult(text=None, diagnostics=tuple(diagnostics))
+    prefix = enum.prefix
+    states = [(c.name[len(prefix) :], c.value) for c in enum.read.constants]
+    names = [name for name, _ in states]
+    header_text = scan.read_text(tree, enum.header)
+    uapi = read_uapi_machine(header_text, enum.read.name, names, opts.words)
+    data = _assemble(os.fspath(root), enum, states, None, [], None, (), DrawnFlows())
+    data, facts, found = _with_kernel_tree(data, tree, reader, opts, names)
+    diagnostics.extend(found)
+    if uapi is None and facts is not None:
+        uapi = machine_from_tables(facts, bit_macros(header_text), names)
+        if uapi is not None:
+            data = _pinned(with_uapi(data, uapi, enum.header, None), facts)
+            return _finish(data, diagnostics, None)
+    if uapi is not None:
+        data = with_uapi(data, uapi, enum.header, None)
+    return _finish(data, diagnostics, None)
+
+
+def _pinned(data: SpecData, facts: Any) -> SpecData:
+    """``data`` with a pin, the kernel table's path, wherever the path rules leave a choice.
+
+    Without a machine comment no group says which paths are legal; the table
+    itself is the answer, so each pair it decides alone is pinned to it.
+    """
+    for _ in range(len(data.states) ** 2):
+        loaded = load_spec_text(render_template("spec.yaml.j2", spec=data), "<imported spec>")
+        if loaded.spec is None:
+            return data
+        pins = list(data.pins)
+        for choice in full_table(loaded.spec).ambiguous:
+            path = table_path(facts, choice.source, choice.target)
+            if path is not None and path not in pins:
+                pins.append(path)
+        if len(pins) == len(data.pins):
+            return data
+        data = replace(data, pins=tuple(pins))
+    return data
+
+
+def with_uapi(
+    data: SpecData, uapi: UapiMachine, header: str, handled: tuple[str, ...] | None
+) -> SpecData:
+    """``data`` with what the header's machine comment says in place of the placeholders."""
+    groups_of: dict[str, tuple[str, ...]] = {}
+    for g in uapi.groups:
+        for member in g.states:
+            groups_of[member] = (*groups_of.get(member, ()), g.name)
+    known = {s.name: s for s in uapi.states}
+    states = []
+    for s in data.states:
+        u = known.get(s.name)
+        if u is None:
+            states.append(s)
+            continue
+        by = tuple((f, u.stand_in[f]) for f in (f.name for f in uapi.features) if f in u.stand_in)
+        single = {st for _, st in by}
+        extra = {
+            f for f in u.features if not any(m.name == f and m.mandatory for m in uapi.features)
+        }
+        scalar = next(iter(single)) if len(single) == 1 and {f for f, _ in by} == extra else None
+        states.append(
+            replace(
+                s,
+                features=u.features,
+                stand_in=scalar,
+                stand_in_by=() if scalar else by,
+                error=s.name == uapi.error,
+                initial=s.name == uapi.initial if uapi.initial else s.initial,
+                doc=u.doc,
+            )
+        )
+    optional = tuple(f.name for f in uapi.features if not f.mandatory)
+    flows, flow_features = data.flows, {name: optional for name in data.flow_features}
+    if any(f.bracketed for f in data.flows):
+        # The brackets draw what devices with some feature do: the features
+        # the bracketed states need, as the header says.
+        bracketed = [s.name for s in data.states if BRACKET_FEATURE in s.features]
+        real = tuple(
+            f for f in optional if any(f in known[n].features for n in bracketed if n in known)
+        )
+        flows = tuple(_unbracket(flow, real) for flow in data.flows)
+        flow_features = {name: real for name in data.flow_features}
+    return replace(
+        data,
+        flows=flows,
+        review=_uapi_review(uapi, header, data),
+        features=tuple(
+            FeatureData(name=f.name, macro=f.macro, bit=f.bit, mandatory=f.mandatory, doc=f.doc)
+            for f in uapi.features
+        ),
+        states=tuple(states),
+        arcs=tuple(
+            ArcData(
+                source=a.source,
+                target=a.target,
+                features=a.features,
+                without=a.without,
+                session=a.session,
+                doc=a.doc,
+            )
+            for a in uapi.arcs
+        ),
+        refused=tuple(ArcData(source=a.source, target=a.target, doc=a.doc) for a in uapi.refused),
+        groups=tuple(
+            GroupData(name=g.name, doc=g.doc, interior="within-group") for g in uapi.groups
+        ),
+        state_groups=groups_of,
+        flow_features=flow_features,
+        code_features=handled if handled is not None and set(handled) != set(optional) else None,
+    )
+
+
+def _transition_review() -> tuple[str, ...]:
+    return (
+        "code.setters: the functions that take the enum by value; flow steps'",
+        "  callbacks: those the drawing names at a step or the one before.",
+        "code.registrations: none were read; VM state change handlers and other",
+        "  registered functions are not callbacks of the flows (check notes them).",
+    )
+
+
+def _unbracket(flow: ImportedFlow, real: tuple[str, ...]) -> ImportedFlow:
+    """``flow`` with the bracket placeholder feature replaced by ``real``."""
+
+    def fix(features: tuple[str, ...]) -> tuple[str, ...]:
+        out = [f for f in features if f != BRACKET_FEATURE]
+        if BRACKET_FEATURE in features:
+            out += [f for f in real if f not in out]
+        return tuple(out)
+
+    def lines(items: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(replace(item, features=fix(item.features)) for item in items)
+
+    return replace(
+        flow,
+        steps=tuple(
+            replace(
+                step,
+                features=fix(step.features),
+                text=lines(step.text),
+                text_after=lines(step.text_after),
+            )
+            for step in flow.steps
+        ),
+    )
+
+
+def _uapi_review(uapi: UapiMachine, header: str, data: SpecData) -> tuple[str, ...]:
+    if uapi.comment_line:
+        lines = [
+            "features, states' features, arcs, refused arcs, groups and stand-ins:",
+            f"  read from the comment above enum {data.enum} ({header}:{uapi.comment_line}).",
+        ]
+    else:
+        lines = [
+            "features, states' features, arcs and refused arcs: read from the kernel's",
+            "  tables (the uAPI header has no machine comment); no groups, no stand-ins,",
+            "  no sessions: add them.",
+            f"initial state: {next((s.name for s in data.states if s.initial), 'none')}"
+            " (a guess: the first drawn step's, or the first state that is not the error).",
+        ]
+    if uapi.groups:
+        lines += [
+            "groups: interior is within-group, the reading of the comment's path",
+            "  rules that keeps a shared session:",
+            *(f"  {rule}" for rule in uapi.path_rules or ("(no path rule read)",)),
+        ]
+    lines += [
+        "code.setters and code.registrations: none were read; the transition check",
+        "  needs them, and flow steps need their callbacks.",
+    ]
+    if data.kernel is None:
+        lines.append("code.kernel and walk: no kernel tree was read (see --kernel-root).")
+    if not data.flows:
+        lines.append("flows: no drawing was read (see --docs).")
+    return tuple(lines)
+
+
+def _unique_classes(found: list[scan.FoundPredicate]) -> list[scan.FoundPredicate]:
     seen: set[str] = set()
     out = []
     for pred in found:
@@ -222,8 +539,6 @@ def _unique_classes(found: list[scan.FoundPredicate]) -> list[scan.FoundPredicat
 def _trace(
     root: TreeReader, c_file: str, callers: dict[str, list[str]]
 ) -> tuple[TraceData | None, list[Diagnostic]]:
-    from ..load.trace_events import read_trace_events
-
     rel = Path(os.path.dirname(c_file), "trace-events").as_posix()
     section = os.path.basename(c_file)
     where = Location(root.tree.display(rel))
@@ -423,3 +738,35 @@ def _review(
             "  migspec check reports it (states are named after the enum).",
         ]
     return tuple(lines)
+
+
+def _reading(
+    root: str | os.PathLike[str],
+    to_string: scan.FoundToString | None,
+    predicates: list[scan.FoundPredicate],
+    trace: TraceData | None,
+) -> verify.TreeReading:
+    """What the import read, for :func:`verify.verify_import` to hold the spec against."""
+    return verify.TreeReading(
+        to_string=verify.ReadFunction(
+            function=to_string.function,
+            location=to_string.location,
+            values=dict(to_string.strings),
+        )
+        if to_string is not None
+        else None,
+        predicates=tuple(
+            verify.ReadFunction(
+                function=p.function,
+                location=verify.function_location(root, p.file),
+                values=dict.fromkeys(p.constants, ""),
+            )
+            for p in predicates
+        ),
+        trace_file=verify.function_location(root, trace.file) if trace is not None else None,
+        trace_events=tuple(
+            verify.ReadEvent(name=e.name, args=e.args, format=e.format) for e in trace.events
+        )
+        if trace is not None
+        else (),
+    )

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostic
-from ..source.rst import DocFlow, DocLine, LineKind, parse_flows, section_titles
+from ..source.rst import DocFlow, DocLine, LineRole, parse_flows, section_titles
 from .scan import SKIPPED
 
 # The placeholder feature of what the drawings bracket (they do not say which flag).
@@ -149,7 +149,7 @@ def read_drawn_flows(
                 stand_ins.setdefault(alt, base)
             if t.bracketed:
                 bracketed = True
-            after_lines = [_line(x) for x in after if x.kind is LineKind.TEXT]
+            after_lines = [_line(x) for x in after if x.role is LineRole.TEXT]
             bracketed |= any(b for _, b in after_lines)
             vm_states.append(vm)
             migration_states.append(migration)

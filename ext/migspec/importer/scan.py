@@ -31,10 +31,13 @@ from ..source.c import (
     unwrap,
     walk,
 )
+from ..source.c.syntax import one_line
 from ..source.tree import TreeReader
 
 if TYPE_CHECKING:
     from tree_sitter import Node
+
+    from .uapi import UapiMachine
 
 SCOPE = "import"
 
@@ -79,6 +82,16 @@ def _read(root: TreeReader, rel: str) -> bytes:
     return root.read(rel) or b""
 
 
+def read_bytes(root: TreeReader, rel: str) -> bytes:
+    """A tree file's bytes (empty if unreadable)."""
+    return _read(root, rel)
+
+
+def read_text(root: TreeReader, rel: str) -> str:
+    """A tree file's text (UTF-8, undecodable bytes replaced; empty if unreadable)."""
+    return _read(root, rel).decode("utf-8", "replace")
+
+
 # -- the enum ----------------------------------------------------------------------
 
 
@@ -108,12 +121,21 @@ _STATEY = re.compile(r"(^|_)STATE_")
 
 
 def find_enum(
-    root: TreeReader, reader: CReader, name: str | None, header: str | None
+    root: TreeReader,
+    reader: CReader,
+    name: str | None,
+    header: str | None,
+    under: str | None = None,
 ) -> tuple[FoundEnum | None, list[Diagnostic]]:
+    """The state enum: ``name`` or the one enum with a state-like prefix (in ``under``, if given)."""
     where = Location(root.tree.shown)
-    files = [header] if header else root.files((".h",))
+
+    def files_under(suffixes: tuple[str, ...]) -> list[str]:
+        return [p for p in root.files(suffixes) if under is None or p.startswith(under + "/")]
+
+    files = [header] if header else files_under((".h",))
     if name is not None and not header:
-        files += root.files((".c",))
+        files += files_under((".c",))
     found: list[FoundEnum] = []
     for rel in files:
         data = _read(root, rel)
@@ -162,6 +184,13 @@ def find_enum(
                 f"the constants of enum {chosen.read.name} share no prefix ending in '_'",
                 chosen.read.location,
             )
+        ]
+    if chosen.read.ambiguities:
+        # A value that depends on the #if branch the compiler takes: the import
+        # would have to guess a state's value, so it does not.
+        return None, [
+            AMBIGUOUS.diagnostic(f"{a.message}; the import does not guess", a.location)
+            for a in chosen.read.ambiguities
         ]
     unknown = [c for c in chosen.read.constants if c.value is None]
     if unknown:
@@ -259,10 +288,6 @@ class FoundPredicate:
     constants: tuple[str, ...]
 
 
-def _squash(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _subject(cfile: CFile, expr: Node, prefix: str) -> str | None:
     """The side of the first ``==`` that is not a constant with ``prefix``."""
     node = unwrap(expr)
@@ -277,7 +302,7 @@ def _subject(cfile: CFile, expr: Node, prefix: str) -> str | None:
             continue
         for side, other in ((left, right), (right, left)):
             if cfile.text(unwrap(other)).startswith(prefix):
-                return _squash(cfile.text(unwrap(side)))
+                return one_line(cfile.text(unwrap(side)))
     return None
 
 
@@ -359,9 +384,9 @@ def _predicate(
         if n is not None and n.type == "function_declarator":
             params_node = n.child_by_field_name("parameters")
             break
-    params = _squash(cfile.text(params_node))[1:-1] if params_node is not None else "void"
+    params = one_line(cfile.text(params_node))[1:-1] if params_node is not None else "void"
     prologue = tuple(
-        _squash(cfile.text(stmt))
+        one_line(cfile.text(stmt))
         for stmt in body.named_children
         if stmt.type != "comment" and stmt.end_byte <= ret.start_byte
     )
@@ -388,6 +413,39 @@ def callers_of(cfile: CFile) -> dict[str, list[str]]:
             if call.function not in names:
                 names.append(call.function)
     return out
+
+
+def features_handled(
+    root: TreeReader,
+    files: Sequence[str],
+    to_string: FoundToString | None,
+    uapi: UapiMachine,
+    prefix: str,
+) -> tuple[str, ...]:
+    """The optional features the C code handles.
+
+    A feature is handled when the C names its flag macro, or has a to-string
+    case for a state that needs that optional feature alone.
+    """
+    blob = b"".join(_read(root, rel) for rel in files)
+    words = set(re.findall(rb"[A-Za-z_][A-Za-z0-9_]*", blob))
+    cased = set(to_string.strings) if to_string is not None else set()
+    out = []
+    for feature in uapi.features:
+        if feature.mandatory:
+            continue
+        alone = [
+            s.name
+            for s in uapi.states
+            if [f for f in s.features if not _mandatory(uapi, f)] == [feature.name]
+        ]
+        if feature.macro.encode() in words or any(f"{prefix}{n}" in cased for n in alone):
+            out.append(feature.name)
+    return tuple(out)
+
+
+def _mandatory(uapi: UapiMachine, name: str) -> bool:
+    return any(f.name == name and f.mandatory for f in uapi.features)
 
 
 # -- docs ------------------------------------------------------------------------------

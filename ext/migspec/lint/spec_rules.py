@@ -8,6 +8,7 @@ Inputs: a :class:`~migspec.model.Spec`.  Outputs: findings.  FSM semantics
 
 from __future__ import annotations
 
+import posixpath
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -42,9 +43,9 @@ def duplicate_name(spec: Spec) -> Iterator[Finding]:
     """Two states, features, groups, classes, callbacks, flows or trace events share a name.
 
     Every name is a key other parts of the spec (and generated C) refer to, so
-    it must be unique within its kind.
+    no two states (no two features, groups, ...) may share one.
     """
-    kinds: list[tuple[str, Iterable[tuple[str, Location]]]] = [
+    namespaces: list[tuple[str, Iterable[tuple[str, Location]]]] = [
         ("state", ((s.name, s.location) for s in spec.states)),
         ("feature", ((f.name, f.location) for f in spec.features)),
         ("group", ((g.name, g.location) for g in spec.groups)),
@@ -53,7 +54,7 @@ def duplicate_name(spec: Spec) -> Iterator[Finding]:
         ("flow", ((f.name, f.location) for f in spec.flows)),
         ("trace event", ((e.name, e.location) for e in spec.trace_events())),
     ]
-    for what, pairs in kinds:
+    for what, pairs in namespaces:
         yield from _duplicates(((n, f"'{n}'", loc) for n, loc in pairs), what)
 
 
@@ -537,6 +538,78 @@ def flow_step_text_drawing(spec: Spec) -> Iterator[Finding]:
                     )
 
 
+@rule(
+    "sentinel-names-state",
+    Severity.ERROR,
+    scope=SCOPE,
+    example="machine: {c: {enum: st, prefix: S_, sentinels: [S_STOP]}}\nstates: [{name: STOP, value: 1}]",
+)
+def sentinel_names_state(spec: Spec) -> Iterator[Finding]:
+    """A name in ``machine.c.sentinels`` is the C name of a state.
+
+    Sentinels are the enumerators that bound or count the enum; a state's
+    constant declared one would vanish from every check of the enum.
+    """
+    m = spec.machine
+    states = {f"{m.prefix}{s.name}": s for s in spec.states}
+    for name in m.sentinels:
+        state = states.get(name)
+        if state is not None:
+            yield Finding(
+                f"sentinel {name} is the C name of state {state.name}",
+                m.location,
+                (Note(message=f"state {state.name} is defined here", location=state.location),),
+            )
+
+
+@rule(
+    "sources-outside-directory",
+    Severity.ERROR,
+    scope=SCOPE,
+    example="trace:\n  - {file: hw/vfio/trace-events, section: migration.c,\n"
+    "     sources: [hw/vfio/migration.h], events: []}",
+)
+def sources_outside_directory(spec: Spec) -> Iterator[Finding]:
+    """A trace section's ``sources`` names a file outside its directory's C files.
+
+    Each source must be a ``.c`` file in the directory of the section's
+    ``trace-events`` file.  QEMU's build generates ``trace_NAME()`` for the C files of the directory
+    that holds the ``trace-events`` file; a call anywhere else is not one of
+    the section's.
+    """
+    for section in spec.trace:
+        here = posixpath.dirname(section.file)
+        for source in section.sources:
+            if posixpath.dirname(source) != here or not source.endswith(".c"):
+                yield Finding(
+                    f"trace section '# {section.section}' of {section.file}: "
+                    f"source {source} is not a .c file in {here or '.'}",
+                    section.location,
+                )
+
+
+@rule(
+    "callback-elsewhere-unlisted",
+    Severity.WARNING,
+    scope=SCOPE,
+    example="callbacks:\n  - {name: load_state_buffer, channel: multifd}  # no flow step lists it",
+)
+def callback_elsewhere_unlisted(spec: Spec) -> Iterator[Finding]:
+    """A callback marked ``thread`` or ``channel`` is listed by no flow step.
+
+    Those marks say where a step's work runs, and are drawn on the steps that
+    list the callback; on a callback no step lists, they are drawn nowhere
+    and the flows omit the work that runs off the main path.
+    """
+    listed = {name for flow in spec.flows for step in flow.steps for name in step.callbacks}
+    for callback in spec.callbacks:
+        if callback.where and callback.name not in listed:
+            yield Finding(
+                f"callback {callback.name} runs {callback.where}, but no flow step lists it",
+                callback.location,
+            )
+
+
 RULES = (
     flow_step_text_drawing,
     duplicate_name,
@@ -554,6 +627,9 @@ RULES = (
     stand_in_invalid,
     tuple_unknown_state,
     flow_state_needs_feature,
+    sentinel_names_state,
+    sources_outside_directory,
+    callback_elsewhere_unlisted,
 )
 # Rules over a spec and the catalogue (see Suppressions).
 SUPPRESSION_RULES = (lint_disable_unknown,)

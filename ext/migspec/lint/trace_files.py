@@ -7,38 +7,28 @@ could not be read at all.  The files are read by
 :mod:`migspec.lint.trace_rules`; event names must be unique across all the
 files linted together, as they are in a QEMU build.
 
-Each file is linted on its own, so a tree's files can be shared out between
-CPUs (:mod:`migspec.workers`), in contiguous runs of about equal size, a few
-per process so that a slower process takes fewer; the one check that spans
-files, duplicate names, then runs over what each file defines, in the order
-the files were given.  The result does not depend on how many jobs ran.
+Each file is read and linted in turn, in one process (sharing the files
+between CPUs did not pay: see ``docs/performance.rst``); the one check that
+spans files, duplicate names, then runs over the events each file defines,
+in the order the files were given.
+
+:func:`lint_trace_files_cached` keeps what a run found in
+:mod:`migspec.cache`, as ``migspec lint`` keeps a spec's findings: a run over
+the same files, unchanged since (same size, modification time and inode),
+with the same options and the same migspec, reads them back instead of
+linting again.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
 
+from .. import cache
 from ..diagnostics import Diagnostic
 from ..load.trace_events import ArgCache, TraceFile, read_trace_events
-from ..workers import available_cpus, run_all
 from . import run_rules
-from .trace_rules import (
-    FILE_RULES,
-    Definition,
-    Memo,
-    definitions,
-    duplicate_event,
-    duplicates_across,
-    prepare_file,
-)
-
-# Below this much text per job, starting a worker costs more than it saves.
-_MIN_BYTES_PER_JOB = 128 * 1024
-# Runs of files per process: enough for a slower process to end up with
-# fewer, few enough that each is worth taking.
-_RUNS_PER_JOB = 4
+from .trace_rules import FILE_RULES, Memo, duplicate_event, duplicates_across, prepare_file
 
 
 def lint_trace_file(
@@ -53,91 +43,79 @@ def lint_trace_file(
 
 
 def lint_trace_files(
-    paths: Iterable[str], disabled: frozenset[str] = frozenset(), jobs: int | None = 1
+    paths: Iterable[str], disabled: frozenset[str] = frozenset()
 ) -> tuple[list[Diagnostic], list[str]]:
-    """Read and lint trace-events files: (sorted diagnostics, unreadable paths).
+    """Read and lint trace-events files: (sorted diagnostics, unreadable paths)."""
+    return _lint(_unique(paths), disabled)
 
-    ``jobs`` is how many processes may share the work (``None``: as many as
-    there are CPUs, when the files are big enough to be worth it).
-    """
-    unique, sizes = _unique(paths)
-    jobs = _jobs(sizes, jobs)
-    # Each process fills its own copy of these as it goes.
-    memo, cache = Memo(), ArgCache()
 
-    def lint_run(run: Sequence[str]) -> list[_Result]:
-        return [_lint_one(path, disabled, memo, cache) for path in run]
-
+def _lint(unique: Sequence[str], disabled: frozenset[str]) -> tuple[list[Diagnostic], list[str]]:
+    # Formats, argument types and argument lists repeat across a tree: each
+    # is parsed once for all the files.
+    memo, arg_lists = Memo(), ArgCache()
     diagnostics: list[Diagnostic] = []
     unreadable: list[str] = []
-    defined: list[tuple[str, Sequence[Definition]]] = []
-    runs = _runs(unique, sizes, jobs * _RUNS_PER_JOB if jobs > 1 else 1)
-    for results in run_all(lint_run, runs, jobs):
-        for result in results:
-            diagnostics.extend(result.diagnostics)
-            if not result.readable:
-                unreadable.append(result.path)
-            defined.append((result.path, result.defined))
+    files: list[TraceFile] = []
+    for path in unique:
+        tf = read_trace_events(path, cache=arg_lists)
+        diagnostics.extend(lint_trace_file(tf, disabled, memo))
+        if not tf.readable:
+            unreadable.append(path)
+        files.append(tf)
     if duplicate_event.id not in disabled:
-        diagnostics.extend(duplicates_across(defined))
+        diagnostics.extend(duplicates_across(files))
     diagnostics.sort(key=Diagnostic.sort_key)
     return diagnostics, unreadable
 
 
-class _Result(NamedTuple):
-    """One file linted, in a form that is cheap to send back from a worker."""
+def lint_trace_files_cached(
+    paths: Iterable[str], disabled: frozenset[str] = frozenset()
+) -> tuple[list[Diagnostic], list[str]]:
+    """:func:`lint_trace_files`, its result kept in :mod:`migspec.cache` between runs."""
+    unique = _unique(paths)
+    # The entry's slot: the files, in order, and the options; the cache adds
+    # the first file's bytes and migspec's own files to its key.  Every
+    # file's state is taken before it is read, so an edit made while this
+    # run reads it makes the entry stale, never wrong.
+    options = ("lint --trace-events", *sorted(disabled), "--", *unique)
+    states = _states(unique)
+    entry = cache.find(unique[0], options) if unique else None
+    kept = cache.read(entry) if entry is not None else None
+    if isinstance(kept, dict) and states is not None and kept.get("files") == states:
+        return [Diagnostic.from_data(d) for d in kept["findings"]], []
+    diagnostics, unreadable = _lint(unique, disabled)
+    if entry is not None and states is not None and not unreadable:
+        record = {"files": states, "findings": [d.to_data() for d in diagnostics]}
+        cache.write(entry, unique[0], options, record)
+    return diagnostics, unreadable
 
-    path: str
-    readable: bool
-    diagnostics: list[Diagnostic]
-    defined: tuple[Definition, ...]
+
+def _states(paths: Sequence[str]) -> list[list[int]] | None:
+    """Each file's device, inode, size and modification time (ns); ``None``
+    if one cannot be read (such a run is not kept)."""
+    out = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except (OSError, ValueError):
+            return None
+        out.append([st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns])
+    return out
 
 
-def _lint_one(path: str, disabled: frozenset[str], memo: Memo, cache: ArgCache) -> _Result:
-    tf = read_trace_events(path, cache=cache)
-    found = lint_trace_file(tf, disabled, memo)
-    return _Result(path, tf.readable, found, definitions(tf))
-
-
-def _unique(paths: Iterable[str]) -> tuple[list[str], list[int]]:
+def _unique(paths: Iterable[str]) -> list[str]:
     """The paths in order, each file once (the same file twice is not a
-    duplicate of every event), and their sizes (0 if they cannot be read)."""
+    duplicate of every event)."""
     seen: set[object] = set()
     out: list[str] = []
-    sizes: list[int] = []
     for path in paths:
         try:
             st = os.stat(path)
         except (OSError, ValueError):  # the reader reports it
             key: object = os.path.realpath(path) if "\0" not in path else path
-            size = 0
         else:
             key = (st.st_dev, st.st_ino)
-            size = st.st_size
         if key not in seen:
             seen.add(key)
             out.append(path)
-            sizes.append(size)
-    return out, sizes
-
-
-def _jobs(sizes: Sequence[int], jobs: int | None) -> int:
-    if jobs is not None:
-        return max(1, min(jobs, len(sizes)))
-    worth = sum(sizes) // _MIN_BYTES_PER_JOB
-    return max(1, min(available_cpus(), worth, len(sizes)))
-
-
-def _runs(paths: Sequence[str], sizes: Sequence[int], count: int) -> list[list[str]]:
-    """``paths`` cut into ``count`` contiguous runs of about the same total size."""
-    if count <= 1:
-        return [list(paths)]
-    share = (sum(sizes) + len(sizes)) / count
-    runs: list[list[str]] = [[]]
-    filled = 0
-    for path, size in zip(paths, (s + 1 for s in sizes), strict=True):
-        if len(runs) < count and runs[-1] and filled + size / 2 > share * len(runs):
-            runs.append([])
-        runs[-1].append(path)
-        filled += size
-    return runs
+    return out

@@ -130,10 +130,10 @@ class Document:
 class _Frame:
     """A collection being composed (the composer keeps a stack of them, not a recursion)."""
 
-    __slots__ = ("anchor", "has_key", "items", "key", "kind", "location", "pairs", "start")
+    __slots__ = ("anchor", "has_key", "items", "key", "location", "pairs", "shape", "start")
 
-    def __init__(self, kind: str, location: Location, anchor: str | None, start: int) -> None:
-        self.kind = kind
+    def __init__(self, shape: str, location: Location, anchor: str | None, start: int) -> None:
+        self.shape = shape
         self.location = location
         self.anchor = anchor
         self.start = start
@@ -166,7 +166,7 @@ _NUMBER_START = re.compile(r"[-+]?[0-9]")
 _HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
 _OCT = re.compile(r"0o[0-7]+\Z")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
-# The standard tags each kind of node may carry ("!" is the non-specific tag
+# The standard tags each shape of node may carry ("!" is the non-specific tag
 # of a quoted scalar).
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -204,7 +204,7 @@ def _resolve_plain(text: str) -> ScalarValue:
     return text
 
 
-_TAG_KINDS = {
+_TAG_TYPES = {
     "int": "an integer",
     "float": "a number",
     "bool": "a boolean (true or false)",
@@ -218,9 +218,9 @@ def resolve_plain(text: str) -> ScalarValue:
 
 
 def _resolve_tagged(tag: str, text: str) -> ScalarValue:
-    """A scalar with an explicit standard tag: the text must be of that kind."""
-    kind = tag.rsplit(":", 1)[-1]
-    if kind == "str" or tag == "!":
+    """A scalar with an explicit standard tag: the text must be of that type."""
+    type_name = tag.rsplit(":", 1)[-1]
+    if type_name == "str" or tag == "!":
         return text
     value = _resolve_plain(text)
     fits = {
@@ -229,9 +229,11 @@ def _resolve_tagged(tag: str, text: str) -> ScalarValue:
         "bool": isinstance(value, bool),
         "null": value is None,
     }
-    if not fits.get(kind, False):
-        raise ValueError(f"{text!r} is not {_TAG_KINDS.get(kind, kind)} (tagged !!{kind})")
-    if kind == "float":
+    if not fits.get(type_name, False):
+        raise ValueError(
+            f"{text!r} is not {_TAG_TYPES.get(type_name, type_name)} (tagged !!{type_name})"
+        )
+    if type_name == "float":
         assert isinstance(value, (int, float))
         return float(value)
     return value
@@ -400,7 +402,7 @@ class _Composer:
                 continue
             elif type(event) is yaml.MappingEndEvent or type(event) is yaml.SequenceEndEvent:
                 frame = stack.pop()
-                if frame.kind == "map":
+                if frame.shape == "map":
                     node = self._finish_mapping(frame.pairs, frame.location)
                 else:
                     node = Sequence(tuple(frame.items), frame.location)
@@ -433,7 +435,7 @@ class _Composer:
                 root = node
                 continue
             top = stack[-1]
-            if top.kind == "seq":
+            if top.shape == "seq":
                 top.items.append(node)
             elif not top.has_key:
                 top.key, top.has_key = node, True

@@ -14,18 +14,15 @@ from collections.abc import Sequence
 
 from ..expect.code import PredicateExpectation, ToStringExpectation, expect_code
 from ..model import Machine, Spec
+from .env import render_template  # Jinja2, only when something is rendered
 
 
 def render_c_enum(spec: Spec) -> str:
-    from .env import render_template  # Jinja2, only when something is rendered
-
     code = expect_code(spec)
     return render_template("c-enum.h.j2", machine=code.machine, constants=code.enum)
 
 
 def render_to_string_switch(machine: Machine, expected: ToStringExpectation) -> str:
-    from .env import render_template
-
     return render_template("to-str.c.j2", machine=machine, expected=expected)
 
 
@@ -38,8 +35,6 @@ def render_to_str(spec: Spec) -> str | None:
 
 
 def render_predicate_functions(machine: Machine, predicates: Sequence[PredicateExpectation]) -> str:
-    from .env import render_template
-
     return render_template("predicates.c.j2", machine=machine, predicates=tuple(predicates))
 
 

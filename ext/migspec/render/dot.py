@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from ..fsm.projection import project_flow
 from ..model import Arc, Flow, RefusedArc, Session, Spec, State
+from .env import render_template
 
 # Fill colours, by position: device states (in enum value order, the error
 # state aside) and optional-feature sets (in Spec.feature_sets() order).  Light
@@ -79,11 +80,6 @@ def feature_colours(spec: Spec) -> dict[frozenset[str], tuple[str, str]]:
     for i, optional in enumerate(s for s in sets if s):
         colours[optional] = FEATURE_PALETTE[i % len(FEATURE_PALETTE)]
     return colours
-
-
-def kind_text(spec: Spec, features: frozenset[str]) -> str:
-    """How a drawing names the device kind it shows (:attr:`DeviceKind.text`)."""
-    return spec.device_kind(features).text
 
 
 def _feature_text(names: frozenset[str], spec: Spec) -> str:
@@ -301,7 +297,7 @@ def fsm_graph(
             if optional in used:
                 label = "needs " + _feature_text(optional, spec) if optional else "every device"
                 legend.append(LegendEntry(label=label, fill=fill, line=line))
-    kind = "" if have is None else kind_text(spec, have)
+    kind = "" if have is None else spec.device_kind(have).text
     return FsmGraph(
         name=spec.machine.name,
         title=spec.machine.title,
@@ -325,7 +321,6 @@ def render_fsm_dot(
 ) -> str:
     """The machine (``features=None``: every state, styled by the features it
     needs) or one device kind (only its states and the arcs it implements)."""
-    from .env import render_template
 
     graph = fsm_graph(spec, features, show_refused=show_refused, marks=marks)
     return render_template("fsm.dot.j2", graph=graph, mark_colours=MARK_COLOURS)
@@ -344,6 +339,8 @@ class FlowNode:
     device_docs: str
     fill: str
     text_after: tuple[str, ...]
+    # The step's callbacks whose work runs off the main path, and where.
+    elsewhere: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -385,6 +382,11 @@ def flow_graph(spec: Spec, flow: Flow, features: frozenset[str] | None = None) -
                 device_docs=state.docs_as if state else device,
                 fill=colours.get(device, BASE_COLOUR),
                 text_after=tuple(line.text for line in step.text_after),
+                elsewhere=tuple(
+                    f"{cb.docs_as} runs {cb.where}"
+                    for cb in (spec.callback_map.get(name) for name in step.callbacks)
+                    if cb is not None and cb.where
+                ),
             )
         )
     edges = tuple(
@@ -400,7 +402,7 @@ def flow_graph(spec: Spec, flow: Flow, features: frozenset[str] | None = None) -
     return FlowGraph(
         name=flow.name,
         title=flow.title,
-        kind=kind_text(spec, projected.features),
+        kind=spec.device_kind(projected.features).text,
         vm_prefix=spec.notation.vm_prefix,
         migration_prefix=spec.notation.migration_prefix,
         nodes=tuple(nodes),
@@ -410,8 +412,6 @@ def flow_graph(spec: Spec, flow: Flow, features: frozenset[str] | None = None) -
 
 
 def render_flow_dot(spec: Spec, flow: Flow, features: frozenset[str] | None = None) -> str:
-    from .env import render_template
-
     return render_template("flow.dot.j2", graph=flow_graph(spec, flow, features))
 
 

@@ -1,19 +1,28 @@
-"""The Jinja2 environment every renderer uses."""
+"""The Jinja2 environment every renderer uses.
+
+Jinja2 is imported where the environment is built, not with this module, so
+that importing a renderer (as ``artefacts``, ``update`` and the command
+modules do at module level) costs nothing until something is rendered: this
+is the one deferral of Jinja2 in the package.
+"""
 
 from __future__ import annotations
 
 from functools import cache
-
-import jinja2
-import markupsafe
+from typing import TYPE_CHECKING
 
 from . import escape
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 def _finalize(value: object) -> object:
     """Every value a template prints: no control character reaches an output raw,
     whatever filter (or none) the template used.  Markup stays Markup."""
     if isinstance(value, str):
+        import markupsafe  # loaded already: Jinja2 imports it
+
         cleaned = escape.visible(value)
         if cleaned != value:
             return markupsafe.Markup(cleaned) if isinstance(value, markupsafe.Markup) else cleaned
@@ -23,6 +32,8 @@ def _finalize(value: object) -> object:
 @cache
 def environment() -> jinja2.Environment:
     """Templates from the package, strict about undefined names, with the escaping filters."""
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("migspec", "templates"),
         undefined=jinja2.StrictUndefined,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from ..load.yamlsrc import resolve_plain
+
 # Characters no output may carry raw: C0 controls other than tab, line feed
 # and carriage return (each filter decides about those three), DEL, the C1
 # controls (NEL among them) and the Unicode line and paragraph separators,
@@ -137,7 +139,6 @@ def yaml_scalar(text: str) -> str:
 
     Safe in block and flow context alike (``[a, b]``, ``{k: v}``).
     """
-    from ..load.yamlsrc import resolve_plain
 
     if (
         _YAML_PLAIN.fullmatch(text)

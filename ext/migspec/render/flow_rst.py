@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from ..expect.flows import FlowDrawing, expect_flow
 from ..model import Flow, FlowStyle, Notation, Spec
+from .env import render_template
 
 
 def render_drawing(drawing: FlowDrawing, notation: Notation) -> str:
     """A drawing's literal block: every line indented as drawn, ``\\n``-terminated."""
-    from .env import render_template
 
     return render_template("flow.rst.j2", flow=drawing, notation=notation)
 

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 
 from ..expect.trace import TraceSectionExpectation, expect_trace
 from ..model import Spec
+from .env import render_template
 
 
 def render_trace_sections(sections: Sequence[TraceSectionExpectation]) -> str:
     """The given sections, as a trace-events file writes them."""
-    from .env import render_template
 
     return render_template("trace-events.j2", blocks=tuple(sections))
 

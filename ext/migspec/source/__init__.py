@@ -15,6 +15,42 @@ from ..load.files import Refused, read_regular
 
 SCOPE = "source"
 
+# What reading a tree can meet before any reader runs: a file the spec
+# names is missing or lies outside the root (check and update both report it).
+FILE_MISSING = declare(
+    "check-file-missing",
+    Severity.ERROR,
+    "A file the spec names does not exist in the source tree.",
+    scope=SCOPE,
+    doc="""
+    The spec names the files it describes (the uAPI header, the C files of the
+    to-string function and predicates, trace-events files, the rst file of
+    each flow, the kernel's table file) relative to the tree's root.  A file
+    that moved (QEMU moved ``docs/devel/vfio-migration.rst`` to
+    ``docs/devel/migration/vfio.rst``) is reported here: update the spec.
+    """,
+    example="code: {to_string: {file: hw/vfio/migration.c}}  # but the tree has no such file",
+)
+
+OUTSIDE_ROOT = declare(
+    "check-path-outside-root",
+    Severity.ERROR,
+    "A path the spec names leads outside the source root; it is not read.",
+    scope=SCOPE,
+    doc="""
+    Every file migspec reads in a tree must lie inside the root it was given
+    (``--source-root``, ``--kernel-root``, ``migspec_source_root``): a spec
+    is data, and must not make a doc build read ``/etc/passwd``.  Absolute
+    paths and paths with ``..`` are refused where the spec names them; a
+    symlink in the tree that leads out of the root (or loops) is refused where
+    it is, with the spec's place as a note.  Such files are never opened.
+    ``import`` skips such a symlink the same way, with this diagnostic, and
+    copies nothing from it into the spec.
+    """,
+    example="flows:\n  - docs: {file: ../../etc/passwd, section: Save}",
+)
+
+
 FILE_UNREADABLE = declare(
     "check-file-unreadable",
     Severity.ERROR,
@@ -49,7 +85,7 @@ SECTION_TWICE = declare(
 # bigger one is refused before it is read (memory stays bounded).
 MAX_SOURCE_BYTES = 16 * 1024 * 1024
 
-RULES = (FILE_UNREADABLE, SECTION_TWICE)
+RULES = (FILE_MISSING, OUTSIDE_ROOT, FILE_UNREADABLE, SECTION_TWICE)
 
 
 def read_bytes(path: Path, display: str) -> tuple[bytes | None, list[Diagnostic]]:

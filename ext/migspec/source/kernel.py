@@ -222,3 +222,35 @@ def _is_not_equal_to(cfile: CFile, node: Node, constant: str) -> bool:
         return False
     sides = (node.child_by_field_name("left"), node.child_by_field_name("right"))
     return any(s is not None and cfile.text(unwrap(s)) == constant for s in sides)
+
+
+def state_tables(cfile: CFile, prefix: str) -> list[tuple[str, str, str]]:
+    """(function, next table, flags table) of each function that declares both.
+
+    Found by shape, not by name: exactly one two-dimensional and one
+    one-dimensional array with an initializer indexed by ``[prefix...]``.
+    """
+    out = []
+    for fn_name, fn in sorted(cfile.functions.items()):
+        twos: list[str] = []
+        ones: list[str] = []
+        for node in walk(fn.node):
+            if node.type != "init_declarator":
+                continue
+            decl = node.child_by_field_name("declarator")
+            value = node.child_by_field_name("value")
+            if decl is None or value is None or value.type != "initializer_list":
+                continue
+            if f"[{prefix}" not in "".join(cfile.text(value).split()):
+                continue
+            dims = 0
+            while decl is not None and decl.type == "array_declarator":
+                dims += 1
+                decl = decl.child_by_field_name("declarator")
+            if decl is None or decl.type != "identifier":
+                continue
+            if dims in (1, 2):
+                (twos if dims == 2 else ones).append(cfile.text(decl))
+        if len(twos) == 1 and len(ones) == 1:
+            out.append((fn_name, twos[0], ones[0]))
+    return out

@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from docutils import nodes
 
 
-class LineKind(enum.Enum):
+class LineRole(enum.Enum):
+    """What a line of a drawn step is: a state tuple or text around it."""
+
     TEXT = "text"
     TUPLE = "tuple"
 
@@ -56,7 +58,7 @@ class DocTuple:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DocLine:
     raw: str  # the line exactly as in the file, without its newline
-    kind: LineKind
+    role: LineRole
     tuple: DocTuple | None
     location: Location  # column of the first non-blank character
 
@@ -82,12 +84,12 @@ class DocStep:
 
     @property
     def tuples(self) -> tuple[DocLine, ...]:
-        return tuple(line for line in self.lines if line.kind is LineKind.TUPLE)
+        return tuple(line for line in self.lines if line.role is LineRole.TUPLE)
 
     def split(self) -> tuple[tuple[DocLine, ...], DocLine | None, tuple[DocLine, ...]]:
         """(text before the first tuple, the tuple line, everything after it)."""
         for i, line in enumerate(self.lines):
-            if line.kind is LineKind.TUPLE:
+            if line.role is LineRole.TUPLE:
                 return self.lines[:i], line, self.lines[i + 1 :]
         return self.lines, None, ()
 
@@ -144,7 +146,7 @@ def parse_block(
         current.append(
             DocLine(
                 raw=raw,
-                kind=LineKind.TUPLE if parsed else LineKind.TEXT,
+                role=LineRole.TUPLE if parsed else LineRole.TEXT,
                 tuple=parsed,
                 location=Location(path, lineno, column),
             )

@@ -16,26 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..diagnostics import Diagnostic, Location, Severity, declare
-from . import FILE_UNREADABLE, read_bytes
-
-OUTSIDE_ROOT = declare(
-    "check-path-outside-root",
-    Severity.ERROR,
-    "A path the spec names leads outside the source root; it is not read.",
-    scope="source",
-    doc="""
-    Every file migspec reads in a tree must lie inside the root it was given
-    (``--source-root``, ``--kernel-root``, ``migspec_source_root``): a spec
-    is data, and must not make a doc build read ``/etc/passwd``.  Absolute
-    paths and paths with ``..`` are refused where the spec names them; a
-    symlink in the tree that leads out of the root (or loops) is refused where
-    it is, with the spec's place as a note.  Such files are never opened.
-    ``import`` skips such a symlink the same way, with this diagnostic, and
-    copies nothing from it into the spec.
-    """,
-    example="flows:\n  - docs: {file: ../../etc/passwd, section: Save}",
-)
+from ..diagnostics import Diagnostic, Location
+from . import FILE_UNREADABLE, OUTSIDE_ROOT, read_bytes
 
 
 @dataclass(frozen=True, slots=True)

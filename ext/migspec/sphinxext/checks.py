@@ -21,7 +21,13 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util.typing import OptionSpec
 
+from ..check.context import Context, Tree
+from ..check.docs import compare_flow
 from ..diagnostics import Location
+from ..expect.flows import expected_reading
+from ..model import FlowStyle
+from ..pipeline import check
+from ..source.rst import DocFlow, parse_block
 from . import context
 from .directives import MigspecDirective
 
@@ -91,11 +97,6 @@ def check_flows_in(app: Sphinx, doctree: nodes.document) -> None:
     spec = context.load(env).spec
     if spec is None:
         return
-    from ..check.context import Context, Tree
-    from ..check.docs import compare_flow
-    from ..expect.flows import expected_reading
-    from ..model import FlowStyle
-    from ..source.rst import DocFlow, parse_block
 
     path = Path(env.doc2path(env.docname))
     shown = context.display_path(path)
@@ -177,7 +178,6 @@ def check_tree_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list
             subtype="source-root",
         )
         return
-    from ..pipeline import check
 
     checked = check(prepared, context.display_path(settings.source_root))
     context.report_all(env, checked.diagnostics)

@@ -19,7 +19,11 @@ from docutils import nodes
 from sphinx.addnodes import only
 from sphinx.util.typing import OptionSpec
 
+from ..comparison.compare import compare_specs
+from ..comparison.report import comparison_report, render_comparison_html
 from ..diagnostics import Diagnostic
+from ..load.revision import read_spec_arg, spec_arg_file
+from ..render.dot import render_svg
 from .context import Where, logger, sphinx_location
 from .directives import MigspecDirective
 
@@ -48,8 +52,6 @@ class ComparisonDirective(MigspecDirective):
     option_spec: ClassVar[OptionSpec] = {}
 
     def _load(self, arg: str, confdir: Path) -> Spec | None:
-        from ..load.revision import read_spec_arg, spec_arg_file
-
         dependency = spec_arg_file(arg, cwd=confdir)
         if dependency is not None:
             self.env.note_dependency(str(dependency))
@@ -61,10 +63,6 @@ class ComparisonDirective(MigspecDirective):
         return result.spec
 
     def run(self) -> list[nodes.Node]:
-        from ..comparison.compare import compare_specs
-        from ..comparison.report import comparison_report, render_comparison_html
-        from ..render.dot import render_svg
-
         confdir = Path(self.env.app.confdir)
         old_arg, new_arg = self.arguments
         old, new = self._load(old_arg, confdir), self._load(new_arg, confdir)

@@ -19,6 +19,8 @@ from sphinx.util import logging
 
 from ..diagnostics import Diagnostic, Severity
 from ..load import BUNDLED_DISPLAY, BUNDLED_SPEC
+from ..pipeline import prepare
+from ..report import printable
 
 if TYPE_CHECKING:
     from ..model import Spec
@@ -70,10 +72,6 @@ def settings(env: BuildEnvironment) -> Settings:
 
 @lru_cache(maxsize=8)
 def _prepare(path: str, display: str, stamp: tuple[int, int]) -> Prepared:
-    # The pipeline is imported when a spec is first needed: a no-op rebuild
-    # never needs one, and should not pay for importing it.
-    from ..pipeline import prepare
-
     return prepare(path, display=display)
 
 
@@ -136,8 +134,6 @@ def sphinx_location(diagnostic: Diagnostic, at: Where = None) -> tuple[Where, st
     too large) has no line Sphinx could show: it is placed at ``at`` (the
     directive that named the file), or nowhere, and the text names the file.
     """
-    from ..report import printable
-
     loc = diagnostic.location
     text = printable(diagnostic.message)
     if loc.line:

@@ -14,6 +14,11 @@ from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.typing import OptionSpec
 
+from ..fsm.engine import answer, device_steps
+from ..model import FlowStyle
+from ..render.dot import Marks, render_flow_dot, render_fsm_dot
+from ..render.escape import visible
+from ..render.flow_rst import render_flow_rst
 from . import context
 from .domain import MigspecDomain, state_target_id
 
@@ -89,8 +94,6 @@ class StatesDirective(MigspecDirective):
     option_spec: ClassVar[OptionSpec] = {"features": directives.unchanged}
 
     def run(self) -> list[nodes.Node]:
-        from ..render.escape import visible
-
         spec = self.spec()
         if spec is None:
             return []
@@ -136,8 +139,6 @@ class TraceEventsDirective(MigspecDirective):
     option_spec: ClassVar[OptionSpec] = {"section": directives.unchanged}
 
     def run(self) -> list[nodes.Node]:
-        from ..render.escape import visible
-
         spec = self.spec()
         if spec is None:
             return []
@@ -169,8 +170,6 @@ class TraceEventsDirective(MigspecDirective):
 def _graphviz_node(directive: MigspecDirective, dot: str, alt: str) -> list[nodes.Node]:
     """A ``sphinx.ext.graphviz`` node (rendered by its own builders), captioned if asked."""
     from sphinx.ext.graphviz import figure_wrapper, graphviz
-
-    from ..render.escape import visible
 
     node = graphviz()
     node["code"] = dot
@@ -217,8 +216,6 @@ class FlowDirective(MigspecDirective):
     }
 
     def run(self) -> list[nodes.Node]:
-        from ..model import FlowStyle
-
         spec = self.spec()
         if spec is None:
             return []
@@ -234,10 +231,7 @@ class FlowDirective(MigspecDirective):
             features = kind.features
         style = FlowStyle(self.options["style"]) if "style" in self.options else None
         if self.options.get("format", "ascii") == "graphviz":
-            from ..render.dot import render_flow_dot
-
             return _graphviz_node(self, render_flow_dot(spec, flow, features), flow.title)
-        from ..render.flow_rst import render_flow_rst
 
         return _literal(self, render_flow_rst(spec, flow, features=features, style=style))
 
@@ -251,7 +245,6 @@ def _highlight(
         for name in (source, target):
             if name not in spec.state_map:
                 return f"unknown state '{name}' in :highlight:"
-        from ..fsm.engine import answer
 
         path = answer(spec, kind or spec.device_kind(spec.all_features), source, target).path
         if path is None:
@@ -279,8 +272,6 @@ class FsmDirective(MigspecDirective):
     }
 
     def run(self) -> list[nodes.Node]:
-        from ..render.dot import Marks, render_fsm_dot
-
         spec = self.spec()
         if spec is None:
             return []
@@ -311,8 +302,6 @@ class TransitionsDirective(MigspecDirective):
     option_spec: ClassVar[OptionSpec] = {"features": directives.unchanged}
 
     def run(self) -> list[nodes.Node]:
-        from ..fsm.engine import device_steps
-
         spec = self.spec()
         if spec is None:
             return []

@@ -19,6 +19,9 @@ from sphinx.environment import BuildEnvironment
 from sphinx.roles import XRefRole
 from sphinx.util.nodes import make_refnode
 
+from ..diagnostics import closest
+from . import context
+
 
 def state_target_id(name: str) -> str:
     return nodes.make_id(f"migspec-state-{name}")
@@ -32,13 +35,9 @@ class StateRole(XRefRole):
     """
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
-        from . import context
-
         target = self.target.strip() if self.has_explicit_title else self.title.strip()
         spec = context.spec_or_warn(self.env, (self.env.docname, self.lineno))
         if spec is not None and target not in spec.state_map:
-            from ..diagnostics import closest
-
             hint = closest(target, spec.state_map)
             extra = f"; did you mean '{hint}'?" if hint else ""
             context.logger.warning(

@@ -30,9 +30,19 @@ from typing import Any, TypeVar
 from ..diagnostics import Diagnostic, InternalError, Location, Note, Rule, Severity
 from ..expect.code import PredicateExpectation, ToStringExpectation, expect_code
 from ..expect.trace import TraceSectionExpectation, expect_trace
+from ..load.files import check_regular
+from ..load.trace_events import parse_trace_events
 from ..model import Flow, Spec
+from ..source import FILE_MISSING, FILE_UNREADABLE, read_bytes
+from ..source.c import CReader
+from ..source.rst import parse_flows
+from ..writes import RULES as WRITE_RULES
 from ..writes import Snapshot, WriteError, confine, digest, sweep_temporaries, write_atomic
 from . import regions
+from .flows import flow_edits
+from .predicates import predicate_edits
+from .to_string import to_string_edits
+from .trace_events import section_edits
 
 RULES: tuple[Rule[Any], ...] = regions.RULES
 
@@ -88,11 +98,11 @@ class Target:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Rewrite:
-    """How ``update`` rewrites one kind of region.
+    """How ``update`` rewrites one sort of region.
 
     ``syntax`` says how its file is read and edited ("C": tree-sitter and byte
     edits; "trace-events" and "rst": line edits); ``targets`` lists the
-    regions of that kind a spec owns.  The artefact registry
+    regions of that sort a spec owns.  The artefact registry
     (:mod:`migspec.artefacts`) names one per rewritten artefact.
     """
 
@@ -165,11 +175,11 @@ class _Jobs:
         return self.targets[0][1].why
 
     @property
-    def kinds(self) -> set[str]:
+    def syntaxes(self) -> set[str]:
         return {syntax for syntax, _ in self.targets}
 
-    def expected(self, kind: type[_E]) -> list[_E]:
-        return [t.expected for _, t in self.targets if isinstance(t.expected, kind)]
+    def expected(self, cls: type[_E]) -> list[_E]:
+        return [t.expected for _, t in self.targets if isinstance(t.expected, cls)]
 
 
 def _jobs(spec: Spec, rewrites: Sequence[Rewrite]) -> dict[str, _Jobs]:
@@ -193,10 +203,6 @@ def plan_update(
     Pure apart from reading files.  Paths in diagnostics are ``root`` joined
     with the file's path in the tree, as ``migspec check`` shows them.
     """
-    from ..check.context import FILE_MISSING
-    from ..load.files import check_regular
-    from ..source import FILE_UNREADABLE, read_bytes
-    from ..source.c import CReader
 
     base = Path(root)
     shown = os.fspath(root)
@@ -214,10 +220,10 @@ def plan_update(
         except (OSError, RuntimeError) as err:  # a symlink loop, say
             diagnostics.append(FILE_UNREADABLE.diagnostic(f"cannot resolve {rel}: {err}", where))
             continue
-        if len(jobs.kinds) > 1:
+        if len(jobs.syntaxes) > 1:
             diagnostics.append(
                 regions.REGION_AMBIGUOUS.diagnostic(
-                    f"the spec names this file as {' and '.join(sorted(jobs.kinds))}; left as it is",
+                    f"the spec names this file as {' and '.join(sorted(jobs.syntaxes))}; left as it is",
                     where,
                     notes=(Note(message="named here", location=jobs.named),),
                 )
@@ -293,7 +299,7 @@ _Rewrite = tuple[bytes | None, list[Diagnostic], int]
 
 
 def _rewrite(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) -> _Rewrite:
-    if "C" in jobs.kinds:
+    if "C" in jobs.syntaxes:
         return _plan_c(spec, jobs, data, display, reader)
     try:
         text = data.decode("utf-8")
@@ -307,15 +313,12 @@ def _rewrite(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) ->
             ],
             0,
         )
-    if "trace-events" in jobs.kinds:
+    if "trace-events" in jobs.syntaxes:
         return _plan_trace(jobs.expected(TraceSectionExpectation), text, display)
     return _plan_rst(spec, jobs.expected(Flow), text, display)
 
 
 def _plan_c(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) -> _Rewrite:
-    from .predicates import predicate_edits
-    from .to_string import to_string_edits
-
     cfile = reader.parse_bytes(data, display)
     edits: list[regions.ByteEdit] = []
     diagnostics: list[Diagnostic] = []
@@ -334,9 +337,6 @@ def _plan_c(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) -> 
 
 
 def _plan_trace(sections: Sequence[TraceSectionExpectation], text: str, display: str) -> _Rewrite:
-    from ..load.trace_events import parse_trace_events
-    from .trace_events import section_edits
-
     parsed = parse_trace_events(text, display)
     lines = regions.split_lines(text)
     newline = regions.newline_of(text)
@@ -353,9 +353,6 @@ def _plan_trace(sections: Sequence[TraceSectionExpectation], text: str, display:
 
 
 def _plan_rst(spec: Spec, flows: Sequence[Flow], text: str, display: str) -> _Rewrite:
-    from ..source.rst import parse_flows
-    from .flows import flow_edits
-
     sections = [f.docs.section for f in flows if f.docs is not None]
     read, diagnostics = parse_flows(text, display, sections, spec.notation.connector)
     if read is None:  # the rst reader refused the file: nothing can be rewritten safely
@@ -411,8 +408,6 @@ def apply_plan(plan: UpdatePlan, *, force: bool = False) -> ApplyResult:
 
 
 def _write_failed(message: str) -> Diagnostic:
-    from ..writes import RULES as WRITE_RULES
-
     (rule,) = [r for r in WRITE_RULES if r.id == "write-failed"]
     return rule.diagnostic(message, Location(""))
 

@@ -4,7 +4,7 @@ Inputs: a spec's flows drawn in one rst file, the file's lines and what
 :mod:`migspec.source.rst` read from it.  Outputs: one line edit per flow
 block that must change, and diagnostics.  Drawn steps are paired with the
 spec's steps exactly as ``migspec check`` pairs them
-(:func:`migspec.check.docs.align`).  Inside a paired step, lines are
+(:func:`migspec.source.alignment.align`).  Inside a paired step, lines are
 compared by meaning (whitespace collapsed; tuples member by member): a line
 that means the same keeps its hand layout byte for byte (tabs, odd centring,
 trailing spaces); a line that changed, or is new, is written as
@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from ..diagnostics import Diagnostic
 from ..expect.flows import expect_flow, expected_reading
 from ..model import Flow, Spec
+from ..render.flow_rst import render_drawing
+from ..source.alignment import align
 from ..source.rst import DocFlow, DocStep, RstFlows, parse_tuple
 from .regions import LineEdit, find_flow_block
 
@@ -46,8 +48,6 @@ class _Drawing:
 
 
 def _drawing(spec: Spec, flow: Flow) -> _Drawing:
-    from ..render.flow_rst import render_drawing
-
     data = expect_flow(spec, flow)
     lines = render_drawing(data, spec.notation).split("\n")
     if lines and lines[-1] == "":
@@ -117,8 +117,6 @@ def _merge(step: DocStep, want: Sequence[str], lines: Sequence[str], newline: st
 def _block_edit(
     spec: Spec, flow: Flow, drawn: DocFlow, lines: Sequence[str], newline: str
 ) -> LineEdit | None:
-    from ..check.docs import align
-
     drawing = _drawing(spec, flow)
     expected = expected_reading(spec, flow)
     assert len(expected) == len(drawing.steps)

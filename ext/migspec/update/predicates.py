@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Note
 from ..expect.code import CodeExpectation, PredicateExpectation
+from ..render.c import render_predicate_functions
 from ..source.c import CFile, CReader, read_predicate, walk
 from .regions import REGION_FORM, ByteEdit, find_function, indent_of, newline_bytes
 
@@ -49,8 +50,6 @@ def _tests(
 def _rendered(
     code: CodeExpectation, expected: PredicateExpectation, reader: CReader
 ) -> tuple[bytes, Node]:
-    from ..render.c import render_predicate_functions
-
     data = render_predicate_functions(code.machine, (expected,)).encode("utf-8")
     rfile = reader.parse_bytes(data, "<predicates.c.j2>")
     fn = rfile.functions.get(expected.predicate.function)

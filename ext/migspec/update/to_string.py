@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Note
 from ..expect.code import CodeExpectation, ToStringExpectation
+from ..render.c import render_to_string_switch
 from ..render.escape import c_string
 from ..source.c import CaseString, CFile, CReader, read_to_string
 from .regions import (
@@ -58,8 +59,6 @@ class _Style:
 
 
 def _rendered(code: CodeExpectation, expected: ToStringExpectation, reader: CReader) -> _Rendered:
-    from ..render.c import render_to_string_switch
-
     ts = expected.to_string
     data = render_to_string_switch(code.machine, expected).encode("utf-8")
     rfile = reader.parse_bytes(data, "<to-str.c.j2>")

@@ -22,6 +22,7 @@ from ..expect.trace import TraceSectionExpectation
 from ..load import trace_events as reader
 from ..load.trace_events import split_trace_arg
 from ..model import TraceEvent
+from ..render.trace import render_trace_sections
 from .regions import REGION_FORM, LineEdit, ending, find_trace_section
 
 
@@ -48,7 +49,6 @@ def agrees(line: reader.EventLine, event: TraceEvent) -> bool:
 
 def rendered_lines(section: TraceSectionExpectation) -> dict[str, str]:
     """Event name -> its line as ``templates/trace-events.j2`` writes it (no newline)."""
-    from ..render.trace import render_trace_sections
 
     text = render_trace_sections((section,))
     parsed = reader.parse_trace_events(text, "<trace-events.j2>")

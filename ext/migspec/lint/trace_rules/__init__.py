@@ -24,7 +24,7 @@ run over a spec and which over a file).
 
 from __future__ import annotations
 
-from .file_rules import Definition, definitions, duplicate_event, duplicates_across
+from .file_rules import duplicate_event, duplicates_across
 from .printf_checks import (
     format_64bit,
     format_int_size,
@@ -43,9 +43,7 @@ __all__ = [
     "ODD_BLANK",
     "SPEC_RULES",
     "SUSPECT_RULES",
-    "Definition",
     "Memo",
-    "definitions",
     "duplicate_event",
     "duplicates_across",
     "format_64bit",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from collections.abc import Iterable
 
 from ...diagnostics import Diagnostic, Finding, Location, Note, Severity, rule
 from ...load.trace_events import EventLine, TraceFile
+from ...trace import TraceEvent
 from .subjects import FILE_SCOPE, LINE_BREAK, FileCheck
 
 
@@ -66,71 +66,38 @@ def duplicate_event(fc: FileCheck) -> Iterable[Finding]:
     return out
 
 
-class Definition(NamedTuple):
-    """The first definition of an event name in a file, as
-    :func:`duplicates_across` compares it (sent back by worker processes)."""
-
-    name: str
-    args: tuple[tuple[str, str], ...]  # (type, name) pairs
-    format: str
-    properties: tuple[str, ...]
-    line: int
-    column: int
-
-
-def definitions(tf: TraceFile) -> tuple[Definition, ...]:
-    """The first definition of each event name in a file, in file order."""
-    seen: set[str] = set()
-    # Events with the same argument list share one tuple of arguments (the
-    # reader parses each list once): convert each such tuple once.
-    converted: dict[int, tuple[tuple[str, str], ...]] = {}
+def duplicates_across(files: Iterable[TraceFile]) -> list[Diagnostic]:
+    """``trace-duplicate-event`` across files, in the order the files were
+    given: every name an earlier file defines is reported at its first
+    definition in each later file, pointing at the earliest one."""
+    first: dict[str, TraceEvent] = {}
     out = []
-    for line in tf.events:
-        ev = line.event
-        if ev.name in seen:
-            continue
-        seen.add(ev.name)
-        args = converted.get(id(ev.args))
-        if args is None:
-            args = converted[id(ev.args)] = tuple((a.type, a.name) for a in ev.args)
-        loc = ev.location
-        out.append(Definition(ev.name, args, ev.format, ev.properties, loc.line, loc.column))
-    return tuple(out)
-
-
-def duplicates_across(files: Iterable[tuple[str, Sequence[Definition]]]) -> list[Diagnostic]:
-    """``trace-duplicate-event`` across files: each (path, definitions) in the
-    order the files were given; every name an earlier file defines is reported
-    at its first definition in each later file, pointing at the earliest one."""
-    first: dict[str, tuple[str, Definition]] = {}
-    out = []
-    for path, defs in files:
-        for d in defs:
-            seen = first.get(d.name)
-            if seen is None:
-                first[d.name] = (path, d)
+    for tf in files:
+        # A name defined twice in one file is the in-file rule's.
+        mine: set[str] = set()
+        for line in tf.events:
+            ev = line.event
+            if ev.name in mine:
                 continue
-            other_path, other = seen
-            differs = _differences(other, d)
+            mine.add(ev.name)
+            other = first.setdefault(ev.name, ev)
+            if other is ev:
+                continue
+            differs = _differences(other, ev)
             how = f"differently ({differs})" if differs else "identically"
             out.append(
                 duplicate_event.diagnostic(
-                    f"event '{d.name}' is also defined in another file, {how}; "
+                    f"event '{ev.name}' is also defined in another file, {how}; "
                     "the two files cannot be part of one build",
-                    Location(path, d.line, d.column),
-                    notes=(
-                        Note(
-                            message="other definition here",
-                            location=Location(other_path, other.line, other.column),
-                        ),
-                    ),
+                    ev.location,
+                    notes=(Note(message="other definition here", location=other.location),),
                     severity=Severity.WARNING,
                 )
             )
     return out
 
 
-def _differences(a: Definition, b: Definition) -> str:
+def _differences(a: TraceEvent, b: TraceEvent) -> str:
     parts = []
     if a.args != b.args:
         parts.append("arguments")

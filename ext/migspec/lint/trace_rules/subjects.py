@@ -6,7 +6,6 @@ types classified, conversions paired with arguments.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from ...diagnostics import Location
@@ -76,11 +75,9 @@ class FileCheck(NamedTuple):
 
     file: TraceFile
     events: tuple[EventCheck, ...]
-
-    @property
-    def suspect_events(self) -> Iterator[EventCheck]:
-        """The events with a conversion/argument pair the type rules must look at."""
-        return (ev for ev in self.events if ev.suspects)
+    # The events with a conversion/argument pair the type rules must look at
+    # (found once for the seven rules that read only those).
+    suspect_events: tuple[EventCheck, ...]
 
 
 class Memo:
@@ -153,7 +150,8 @@ def _plain_value(c: Conversion, t: ArgType) -> bool:
 
 def prepare_file(tf: TraceFile, memo: Memo | None = None) -> FileCheck:
     memo = Memo() if memo is None else memo
-    return FileCheck(tf, tuple([prepare_event(e, memo) for e in tf.events]))
+    events = tuple([prepare_event(e, memo) for e in tf.events])
+    return FileCheck(tf, events, tuple([ev for ev in events if ev.suspects]))
 
 
 def prepare_spec(spec: Spec) -> tuple[EventCheck, ...]:

@@ -67,7 +67,7 @@ class Builder:
 
     # helpers -------------------------------------------------------------
 
-    def ref(self, name: str, table: dict[str, Location], kind: str, where: Location) -> str:
+    def ref(self, name: str, table: dict[str, Location], what: str, where: Location) -> str:
         if name not in table:
             hint = closest(name, table)
             extra = f"; did you mean '{hint}'?" if hint else ""
@@ -76,18 +76,18 @@ class Builder:
                 notes = (Note(message=f"'{hint}' is defined here", location=table[hint]),)
             self.diagnostics.append(
                 RULE_BY_ID["ref-unknown"].diagnostic(
-                    f"unknown {kind} '{name}'{extra}", where, notes=notes
+                    f"unknown {what} '{name}'{extra}", where, notes=notes
                 )
             )
         return name
 
-    def names(self, node: Node | None, table: dict[str, Location], kind: str) -> tuple[str, ...]:
+    def names(self, node: Node | None, table: dict[str, Location], what: str) -> tuple[str, ...]:
         if not isinstance(node, Sequence):
             return ()
         out = []
         for item in node.items:
             assert isinstance(item, Scalar)
-            out.append(self.ref(str(item.value), table, kind, item.location))
+            out.append(self.ref(str(item.value), table, what, item.location))
         return tuple(out)
 
     @staticmethod
@@ -162,6 +162,7 @@ class Builder:
             enum=self.text(c_node, "enum"),
             prefix=self.text(c_node, "prefix"),
             header=self.path(c_node, "header"),
+            sentinels=tuple(str(to_plain(n)) for n in _seq(c_node.get("sentinels"))),
             location=machine_node.location,
         )
         features = self.each("features", self.feature)
@@ -221,6 +222,8 @@ class Builder:
                 name=self.text(n, "name"),
                 docs_as=self.text(n, "docs_as", f".{self.text(n, 'name')}()"),
                 doc=self.text(n, "doc"),
+                thread=self.flag(n, "thread"),
+                channel=self.text(n, "channel"),
                 location=n.location,
             ),
         )
@@ -414,6 +417,7 @@ class Builder:
             file=self.path(n, "file"),
             section=self.text(n, "section"),
             events=tuple(events),
+            sources=tuple(str(to_plain(x)) for x in _seq(n.get("sources"))),
             location=n.location,
         )
 

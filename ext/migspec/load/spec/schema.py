@@ -59,7 +59,7 @@ def _path_text(path: Iterable[object]) -> str:
     return text or "the spec"
 
 
-def _yaml_kind(value: object) -> str:
+def _yaml_type(value: object) -> str:
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, int):
@@ -205,7 +205,7 @@ _TYPE_WORDS = {
 def _type_error(name: str, expected: list[str], error: Any, where: Location) -> Diagnostic:
     wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
     return RULE_BY_ID["schema-invalid"].diagnostic(
-        f"{name} must be {wanted}, not {_yaml_kind(error.instance)}", where
+        f"{name} must be {wanted}, not {_yaml_type(error.instance)}", where
     )
 
 

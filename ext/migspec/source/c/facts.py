@@ -133,13 +133,36 @@ class EnumConstant:
     name: str
     value: int | None  # None: not a value this reader can compute
     location: Location
+    # The preprocessor conditions the constant is declared under, outermost
+    # first ("#ifdef X", "#else of #if Y"); empty when the compiler always sees it.
+    conditions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnumAmbiguity:
+    """Something about an enum a reader cannot decide without guessing
+    (a value that depends on which ``#if`` branch the compiler takes)."""
+
+    constant: str  # the enumerator it is about
+    message: str
+    location: Location
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EnumRead:
+    """An enum as a C compiler sees it.
+
+    ``constants`` are the enumerators that may name states; ``sentinels`` the
+    count or bound enumerators that do not (a trailing ``..._NR``, ``..._MAX``,
+    ``..._COUNT`` or ``__..._LAST`` with no explicit value, and any name the
+    caller declares); ``ambiguities`` what could not be read without a guess.
+    """
+
     name: str
     constants: tuple[EnumConstant, ...]
     location: Location
+    sentinels: tuple[EnumConstant, ...] = ()
+    ambiguities: tuple[EnumAmbiguity, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

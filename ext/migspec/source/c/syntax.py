@@ -251,7 +251,13 @@ def unwrap(node: Node) -> Node:
 
 
 def squash(text: str) -> str:
+    """C text with no whitespace at all: how two expressions are compared."""
     return "".join(text.split())
+
+
+def one_line(text: str) -> str:
+    """C text on one line, every run of whitespace one space: how it is shown or written."""
+    return " ".join(text.split())
 
 
 def switch_cases(switch: Node) -> list[Node]:
