@@ -20,14 +20,15 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, SEED_SPEC
 from .hostile.trees import CASES, NEEDS_NON_ROOT
 from .test_hostile_corpus import BASE, CPU, run_cli
 
 COMMANDS = {
-    "check": ["check", "--format", "json"],
-    "update-check": ["update", "--check", "--format", "json"],
-    "update-write": ["update", "--write", "--format", "json"],
+    # The hostile trees are laid out from the seed-era fixture: its spec.
+    "check": ["check", "--spec", str(SEED_SPEC), "--format", "json"],
+    "update-check": ["update", "--spec", str(SEED_SPEC), "--check", "--format", "json"],
+    "update-write": ["update", "--spec", str(SEED_SPEC), "--write", "--format", "json"],
     "import": ["import"],
 }
 
@@ -117,7 +118,18 @@ def test_update_refuses_a_file_over_the_limit_and_writes_nothing(
         fh.write(b"\n" + b"/* pad */\n" * (16 * 1024 * 1024 // 10 + 1))
     before = migration.stat()
     run = run_cli(
-        ["update", "--write", "--source-root", str(tree), "--format", "json"], CPU, tmp_path
+        [
+            "update",
+            "--spec",
+            str(SEED_SPEC),
+            "--write",
+            "--source-root",
+            str(tree),
+            "--format",
+            "json",
+        ],
+        CPU,
+        tmp_path,
     )
     assert run.code == 1, run.stderr
     rules = {(r["rule"], r["path"]) for r in run.diagnostics}

@@ -21,7 +21,7 @@ from migspec import writes
 from migspec.generate import generate
 from migspec.writes import MARKER, TMP_SUFFIX, WriteError, write_atomic
 
-from .conftest import ROOT
+from .conftest import ROOT, SEED_SPEC
 from .render_support import bundled
 
 
@@ -181,11 +181,13 @@ def test_update_refuses_a_read_only_file_unless_forced(tmp_path: Path) -> None:
     tree, migration = _stale_tree(tmp_path)
     migration.chmod(0o444)
     stale = migration.read_bytes()
-    run = migspec("update", "--write", "--source-root", str(tree))
+    run = migspec("update", "--spec", str(SEED_SPEC), "--write", "--source-root", str(tree))
     assert run.returncode == 1, run.stderr
     assert "[write-read-only]" in run.stdout + run.stderr
     assert migration.read_bytes() == stale
-    forced = migspec("update", "--write", "--force", "--source-root", str(tree))
+    forced = migspec(
+        "update", "--spec", str(SEED_SPEC), "--write", "--force", "--source-root", str(tree)
+    )
     assert forced.returncode == 0, forced.stderr
     assert migration.read_bytes() != stale
     assert migration.stat().st_mode & 0o777 == 0o444
@@ -196,17 +198,17 @@ def test_update_writes_through_a_symlink_in_the_root(tmp_path: Path) -> None:
     real = tree / "hw/vfio/migration-real.c"
     migration.rename(real)
     migration.symlink_to("migration-real.c")
-    run = migspec("update", "--write", "--source-root", str(tree))
+    run = migspec("update", "--spec", str(SEED_SPEC), "--write", "--source-root", str(tree))
     assert run.returncode == 0, run.stderr
     assert migration.is_symlink()
     assert b'"RUNNING!"' not in real.read_bytes()
-    assert migspec("check", "--source-root", str(tree)).returncode == 0
+    assert migspec("check", "--spec", str(SEED_SPEC), "--source-root", str(tree)).returncode == 0
 
 
 def test_update_names_and_removes_a_killed_runs_temporary(tmp_path: Path) -> None:
     tree, migration = _stale_tree(tmp_path)
     stray = migration.parent / f".migration.c.x1y2z3{TMP_SUFFIX}"
     stray.write_text("half")
-    run = migspec("update", "--write", "--source-root", str(tree))
+    run = migspec("update", "--spec", str(SEED_SPEC), "--write", "--source-root", str(tree))
     assert f"{stray}: warning:" in run.stdout + run.stderr
     assert not stray.exists()
