@@ -66,7 +66,9 @@ def make_tree(name: str, dest: Path) -> Path:
     if name == "kernel":
         return Path(shutil.copytree(TREES / "kernel", dest))
     if name == "qemu-master":
-        return Path(shutil.copytree(CORPUS / name, dest))
+        # Contents only: the shared corpus is read-only, and update (rightly)
+        # refuses to rewrite a read-only file without --force.
+        return Path(shutil.copytree(CORPUS / name, dest, copy_function=shutil.copyfile))
     return with_corpus(build_tree(dest, TREES / "pre-seed" / "seed-reverted.patch"), CORPUS / name)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -208,7 +209,7 @@ class LoadCase:
     data: bytes
     at: bytes | tuple[int, int] = (0, 0)  # the first occurrence of these bytes, or (line, col)
     limits: Limits = DEFAULT_LIMITS
-    where: str = "file"  # "file", "dir" (a directory) or "missing" (no such path)
+    where: str = "file"  # "file", "dir" (a directory), "fifo" or "missing" (no such path)
 
     def location(self) -> tuple[int, int]:
         if isinstance(self.at, tuple):
@@ -242,6 +243,8 @@ _ALIAS = "x: &a [1, 2]\ny: [*a, *a, *a]\n"
 LOAD_POSITIVE = [
     LoadCase("input-unreadable", b"", where="missing"),
     LoadCase("input-unreadable", b"", where="dir"),
+    # A FIFO is refused by name, never opened (opening it would block).
+    LoadCase("input-unreadable", b"", where="fifo"),
     LoadCase("input-encoding", b"migspec: 1\nmachine: {name: caf\xe9}\n", b"\xe9"),
     LoadCase("input-too-large", _spec(), limits=Limits(max_bytes=100)),
     # Found at the end of the file (line 11); a note points back at the "{".
@@ -273,6 +276,11 @@ LOAD_POSITIVE = [
     LoadCase("schema-invalid", _spec("", ("{name: ON, value: 1}", "{name: ON, value: -1}")), b"-1"),
     LoadCase("ref-unknown", _spec("", ("{from: OFF, to: ON}", "{from: OF, to: ON}")), b"OF,"),
     LoadCase("spec-limits", _spec(), b"{name: ON", limits=Limits(max_states=1)),
+    LoadCase(
+        "spec-path-invalid",
+        _spec("", ("prefix: TOY_}", 'prefix: TOY_, header: "toy\\0.h"}')),
+        b'"toy',
+    ),
 ]
 
 LOAD_NEGATIVE = [
@@ -307,6 +315,11 @@ LOAD_NEGATIVE = [
     # Every name MINIMAL refers to is defined.
     LoadCase("ref-unknown", _spec()),
     LoadCase("spec-limits", _spec(), limits=Limits(max_states=2, max_optional_features=0)),
+    # A long path of short names is a path.
+    LoadCase(
+        "spec-path-invalid",
+        _spec("", ("prefix: TOY_}", f"prefix: TOY_, header: {'/'.join(['d' * 255] * 15)}}}")),
+    ),
 ]
 
 
@@ -314,6 +327,8 @@ def _load(case: LoadCase, tmp_path: Path) -> list[tuple[str, int, int]]:
     path = tmp_path / "spec.yaml"
     if case.where == "dir":
         path.mkdir()
+    elif case.where == "fifo":
+        os.mkfifo(path)
     elif case.where == "file":
         path.write_bytes(case.data)
     result = load_spec(path, display="spec.yaml", limits=case.limits)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from migspec.generate import generate
-from migspec.writes import write_atomic
+from migspec.writes import MARKER, write_atomic
 
 from .render_support import bundled, env_without_dot, golden, run_cli
 
@@ -20,7 +20,8 @@ KINDS = ("none", "P2P", "PRE_COPY", "P2P+PRE_COPY")
 
 
 def _files(root: Path) -> set[str]:
-    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+    """The artefacts under ``root`` (not the marker saying generate owns it)."""
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and p.name != MARKER}
 
 
 def _expected(svg: bool) -> set[str]:

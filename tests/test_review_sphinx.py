@@ -81,7 +81,9 @@ def test_unreadable_spec_warns_at_the_directive(root: Path, tmp_path: Path) -> N
     result = build(root, tmp_path / "text", "text")
     assert result.returncode != 0
     assert "index.rst:6: WARNING: migspec:diff: cannot read the spec 'before.yaml'" in result.stderr
-    assert "before.yaml:0: WARNING: no such file [input-unreadable]" in result.stderr
+    # A missing file has no line: placed at the directive that names it, not at line 0.
+    assert "index.rst:6: WARNING: before.yaml: no such file [input-unreadable]" in result.stderr
+    assert ":0:" not in result.stderr
 
 
 def test_specs_are_dependencies(root: Path, tmp_path: Path) -> None:

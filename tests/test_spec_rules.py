@@ -69,6 +69,12 @@ MIRROR_SECTION = "    section: mirror.c\n"
 JOB_START = "  - {name: job_start}\n"
 POSITIVE = [
     Case(
+        "flow-step-text-drawing",
+        (("[Migration calls job_start()]", "['(RUNNING, _ACTIVE, _COPYING)', '|']"),),
+        (40, 40),
+        "reads as a state tuple",
+    ),
+    Case(
         "callback-elsewhere-unlisted",
         ((JOB_START, JOB_START + "  - {name: job_drain, thread: true, channel: nbd}\n"),),
         (32,),
@@ -316,6 +322,16 @@ POSITIVE = [
 ]
 
 NEGATIVE = [
+    # Parentheses and bars inside prose are text.
+    Case(
+        "flow-step-text-drawing",
+        (
+            (
+                "[Migration calls job_start()]",
+                "['Migration (RUNNING, ACTIVE) calls job_start() | x']",
+            ),
+        ),
+    ),
     Case(
         "callback-elsewhere-unlisted",
         ((JOB_START, "  - {name: job_start, thread: true}\n  - {name: job_drain}\n"),),

@@ -52,7 +52,7 @@ def test_a_second_definition_is_ambiguous_and_the_file_is_left_alone(tmp_path: P
     plan = plan_update(bundled(), tree)
     assert where(plan.diagnostics, tree) == [("update-region-ambiguous", "hw/vfio/common.c", 80)]
     (d,) = plan.diagnostics
-    assert d.message == "vfio_device_state_is_running() is defined 2 times; not rewritten"
+    assert d.message == "vfio_device_state_is_running() is defined 2 times; left as it is"
     assert d.notes[0].location is not None and d.notes[0].location.line == 19
     assert {f.rel for f in plan.files} == {"hw/vfio/migration.c"}
     assert plan.failed

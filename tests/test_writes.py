@@ -172,7 +172,7 @@ def test_generate_refuses_to_write_through_symlinks_leading_out(tmp_path: Path) 
     (out / "loop").symlink_to("trace-events")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "ext")}
     run = subprocess.run(
-        [sys.executable, "-m", "migspec", "generate", "--out", str(out)],
+        [sys.executable, "-m", "migspec", "generate", "--out", str(out), "--force"],
         capture_output=True,
         text=True,
         check=False,

@@ -22,6 +22,7 @@ and the report says so.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -34,7 +35,14 @@ from .model import Flow, FlowStyle, Machine, Spec
 from .render.dot import DotFailed, DotMissing, render_svg
 from .render.env import render_template
 from .render.escape import html_id
-from .writes import WriteError, confine, write_atomic
+from .writes import (
+    WriteError,
+    claim_directory,
+    confine,
+    shared_path,
+    sweep_temporaries,
+    write_atomic,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -107,8 +115,14 @@ class _Builder:
         self.warnings: list[str] = []
         self.notes: list[str] = []
         self.dot_missing = False
+        # Paths two artefacts were laid out at (the second one is dropped).
+        self.shared: list[str] = []
 
     def add(self, path: str, text: str) -> str:
+        if path in self.files:
+            # A to-string function named "predicates", say: c/predicates.c twice.
+            self.shared.append(path)
+            return path
         self.files[path] = text
         return path
 
@@ -241,20 +255,42 @@ def render_index(site: Site) -> str:
 
 
 def generate(
-    spec: Spec, out: Path, *, svg: Callable[[str], str] | None = render_svg
+    spec: Spec,
+    out: Path,
+    *,
+    svg: Callable[[str], str] | None = render_svg,
+    force: bool = False,
 ) -> GenerateReport:
-    """Write every artefact and ``index.html`` under ``out``."""
+    """Write every artefact and ``index.html`` under ``out``.
+
+    Only into a directory that is empty or that an earlier run marked as its
+    own, unless ``force`` (:func:`migspec.writes.claim_directory`): else
+    nothing is written and the refusal is in ``report.refused``.
+    """
+    report = GenerateReport()
+    refused = claim_directory(out, force=force)
+    if refused is not None:
+        report.refused.append(refused)
+        return report
     site, builder = build_site(spec, svg=svg)
     builder.add("index.html", render_index(site))
     report = GenerateReport(
         warnings=list(builder.warnings), notes=list(builder.notes), dot_missing=builder.dot_missing
     )
-
+    for rel in builder.shared:
+        report.refused.append(shared_path(str(out / rel), "another artefact", "an artefact"))
+    folders = sorted({os.path.dirname(rel) for rel in builder.files})
+    for folder in folders:
+        report.refused.extend(
+            sweep_temporaries(out / folder, os.path.normpath(os.path.join(str(out), folder)))
+        )
     for rel, text in builder.files.items():
         try:
             # A symlink in ``out`` must not carry a write outside it.
             target = confine(out, rel)
-            changed = write_atomic(target, text.encode("utf-8"), display=str(out / rel))
+            changed = write_atomic(
+                target, text.encode("utf-8"), display=str(out / rel), force=force
+            )
         except WriteError as err:
             where = Location(str(out / rel))
             report.refused.append(replace(err.diagnostic, location=where))

@@ -10,6 +10,7 @@ once, by the loader, so a model that exists has no dangling references.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -275,6 +276,41 @@ class Flow:
     location: Location = NOWHERE
 
 
+# A state tuple as flow drawings write it: ``(A, _B, _C)`` or ``[(A, _B, _C)]``.
+# The rst reader (source.rst) and lint (a step's text must not read as one)
+# both decide it here.
+_DRAWN_TUPLE = re.compile(r"^(\[\s*)?\((?P<inner>[^()]*)\)(?(1)\s*\])$")
+
+
+def drawn_tuple(text: str) -> tuple[tuple[str, str, str], bool] | None:
+    """The three members of a drawn state tuple and whether it is bracketed; None: no tuple."""
+    m = _DRAWN_TUPLE.match(text.strip())
+    if m is None:
+        return None
+    members = _split_members(m.group("inner"))
+    if len(members) != 3 or not all(members):
+        return None
+    return (members[0], members[1], members[2]), m.group(1) is not None
+
+
+def _split_members(inner: str) -> list[str]:
+    out: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for ch in inner:
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        if ch == "," and depth == 0:
+            out.append(" ".join("".join(current).split()))
+            current = []
+        else:
+            current.append(ch)
+    out.append(" ".join("".join(current).split()))
+    return out
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Notation:
     """How flows are laid out and how tuple members are spelled in rst."""
@@ -285,6 +321,19 @@ class Notation:
     vm_prefix: str = ""
     migration_prefix: str = "_"
     location: Location = NOWHERE
+
+    def reads_as_drawing(self, text: str) -> str | None:
+        """Why a line of step text would be read back as drawing syntax, not
+        text (None: it reads as text).  Such a line makes update write what
+        check then reads differently, forever."""
+        stripped = text.strip()
+        if not stripped:
+            return "is blank, and a drawing's blank lines are not read"
+        if stripped == self.connector:
+            return f"is the connector '{self.connector}' alone, which separates steps"
+        if drawn_tuple(stripped) is not None:
+            return "reads as a state tuple"
+        return None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

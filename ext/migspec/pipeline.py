@@ -300,13 +300,14 @@ class WriteRun:
     outcome: Outcome
 
 
-def write_update(run: UpdateRun) -> WriteRun:
-    """Write a plan (a file changed since it was read is left alone)."""
+def write_update(run: UpdateRun, *, force: bool = False) -> WriteRun:
+    """Write a plan (a file changed since it was read is left alone; a
+    read-only one too, unless ``force``)."""
     if run.plan is None:
         return WriteRun(written=(), diagnostics=run.diagnostics, outcome=run.outcome)
     from .update import apply_plan
 
-    applied: ApplyResult = apply_plan(run.plan)
+    applied: ApplyResult = apply_plan(run.plan, force=force)
     kept = tuple(run.policy.filter((*run.diagnostics, *applied.diagnostics)))
     return WriteRun(written=applied.written, diagnostics=kept, outcome=outcome_of(kept, run.policy))
 
@@ -323,16 +324,20 @@ class GenerateRun:
     outcome: Outcome
 
 
-def generate(prepared: Prepared, out: str | os.PathLike[str]) -> GenerateRun:
+def generate(
+    prepared: Prepared, out: str | os.PathLike[str], *, force: bool = False
+) -> GenerateRun:
     """Write every artefact of a prepared spec into ``out``.
 
-    Raises :class:`OSError` when ``out`` cannot be written at all; a file the
+    Only into an empty directory or one an earlier run marked as its own,
+    unless ``force`` (:func:`migspec.writes.claim_directory`).  Raises
+    :class:`OSError` when ``out`` cannot be written at all; a file the
     system refuses is a diagnostic.
     """
     if prepared.spec is None:
         return GenerateRun(report=None, diagnostics=prepared.stopped, outcome=prepared.outcome)
     from .generate import generate as generate_site
 
-    report = generate_site(prepared.spec, Path(out))
+    report = generate_site(prepared.spec, Path(out), force=force)
     kept = tuple(prepared.policy.filter(report.refused))
     return GenerateRun(report=report, diagnostics=kept, outcome=outcome_of(kept, prepared.policy))

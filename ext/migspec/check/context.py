@@ -12,44 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, Location, Note
+from ..load.files import check_regular
 from ..model import Spec
-from ..source import FILE_MISSING, OUTSIDE_ROOT
+from ..source import FILE_MISSING, FILE_UNREADABLE, OUTSIDE_ROOT
 from ..source.c import CFile, CReader
 from ..source.rst import RstFlows, read_flows
 from ..source.trace_lines import TraceFile, read_trace_lines
+from ..source.tree import Tree
 
-
-@dataclass(frozen=True, slots=True)
-class Tree:
-    """A source tree's root, as found on disk and as shown in diagnostics."""
-
-    root: Path
-    shown: str
-
-    def path(self, rel: str) -> Path:
-        return self.root / rel
-
-    def escapes(self, rel: str) -> str | None:
-        """Why ``rel`` leads outside the root (None: it stays inside).
-
-        ``"spec"``: the path as written is absolute or climbs with ``..``;
-        ``"link"``: a symlink on the way leads out, or loops.
-        """
-        if os.path.isabs(rel) or rel.startswith(("/", "\\")) or ".." in Path(rel).parts:
-            return "spec"
-        try:
-            root = self.root.resolve()
-            resolved = (self.root / rel).resolve()
-        except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
-            return "link"
-        return None if resolved.is_relative_to(root) else "link"
-
-    def display(self, rel: str) -> str:
-        return os.path.normpath(os.path.join(self.shown, rel))
-
-    @classmethod
-    def at(cls, root: str | os.PathLike[str]) -> Tree:
-        return cls(Path(root), os.fspath(root))
+__all__ = ["FILE_MISSING", "OUTSIDE_ROOT", "Context", "Tree"]
 
 
 @dataclass
@@ -113,14 +84,17 @@ class Context:
         """
         if self.outside(tree, rel, why, spec_location):
             return False
-        if tree.path(rel).is_file():
+        refused = check_regular(tree.path(rel))
+        if refused is None:
             return True
         shown = tree.display(rel)
         if shown not in self._missing:
             self._missing.add(shown)
+            # A FIFO or a directory is there, but is no file to read.
+            rule = FILE_UNREADABLE if refused.exists else FILE_MISSING
             self.diagnostics.append(
-                FILE_MISSING.diagnostic(
-                    f"no such file (the spec names it for {why})",
+                rule.diagnostic(
+                    f"{refused.reason} (the spec names it for {why})",
                     Location(shown),
                     notes=(Note(message="named here", location=spec_location),),
                 )

@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 
 from ..diagnostics import Location, Note, Severity, declare
-from ..load.trace_events import split_trace_arg
+from ..lint.trace_files import lint_trace_file
+from ..load.trace_events import read_trace_events, split_trace_arg
 from ..model import TraceEvent, TraceSection
 from ..source import SCOPE
 from ..source.c import TraceCall, trace_calls
@@ -116,10 +117,29 @@ def check_trace(ctx: Context) -> None:
             continue
         for section in sections:
             _check_section(ctx, parsed, section)
+        _check_formats(ctx, rel)
         calls = _calls_near(ctx, rel)
         _check_calls(ctx, parsed, calls, {s.section for s in sections})
         for section in sections:
             _check_callers(ctx, parsed, section, calls)
+
+
+def _check_formats(ctx: Context, rel: str) -> None:
+    """The trace-format rules ``migspec lint --trace-events`` runs, on the file
+    as it is in the tree: a line whose format would break tracetool's output
+    (``%n``, a stray ``%``, arguments it does not consume) fails ``check``
+    whoever wrote it.  Only those rules' errors: the rest of the file is
+    the project's."""
+    read = read_trace_events(str(ctx.tree.path(rel)), ctx.tree.display(rel))
+    if not read.readable:
+        return  # the check's own reader has said why
+    ctx.report(
+        [
+            d
+            for d in lint_trace_file(read)
+            if d.rule.startswith("trace-format-") and d.severity is Severity.ERROR
+        ]
+    )
 
 
 def _calls_near(ctx: Context, trace_rel: str) -> list[TraceCall]:

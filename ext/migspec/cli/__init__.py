@@ -49,7 +49,7 @@ exit status (every command):
   {EXIT_USAGE}    usage error, input that cannot be read, output that cannot be written
   {EXIT_INTERNAL}    internal error (a bug in migspec: the traceback is printed; please report it)
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
-A reader that stops reading (migspec ... | head) ends migspec quietly.
+A closed standard output (migspec ... | head) ends migspec quietly, status 2.
 """
 
 
@@ -123,9 +123,9 @@ def _internal_error(exc: Exception) -> int:
 def _flushed(code: int) -> int:
     """Flush standard output and error; the exit status if that fails.
 
-    A reader that went away (``migspec ... | head``) is not an error; any
-    other failure to write (a full disk) is (status 2, as when a command
-    fails to write while it runs).
+    A reader that went away (``migspec ... | head``) means the output was
+    not all delivered: status 2, quietly (no message, no traceback).  Any
+    other failure to write (a full disk) is status 2 with one line.
     """
     for stream in (sys.stdout, sys.stderr):
         if stream is None or stream.closed:
@@ -133,6 +133,8 @@ def _flushed(code: int) -> int:
         try:
             stream.flush()
         except BrokenPipeError:
+            _silence(stream)
+            code = EXIT_USAGE if code in (EXIT_OK, EXIT_FINDINGS) else code
             continue
         except OSError as exc:
             try:
@@ -142,6 +144,20 @@ def _flushed(code: int) -> int:
                 pass
             code = code or EXIT_USAGE
     return code
+
+
+def _silence(stream: object) -> None:
+    """Point a stream whose reader went away at /dev/null: whatever is still
+    buffered in it is dropped there instead of failing again at exit."""
+    fileno = getattr(stream, "fileno", None)
+    if fileno is None:
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -169,9 +185,11 @@ def _main(args_list: list[str]) -> int:
     try:
         code: int = mod.run(args)
     except BrokenPipeError:
-        # `migspec ... | head`: not an error of ours.
-        sys.stderr.close()
-        return EXIT_OK
+        # `migspec ... | head`: the output was not all delivered, which is
+        # status 2 (as any output that cannot be written), but the reader
+        # went away on purpose, so nothing is said about it.
+        _silence(sys.stdout)
+        return EXIT_USAGE
     except OSError as exc:
         # Readers report unreadable input as diagnostics; what is left is the
         # system refusing to take the output (a full disk, a closed terminal).

@@ -22,6 +22,11 @@ def add_parser(sub: Any, name: str, help_text: str) -> None:
     add_spec_option(p)
     p.add_argument("--out", metavar="DIR", required=True, help="the directory to write into")
     p.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a directory that holds other files, and over read-only files",
+    )
+    p.add_argument(
         "--strict",
         action="store_true",
         help="exit 1 on any warning (Graphviz dot missing, a flow state with no stand-in)",
@@ -29,13 +34,16 @@ def add_parser(sub: Any, name: str, help_text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not args.out:
+        sys.stderr.write("migspec generate: error: --out needs a directory (it was empty)\n")
+        return EXIT_USAGE
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         sys.stderr.write(f"migspec generate: error: {out} exists and is not a directory\n")
         return EXIT_USAGE
     prepared = pipeline.prepare(args.spec)
     try:
-        generated = pipeline.generate(prepared, out)
+        generated = pipeline.generate(prepared, out, force=args.force)
     except OSError as err:
         sys.stderr.write(f"migspec generate: error: cannot write {out}: {err}\n")
         return EXIT_USAGE
@@ -49,9 +57,11 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"migspec generate: warning: {warning}\n")
     for note in report.notes:
         sys.stderr.write(f"migspec generate: note: {note}\n")
+    index = out / "index.html"
+    opened = f"; open {index}" if "index.html" in (*report.written, *report.unchanged) else ""
     sys.stderr.write(
         f"migspec generate: {len(report.written)} written, "
-        f"{len(report.unchanged)} unchanged in {out}; open {out / 'index.html'}\n"
+        f"{len(report.unchanged)} unchanged in {out}{opened}\n"
     )
     if generated.outcome is not pipeline.Outcome.CLEAN:
         return exit_code(generated.outcome)

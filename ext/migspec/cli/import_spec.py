@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     try:
-        write_atomic(out, result.text.encode("utf-8"))
+        write_atomic(out, result.text.encode("utf-8"), force=args.force)
     except WriteError as err:
         sys.stderr.write(format_human([err.diagnostic]))
         return EXIT_USAGE

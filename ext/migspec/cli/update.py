@@ -44,6 +44,7 @@ def add_parser(sub: Any, name: str, help_text: str) -> None:
     )
     mode.add_argument("--diff", action="store_true", help="print the changes as a unified diff")
     mode.add_argument("--write", action="store_true", help="rewrite the files in place")
+    p.add_argument("--force", action="store_true", help="with --write: rewrite read-only files too")
 
 
 def fix_command(args: argparse.Namespace) -> str:
@@ -89,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
             )
             status = EXIT_FINDINGS
     else:
-        written = pipeline.write_update(planned)
+        written = pipeline.write_update(planned, force=args.force)
         for rel in written.written:
             _say(f"updated {os.path.normpath(os.path.join(args.source_root, rel))}")
         diagnostics = written.diagnostics

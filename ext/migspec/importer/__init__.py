@@ -24,10 +24,12 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, Location, Rule, Severity
 from ..fsm.engine import full_table
+from ..load.files import check_regular
 from ..load.spec import load_spec_text
 from ..load.trace_events import read_trace_events
 from ..render.env import render_template
 from ..source.c import CFile, CReader, unwrap
+from ..source.tree import TreeReader
 from . import scan, verify
 from .flows import BRACKET_FEATURE, DrawnFlows, ImportedFlow, read_drawn_flows
 from .kernel import find_kernel_tables, machine_from_tables, table_path
@@ -203,13 +205,20 @@ def import_spec(
         if opts.kernel_root is None:
             raise ValueError("import_spec needs a source root or a kernel root")
         return _import_kernel(Path(opts.kernel_root), opts)
-    base = Path(root)
+    # Every file of the tree is read through this one reader: regular files
+    # only, within the size limit, inside the root.  What it refuses is
+    # reported (once per file) and the import goes on without it.
+    base = TreeReader.at(root)
     reader = CReader()
     diagnostics: list[Diagnostic] = []
+
+    def result(text: str | None, *more: Diagnostic) -> ImportResult:
+        return ImportResult(text=text, diagnostics=(*_skipped(base), *diagnostics, *more))
+
     enum, found = scan.find_enum(base, reader, opts.enum, opts.header)
     diagnostics.extend(found)
     if enum is None:
-        return ImportResult(text=None, diagnostics=tuple(diagnostics))
+        return result(None)
     prefix = enum.prefix
     states = [(c.name[len(prefix) :], c.value) for c in enum.read.constants]
     uapi = read_uapi_machine(
@@ -219,10 +228,11 @@ def import_spec(
     to_string, found = scan.find_to_string(base, reader, enum, c_files, opts.to_string)
     diagnostics.extend(found)
     if any(d.severity is Severity.ERROR for d in found):
-        return ImportResult(text=None, diagnostics=tuple(diagnostics))
-    predicates = scan.find_predicates(
+        return result(None)
+    predicates, found = scan.find_predicates(
         base, reader, enum, c_files, to_string.function if to_string else None
     )
+    diagnostics.extend(found)
     predicates = _unique_classes(predicates)
 
     trace: TraceData | None = None
@@ -231,7 +241,7 @@ def import_spec(
     cfile = None
     if to_string is not None:
         cfile = reader.parse_bytes(
-            scan.read_bytes(base, to_string.file), os.path.join(os.fspath(base), to_string.file)
+            base.read(to_string.file) or b"", base.tree.display(to_string.file)
         )
         callbacks = tuple(scan.find_callbacks(cfile))
         skip = [to_string.function, *(p.function for p in predicates)]
@@ -243,11 +253,12 @@ def import_spec(
     docs, found = scan.find_docs(base, opts.docs, names, "_")
     diagnostics.extend(found)
     if any(d.severity is Severity.ERROR for d in found):
-        return ImportResult(text=None, diagnostics=tuple(diagnostics))
+        return result(None)
     drawn = DrawnFlows()
-    if docs is not None:
+    docs_bytes = base.read(docs) if docs is not None else None
+    if docs is not None and docs_bytes is not None:
         drawn, found = read_drawn_flows(
-            base / docs, docs, os.path.join(os.fspath(base), docs), {f"_{n}": n for n in names}
+            docs_bytes, docs, base.tree.display(docs), {f"_{n}": n for n in names}
         )
         diagnostics.extend(found)
 
@@ -259,9 +270,18 @@ def import_spec(
         docs_text = scan.read_text(base, docs) if docs is not None else ""
         data = _with_transitions(data, cfile, to_string.file, setters, docs_text)
     if opts.kernel_root is not None:
-        data, _, found = _with_kernel_tree(data, Path(opts.kernel_root), reader, opts, names)
-        diagnostics.extend(found)
-    return _finish(data, diagnostics, _reading(root, to_string, predicates, trace))
+        kernel = TreeReader.at(opts.kernel_root)
+        data, _, found = _with_kernel_tree(data, kernel, reader, opts, names)
+        diagnostics.extend([*found, *_skipped(kernel)])
+    # What the reader refused comes first: the import went on without those files.
+    return _finish(
+        data, [*_skipped(base), *diagnostics], _reading(root, to_string, predicates, trace)
+    )
+
+
+def _skipped(tree: TreeReader) -> list[Diagnostic]:
+    """What the tree reader refused, as warnings: the import went on without those files."""
+    return [replace(d, severity=Severity.WARNING) for d in tree.diagnostics]
 
 
 def _finish(
@@ -281,15 +301,16 @@ def _finish(
 
 
 def _kernel_enum(
-    root: Path, reader: Any, opts: ImportOptions
+    root: TreeReader, reader: Any, opts: ImportOptions
 ) -> tuple[scan.FoundEnum | None, list[Diagnostic]]:
     """The state enum of a kernel tree: in its uAPI headers (``include/uapi``) when it has them."""
-    under = "include/uapi" if (root / "include" / "uapi").is_dir() and not opts.header else None
+    uapi_dir = root.tree.root / "include" / "uapi"
+    under = "include/uapi" if uapi_dir.is_dir() and not opts.header else None
     return scan.find_enum(root, reader, opts.enum, opts.header, under=under)
 
 
 def _with_kernel_tree(
-    data: SpecData, root: Path, reader: Any, opts: ImportOptions, names: list[str]
+    data: SpecData, root: TreeReader, reader: Any, opts: ImportOptions, names: list[str]
 ) -> tuple[SpecData, Any, list[Diagnostic]]:
     """``data`` with the kernel's tables named (``code.kernel``) and its walk read."""
     enum, diagnostics = _kernel_enum(root, reader, opts)
@@ -322,20 +343,20 @@ def _with_kernel_tree(
 
 def _import_kernel(root: Path, opts: ImportOptions) -> ImportResult:
     """A spec from a kernel tree alone: the uAPI header's comment and the core's tables."""
-
+    tree = TreeReader.at(root)
     reader = CReader()
     diagnostics: list[Diagnostic] = []
-    enum, found = _kernel_enum(root, reader, opts)
+    enum, found = _kernel_enum(tree, reader, opts)
     diagnostics.extend(found)
     if enum is None:
         return ImportResult(text=None, diagnostics=tuple(diagnostics))
     prefix = enum.prefix
     states = [(c.name[len(prefix) :], c.value) for c in enum.read.constants]
     names = [name for name, _ in states]
-    header_text = scan.read_text(root, enum.header)
+    header_text = scan.read_text(tree, enum.header)
     uapi = read_uapi_machine(header_text, enum.read.name, names, opts.words)
     data = _assemble(os.fspath(root), enum, states, None, [], None, (), DrawnFlows())
-    data, facts, found = _with_kernel_tree(data, root, reader, opts, names)
+    data, facts, found = _with_kernel_tree(data, tree, reader, opts, names)
     diagnostics.extend(found)
     if uapi is None and facts is not None:
         uapi = machine_from_tables(facts, bit_macros(header_text), names)
@@ -567,18 +588,26 @@ def _unique_classes(found: list[scan.FoundPredicate]) -> list[scan.FoundPredicat
 
 
 def _trace(
-    root: Path, c_file: str, callers: dict[str, list[str]]
+    root: TreeReader, c_file: str, callers: dict[str, list[str]]
 ) -> tuple[TraceData | None, list[Diagnostic]]:
     rel = Path(os.path.dirname(c_file), "trace-events").as_posix()
     section = os.path.basename(c_file)
-    where = Location(os.path.join(os.fspath(root), rel))
-    if not (root / rel).is_file():
+    where = Location(root.tree.display(rel))
+    refused = check_regular(root.tree.path(rel))
+    if refused is not None and not refused.exists:
         return None, [
             scan.SKIPPED.diagnostic(
                 f"no trace-events file beside {c_file}; the spec has no trace section", where
             )
         ]
-    parsed = read_trace_events(str(root / rel), where.path)
+    if not root.inside(rel):
+        return None, []
+    parsed = read_trace_events(str(root.tree.path(rel)), where.path)
+    if not parsed.readable:
+        # Not UTF-8, a FIFO, too large: said, not taken for a file with no events.
+        return None, [replace(d, severity=Severity.WARNING) for d in parsed.diagnostics] + [
+            scan.SKIPPED.diagnostic("trace-events file not read; no trace section", where)
+        ]
     events = [e for e in parsed.events if e.section == section]
     if not events:
         return None, [

@@ -15,9 +15,8 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from ..diagnostics import Diagnostic, Location
+from ..diagnostics import Diagnostic
 from ..source.rst import DocFlow, DocLine, LineRole, parse_flows, section_titles
 from .scan import SKIPPED
 
@@ -84,20 +83,16 @@ def _line(line: DocLine) -> tuple[ImportedLine, bool]:
 
 
 def read_drawn_flows(
-    path: Path,
+    data: bytes,
     rel: str,
     display: str,
     docs_as: Mapping[str, str],
     vm_prefix: str = "",
     migration_prefix: str = "_",
 ) -> tuple[DrawnFlows, list[Diagnostic]]:
-    """Every flow drawn in the rst file at ``path``; ``docs_as``: drawn name -> state."""
-    try:
-        text = path.read_bytes().decode("utf-8", errors="replace")
-    except OSError as err:
-        return DrawnFlows(), [
-            SKIPPED.diagnostic(f"cannot read {rel}: {err.strerror}; no flows", Location(display))
-        ]
+    """Every flow drawn in the rst file read as ``data`` (the caller read it
+    through the shared tree reader); ``docs_as``: drawn name -> state."""
+    text = data.decode("utf-8", errors="replace")
     titles = list(dict.fromkeys(section_titles(text, display)))
     read, read_diagnostics = parse_flows(text, display, titles)
     diagnostics: list[Diagnostic] = list(read_diagnostics)

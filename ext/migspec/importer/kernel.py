@@ -14,14 +14,13 @@ Reading the tables themselves is :func:`migspec.source.kernel.read_kernel_tables
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..diagnostics import Diagnostic, Location
 from ..source.c import CFile, CReader
 from ..source.kernel import KernelRead, read_kernel_tables, state_tables
+from ..source.tree import TreeReader
 from . import scan
 from .uapi import UapiArc, UapiFeature, UapiMachine, UapiState
 
@@ -44,7 +43,7 @@ class KernelFacts:
 
 
 def find_kernel_tables(
-    root: Path,
+    root: TreeReader,
     reader: CReader,
     enum: scan.FoundEnum,
     state_names: list[str],
@@ -53,7 +52,7 @@ def find_kernel_tables(
     prefix = enum.prefix
     found: list[tuple[str, str, str, str, CFile]] = []
     for rel in scan.c_files_naming(root, prefix):
-        cfile = reader.parse_bytes(scan.read_bytes(root, rel), os.path.join(os.fspath(root), rel))
+        cfile = reader.parse_bytes(scan.read_bytes(root, rel), root.tree.display(rel))
         for fn_name, next_name, flags_name in state_tables(cfile, prefix):
             found.append((rel, fn_name, next_name, flags_name, cfile))
     if not found:
@@ -61,14 +60,14 @@ def find_kernel_tables(
             scan.SKIPPED.diagnostic(
                 f"no function of the kernel tree declares a next-state table and a flags "
                 f"table indexed by {prefix}*; the spec has no code.kernel",
-                Location(os.fspath(root)),
+                Location(root.tree.shown),
             )
         ]
     if len(found) > 1:
         listed = ", ".join(f"{fn}() ({rel})" for rel, fn, *_ in found)
         return None, [
             scan.AMBIGUOUS.diagnostic(
-                f"several functions hold state tables: {listed}", Location(os.fspath(root))
+                f"several functions hold state tables: {listed}", Location(root.tree.shown)
             )
         ]
     rel, function, next_name, flags_name, cfile = found[0]

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Location, Note, Severity, declare
+from ..load.files import check_regular
 from ..source.c import (
     CFile,
     CReader,
@@ -32,6 +32,7 @@ from ..source.c import (
     walk,
 )
 from ..source.c.syntax import one_line
+from ..source.tree import TreeReader
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -74,33 +75,19 @@ SKIPPED = declare(
 
 RULES = (NOT_FOUND, AMBIGUOUS, SKIPPED)
 
-_SKIP_DIRS = {"build", "node_modules", "__pycache__"}
+
+def _read(root: TreeReader, rel: str) -> bytes:
+    """The file's bytes, or nothing when the shared reader refused it (and
+    reported why: not a regular file, too large, outside the root)."""
+    return root.read(rel) or b""
 
 
-def tree_files(root: Path, suffixes: Sequence[str]) -> Iterator[str]:
-    """Relative paths ('/'-separated) of the files with ``suffixes`` under ``root``, sorted."""
-    found: list[str] = []
-    for here, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
-        for name in files:
-            if name.endswith(tuple(suffixes)):
-                found.append(Path(here, name).relative_to(root).as_posix())
-    yield from sorted(found)
-
-
-def _read(root: Path, rel: str) -> bytes:
-    try:
-        return (root / rel).read_bytes()
-    except OSError:
-        return b""
-
-
-def read_bytes(root: Path, rel: str) -> bytes:
+def read_bytes(root: TreeReader, rel: str) -> bytes:
     """A tree file's bytes (empty if unreadable)."""
     return _read(root, rel)
 
 
-def read_text(root: Path, rel: str) -> str:
+def read_text(root: TreeReader, rel: str) -> str:
     """A tree file's text (UTF-8, undecodable bytes replaced; empty if unreadable)."""
     return _read(root, rel).decode("utf-8", "replace")
 
@@ -134,18 +121,21 @@ _STATEY = re.compile(r"(^|_)STATE_")
 
 
 def find_enum(
-    root: Path, reader: CReader, name: str | None, header: str | None, under: str | None = None
+    root: TreeReader,
+    reader: CReader,
+    name: str | None,
+    header: str | None,
+    under: str | None = None,
 ) -> tuple[FoundEnum | None, list[Diagnostic]]:
     """The state enum: ``name`` or the one enum with a state-like prefix (in ``under``, if given)."""
-    where = Location(os.fspath(root))
-    top = root / under if under else root
+    where = Location(root.tree.shown)
 
-    def relative(paths: Iterator[str]) -> list[str]:
-        return [f"{under}/{p}" if under else p for p in paths]
+    def files_under(suffixes: tuple[str, ...]) -> list[str]:
+        return [p for p in root.files(suffixes) if under is None or p.startswith(under + "/")]
 
-    files = [header] if header else relative(tree_files(top, (".h",)))
+    files = [header] if header else files_under((".h",))
     if name is not None and not header:
-        files += relative(tree_files(top, (".c",)))
+        files += files_under((".c",))
     found: list[FoundEnum] = []
     for rel in files:
         data = _read(root, rel)
@@ -153,7 +143,7 @@ def find_enum(
         wanted = {name} & names if name is not None else names
         if not wanted:
             continue
-        cfile = reader.parse_bytes(data, os.path.join(os.fspath(root), rel))
+        cfile = reader.parse_bytes(data, os.path.join(root.tree.shown, rel))
         for enum_name in sorted(wanted):
             read = read_enum(cfile, enum_name)
             if read is None or len(read.constants) < 2:
@@ -167,7 +157,7 @@ def find_enum(
         return None, [
             NOT_FOUND.diagnostic(
                 f"{what} in the tree" + ("" if name else "; name the state enum with --enum NAME"),
-                Location(os.path.join(os.fspath(root), header)) if header else where,
+                Location(os.path.join(root.tree.shown, header)) if header else where,
             )
         ]
     names_found = sorted({f.read.name for f in found})
@@ -215,10 +205,10 @@ def find_enum(
 # -- C that follows from the enum ------------------------------------------------
 
 
-def c_files_naming(root: Path, prefix: str) -> list[str]:
+def c_files_naming(root: TreeReader, prefix: str) -> list[str]:
     """The ``.c`` files that mention a constant with ``prefix``."""
     needle = prefix.encode()
-    return [rel for rel in tree_files(root, (".c",)) if needle in _read(root, rel)]
+    return [rel for rel in root.files((".c",)) if needle in _read(root, rel)]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -230,12 +220,12 @@ class FoundToString:
     location: Location
 
 
-def _parsed(root: Path, reader: CReader, rel: str) -> CFile:
-    return reader.parse_bytes(_read(root, rel), os.path.join(os.fspath(root), rel))
+def _parsed(root: TreeReader, reader: CReader, rel: str) -> CFile:
+    return reader.parse_bytes(_read(root, rel), os.path.join(root.tree.shown, rel))
 
 
 def find_to_string(
-    root: Path, reader: CReader, enum: FoundEnum, files: Sequence[str], name: str | None
+    root: TreeReader, reader: CReader, enum: FoundEnum, files: Sequence[str], name: str | None
 ) -> tuple[FoundToString | None, list[Diagnostic]]:
     constants = {c.name for c in enum.read.constants}
     found: list[FoundToString] = []
@@ -262,7 +252,7 @@ def find_to_string(
                     location=read.location,
                 )
             )
-    where = Location(os.fspath(root))
+    where = Location(root.tree.shown)
     if not found:
         if name is not None:
             return None, [
@@ -323,17 +313,33 @@ def class_name(function: str) -> str:
 
 
 def find_predicates(
-    root: Path, reader: CReader, enum: FoundEnum, files: Sequence[str], skip: str | None
-) -> list[FoundPredicate]:
-    """Functions returning ``x == A || x == B`` over the enum's constants."""
+    root: TreeReader, reader: CReader, enum: FoundEnum, files: Sequence[str], skip: str | None
+) -> tuple[list[FoundPredicate], list[Diagnostic]]:
+    """Functions returning ``x == A || x == B`` over the enum's constants.
+
+    A function named like a predicate (``*_is_*``) that tests the enum's
+    constants but is not of that form is not guessed at: it is named in a
+    diagnostic (left out of the spec), never dropped silently.
+    """
     constants = {c.name for c in enum.read.constants}
     found: list[FoundPredicate] = []
+    unread: list[Diagnostic] = []
     for rel in files:
         cfile = _parsed(root, reader, rel)
         for fn_name, fn in sorted(cfile.functions.items(), key=lambda kv: kv[1].location):
             if fn_name == skip:
                 continue
             got = _predicate(cfile, fn, enum.prefix, constants)
+            if got is None and "_is_" in fn_name and enum.prefix in cfile.text(fn.node):
+                unread.append(
+                    SKIPPED.diagnostic(
+                        f"{fn_name}() looks like a predicate over enum {enum.read.name}, but is "
+                        "not 'return x == A || x == B ...' over its constants; left out of "
+                        "the spec (add it by hand)",
+                        fn.location,
+                        severity=Severity.WARNING,
+                    )
+                )
             if got is not None:
                 subject, params, prologue, refs = got
                 found.append(
@@ -347,7 +353,7 @@ def find_predicates(
                         constants=refs,
                     )
                 )
-    return found
+    return found, unread
 
 
 def _predicate(
@@ -410,7 +416,7 @@ def callers_of(cfile: CFile) -> dict[str, list[str]]:
 
 
 def features_handled(
-    root: Path,
+    root: TreeReader,
     files: Sequence[str],
     to_string: FoundToString | None,
     uapi: UapiMachine,
@@ -449,17 +455,20 @@ _TUPLE_LINE = re.compile(r"^\s*\[?\s*\([^()\n]*,[^()\n]*,[^()\n]*\)", re.MULTILI
 
 
 def find_docs(
-    root: Path, docs: str | None, state_names: Sequence[str], docs_prefix: str
+    root: TreeReader, docs: str | None, state_names: Sequence[str], docs_prefix: str
 ) -> tuple[str | None, list[Diagnostic]]:
     """The rst file whose literal blocks draw the machine's device states."""
-    where = Location(os.fspath(root))
+    where = Location(root.tree.shown)
     if docs is not None:
-        if not (root / docs).is_file():
-            return None, [NOT_FOUND.diagnostic(f"--docs {docs}: no such file in the tree", where)]
+        refused = check_regular(root.tree.path(docs))
+        if refused is not None:
+            return None, [NOT_FOUND.diagnostic(f"--docs {docs}: {refused.reason}", where)]
+        if not root.inside(docs):
+            return None, []
         return docs, []
     words = [f"{docs_prefix}{n}".encode() for n in state_names]
     candidates = []
-    for rel in tree_files(root, (".rst",)):
+    for rel in root.files((".rst",)):
         data = _read(root, rel)
         hits = [m.group() for m in _TUPLE_LINE.finditer(data.decode("utf-8", "replace"))]
         if any(any(w.decode() in h for w in words) for h in hits):

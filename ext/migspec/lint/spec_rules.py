@@ -512,6 +512,33 @@ def lint_disable_unknown(subject: Suppressions) -> Iterator[Finding]:
 
 
 @rule(
+    "flow-step-text-drawing",
+    Severity.ERROR,
+    scope=SCOPE,
+    example="flows:\n  - steps:\n      - text: ['(RUNNING, _NONE, _RUNNING)', '|']",
+)
+def flow_step_text_drawing(spec: Spec) -> Iterator[Finding]:
+    """A line of a flow step's text reads as drawing syntax: a state tuple, the connector, blank.
+
+    A flow's drawing is text lines, tuple lines and connector lines; a step
+    text line that looks like a tuple or a connector would be written by
+    ``update`` and read back by ``check`` as something else, so the two
+    would disagree forever.  Reword the line (``state RUNNING, NONE,
+    RUNNING``), or draw the state as a step of its own.
+    """
+    for flow in spec.flows:
+        for step in flow.steps:
+            for line in (*step.text, *step.text_after):
+                why = spec.notation.reads_as_drawing(line.text)
+                if why is not None:
+                    yield Finding(
+                        f"flow '{flow.name}': the step text {line.text!r} {why}; "
+                        "it would not read back as text",
+                        line.location,
+                    )
+
+
+@rule(
     "sentinel-names-state",
     Severity.ERROR,
     scope=SCOPE,
@@ -584,6 +611,7 @@ def callback_elsewhere_unlisted(spec: Spec) -> Iterator[Finding]:
 
 
 RULES = (
+    flow_step_text_drawing,
     duplicate_name,
     duplicate_value,
     state_error_count,

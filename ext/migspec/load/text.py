@@ -12,12 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..diagnostics import Diagnostic, Location, Severity, declare
+from .files import Refused, read_regular
 
 RULES = (
     declare(
         "input-unreadable",
         Severity.ERROR,
-        "The input file cannot be read (missing, a directory, no permission).",
+        "The input file cannot be read (missing, a directory or a FIFO, no permission).",
         scope="load",
     ),
     declare(
@@ -66,28 +67,18 @@ def _diag(rule_id: str, message: str, location: Location) -> Diagnostic:
 def read_text(
     path: str, display: str | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> tuple[str | None, list[Diagnostic]]:
-    """Read a UTF-8 text file within the size limit; one clear error otherwise."""
+    """Read a UTF-8 text file within the size limit; one clear error otherwise.
+
+    The file is opened by :func:`~migspec.load.files.read_regular`: a FIFO,
+    a directory or a device is refused by name, never read.
+    """
     shown = display or path
     where = Location(shown)
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(limits.max_bytes + 1)
-    except IsADirectoryError:
-        return None, [_diag("input-unreadable", "is a directory, not a file", where)]
-    except FileNotFoundError:
-        return None, [_diag("input-unreadable", "no such file", where)]
-    except OSError as exc:
-        return None, [_diag("input-unreadable", f"cannot read: {exc.strerror or exc}", where)]
-    except ValueError:  # a NUL in the path: no such file can exist
-        return None, [_diag("input-unreadable", "the path contains a NUL character", where)]
-    if len(data) > limits.max_bytes:
-        return None, [
-            _diag(
-                "input-too-large",
-                f"file is larger than the {limits.max_bytes // (1024 * 1024)} MiB limit",
-                where,
-            )
-        ]
+    got = read_regular(path, limits.max_bytes)
+    if isinstance(got, Refused):
+        rule = "input-too-large" if got.too_large else "input-unreadable"
+        return None, [_diag(rule, got.reason, where)]
+    data = got
     return decode_text(data, shown)
 
 

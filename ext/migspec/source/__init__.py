@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, Location, Severity, declare
+from ..load.files import Refused, read_regular
 
 SCOPE = "source"
 
@@ -37,12 +38,14 @@ OUTSIDE_ROOT = declare(
     "A path the spec names leads outside the source root; it is not read.",
     scope=SCOPE,
     doc="""
-    Every file the check reads must lie inside the root it was given
+    Every file migspec reads in a tree must lie inside the root it was given
     (``--source-root``, ``--kernel-root``, ``migspec_source_root``): a spec
     is data, and must not make a doc build read ``/etc/passwd``.  Absolute
     paths and paths with ``..`` are refused where the spec names them; a
     symlink in the tree that leads out of the root (or loops) is refused where
     it is, with the spec's place as a note.  Such files are never opened.
+    ``import`` skips such a symlink the same way, with this diagnostic, and
+    copies nothing from it into the spec.
     """,
     example="flows:\n  - docs: {file: ../../etc/passwd, section: Save}",
 )
@@ -51,11 +54,12 @@ OUTSIDE_ROOT = declare(
 FILE_UNREADABLE = declare(
     "check-file-unreadable",
     Severity.ERROR,
-    "A source file the check needs exists but cannot be read.",
+    "A source file migspec needs exists but cannot be read.",
     scope=SCOPE,
     doc="""
-    A source file the check needs exists but cannot be read: no permission,
-    larger than the readers' size limit (16 MiB), or
+    A source file that ``check``, ``update`` or ``import`` needs exists but
+    cannot be read: no permission, not a regular file (a FIFO, a directory,
+    a device: never opened), larger than the readers' size limit (16 MiB), or
     an rst file that docutils refuses as a whole (a line longer than its
     line-length limit, nesting deeper than it can parse).  The file is
     skipped; nothing else is reported about it.
@@ -85,24 +89,15 @@ RULES = (FILE_MISSING, OUTSIDE_ROOT, FILE_UNREADABLE, SECTION_TWICE)
 
 
 def read_bytes(path: Path, display: str) -> tuple[bytes | None, list[Diagnostic]]:
-    """The file's bytes, or a located diagnostic saying why not."""
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_SOURCE_BYTES + 1)
-    except OSError as err:
-        reason = err.strerror or err.__class__.__name__
-        return None, [
-            FILE_UNREADABLE.diagnostic(f"cannot read {display}: {reason}", Location(display))
-        ]
-    if len(data) > MAX_SOURCE_BYTES:
-        return None, [
-            FILE_UNREADABLE.diagnostic(
-                f"{display} is larger than the {MAX_SOURCE_BYTES // (1024 * 1024)} MiB limit; "
-                "not read",
-                Location(display),
-            )
-        ]
-    return data, []
+    """The file's bytes, or a located diagnostic saying why not.
+
+    Read by :func:`~migspec.load.files.read_regular`, as every input is:
+    regular files only, within :data:`MAX_SOURCE_BYTES`.
+    """
+    got = read_regular(path, MAX_SOURCE_BYTES)
+    if isinstance(got, Refused):
+        return None, [FILE_UNREADABLE.diagnostic(got.reason, Location(display))]
+    return got, []
 
 
 def read_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Diagnostic, Location, Note
+from ..model import drawn_tuple
 from . import FILE_UNREADABLE, SECTION_TWICE, read_text
 
 if TYPE_CHECKING:
@@ -114,38 +115,14 @@ class RstFlows:
     repeated: Mapping[str, tuple[Location, ...]] = field(default_factory=dict)
 
 
-_TUPLE = re.compile(r"^(\[\s*)?\((?P<inner>[^()]*)\)(?(1)\s*\])$")
-
-
 def parse_tuple(text: str) -> DocTuple | None:
-    """``(A, _B, _C [_D])`` or ``[(A, _B, _C)]`` -> a DocTuple; anything else None."""
-    m = _TUPLE.match(text.strip())
-    if m is None:
+    """``(A, _B, _C [_D])`` or ``[(A, _B, _C)]`` -> a DocTuple; anything else None
+    (:func:`migspec.model.drawn_tuple` decides, for lint as well)."""
+    found = drawn_tuple(text)
+    if found is None:
         return None
-    members = _split_members(m.group("inner"))
-    if len(members) != 3 or not all(members):
-        return None
-    return DocTuple(
-        vm=members[0], migration=members[1], device=members[2], bracketed=m.group(1) is not None
-    )
-
-
-def _split_members(inner: str) -> list[str]:
-    out: list[str] = []
-    depth = 0
-    current: list[str] = []
-    for ch in inner:
-        if ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth -= 1
-        if ch == "," and depth == 0:
-            out.append(" ".join("".join(current).split()))
-            current = []
-        else:
-            current.append(ch)
-    out.append(" ".join("".join(current).split()))
-    return out
+    (vm, migration, device), bracketed = found
+    return DocTuple(vm=vm, migration=migration, device=device, bracketed=bracketed)
 
 
 def parse_block(

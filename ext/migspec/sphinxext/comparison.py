@@ -24,7 +24,7 @@ from ..comparison.report import comparison_report, render_comparison_html
 from ..diagnostics import Diagnostic
 from ..load.revision import read_spec_arg, spec_arg_file
 from ..render.dot import render_svg
-from .context import logger
+from .context import Where, logger, sphinx_location
 from .directives import MigspecDirective
 
 if TYPE_CHECKING:
@@ -32,16 +32,15 @@ if TYPE_CHECKING:
     from ..model import Spec
 
 
-def _report_spec_diagnostic(d: Diagnostic) -> None:
-    loc = d.location
+def _report_spec_diagnostic(d: Diagnostic, at: Where) -> None:
+    where, text = sphinx_location(d, at)
     logger.warning(
         "%s [%s]",
-        d.message,
+        text,
         d.rule,
         type="migspec",
         subtype=d.rule,
-        # "path:line": Sphinx takes a location without a colon for a docname.
-        location=f"{loc.path}:{loc.line}",
+        location=where,
     )
 
 
@@ -59,7 +58,7 @@ class ComparisonDirective(MigspecDirective):
         result = read_spec_arg(arg, cwd=confdir)
         if result.spec is None:
             for d in result.diagnostics:
-                _report_spec_diagnostic(d)
+                _report_spec_diagnostic(d, self.get_location())
             self.warn(f"migspec:diff: cannot read the spec '{arg}'", "diff-spec")
         return result.spec
 

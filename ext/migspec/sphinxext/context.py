@@ -127,12 +127,26 @@ def report(env: BuildEnvironment, diagnostic: Diagnostic) -> None:
     _warn(diagnostic)
 
 
-def _warn(diagnostic: Diagnostic) -> None:
+def sphinx_location(diagnostic: Diagnostic, at: Where = None) -> tuple[Where, str]:
+    """Where Sphinx should place a diagnostic, and the text to say there.
+
+    A diagnostic about a whole file (line 0: the file is missing, a FIFO,
+    too large) has no line Sphinx could show: it is placed at ``at`` (the
+    directive that named the file), or nowhere, and the text names the file.
+    """
     loc = diagnostic.location
-    where = f"{loc.path}:{loc.line}" if loc.line else f"{loc.path}:0"
+    text = printable(diagnostic.message)
+    if loc.line:
+        # "path:line": Sphinx takes a location without a colon for a docname.
+        return f"{loc.path}:{loc.line}", text
+    return (at if at is not None else (None, None)), f"{printable(loc.path)}: {text}"
+
+
+def _warn(diagnostic: Diagnostic, at: Where = None) -> None:
+    where, text = sphinx_location(diagnostic, at)
     logger.warning(
         "%s",
-        printable(diagnostic.message),
+        text,
         type="migspec",
         subtype=diagnostic.rule,
         location=where,

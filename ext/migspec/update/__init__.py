@@ -30,13 +30,14 @@ from typing import Any, TypeVar
 from ..diagnostics import Diagnostic, InternalError, Location, Note, Rule, Severity
 from ..expect.code import PredicateExpectation, ToStringExpectation, expect_code
 from ..expect.trace import TraceSectionExpectation, expect_trace
+from ..load.files import check_regular
 from ..load.trace_events import parse_trace_events
 from ..model import Flow, Spec
-from ..source import FILE_MISSING, FILE_UNREADABLE
+from ..source import FILE_MISSING, FILE_UNREADABLE, read_bytes
 from ..source.c import CReader
 from ..source.rst import parse_flows
 from ..writes import RULES as WRITE_RULES
-from ..writes import Snapshot, WriteError, confine, digest, write_atomic
+from ..writes import Snapshot, WriteError, confine, digest, sweep_temporaries, write_atomic
 from . import regions
 from .flows import flow_edits
 from .predicates import predicate_edits
@@ -222,29 +223,34 @@ def plan_update(
         if len(jobs.syntaxes) > 1:
             diagnostics.append(
                 regions.REGION_AMBIGUOUS.diagnostic(
-                    f"the spec names this file as {' and '.join(sorted(jobs.syntaxes))}; not rewritten",
+                    f"the spec names this file as {' and '.join(sorted(jobs.syntaxes))}; left as it is",
                     where,
                     notes=(Note(message="named here", location=jobs.named),),
                 )
             )
             continue
-        if not path.is_file():
+        # Read as check reads it (load.files): regular files only, within
+        # the size limit; a FIFO is refused by name, never opened.
+        refused = check_regular(path)
+        if refused is not None and not refused.exists:
             diagnostics.append(
                 FILE_MISSING.diagnostic(
-                    f"no such file (the spec names it for {jobs.why})",
+                    f"{refused.reason} (the spec names it for {jobs.why})",
                     where,
                     notes=(Note(message="named here", location=jobs.named),),
                 )
             )
             continue
+        got, found = read_bytes(path, display)
+        if got is None:
+            diagnostics.extend(found)
+            continue
+        data = got
         try:
-            data = path.read_bytes()
             mode = stat.S_IMODE(path.stat().st_mode)
         except OSError as err:
             reason = err.strerror or err.__class__.__name__
-            diagnostics.append(
-                FILE_UNREADABLE.diagnostic(f"cannot read {display}: {reason}", where)
-            )
+            diagnostics.append(FILE_UNREADABLE.diagnostic(f"cannot read: {reason}", where))
             continue
         # Two rewrites of one file that touch the same bytes (regions.EditOverlap)
         # are a migspec bug: it propagates, and nothing is written.
@@ -302,7 +308,7 @@ def _rewrite(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) ->
             None,
             [
                 regions.REGION_FORM.diagnostic(
-                    f"the file is not UTF-8 (byte {err.start}); not rewritten", Location(display)
+                    f"the file is not UTF-8 (byte {err.start}); left as it is", Location(display)
                 )
             ],
             0,
@@ -367,14 +373,27 @@ def _plan_rst(spec: Spec, flows: Sequence[Flow], text: str, display: str) -> _Re
 # -- writing -----------------------------------------------------------------------
 
 
-def apply_plan(plan: UpdatePlan) -> ApplyResult:
-    """Write every file of ``plan``; a file that changed since it was read is left alone."""
+def apply_plan(plan: UpdatePlan, *, force: bool = False) -> ApplyResult:
+    """Write every file of ``plan``; a file that changed since it was read is left alone.
+
+    The policy is :mod:`migspec.writes`' (owner and mode kept, a read-only
+    file refused unless ``force``, a symlink written through); temporary
+    files a killed run left beside the files are named and removed first.
+    """
     written: list[str] = []
     diagnostics: list[Diagnostic] = []
+    folders = sorted({os.path.dirname(u.rel) for u in plan.files})
+    for folder in folders:
+        shown = os.path.dirname(
+            next(u.display for u in plan.files if os.path.dirname(u.rel) == folder)
+        )
+        diagnostics.extend(sweep_temporaries(plan.root / folder, shown))
     for update in plan.files:
         try:
             path = confine(plan.root, update.rel)
-            if write_atomic(path, update.new, expect=update.snapshot, display=update.display):
+            if write_atomic(
+                path, update.new, expect=update.snapshot, display=update.display, force=force
+            ):
                 written.append(update.rel)
         except WriteError as err:
             diagnostics.append(replace(err.diagnostic, location=Location(update.display)))

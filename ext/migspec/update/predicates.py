@@ -72,7 +72,7 @@ def predicate_edits(
             REGION_FORM.diagnostic(
                 f"{pred.function}() is not in a form migspec can rewrite"
                 + (f" ({why.message})" if why else "")
-                + "; not rewritten",
+                + "; left as it is",
                 why.location if why else fn.location,
                 notes=(spec_note,),
             )

@@ -181,7 +181,7 @@ def find_function(
     if not found:
         return None, [
             REGION_MISSING.diagnostic(
-                f"{name}() is not defined here; not rewritten (add it by hand)",
+                f"{name}() is not defined here; left as it is (add it by hand)",
                 Location(cfile.path),
                 notes=(note,),
             )
@@ -189,7 +189,7 @@ def find_function(
     if len(found) > 1:
         return None, [
             REGION_AMBIGUOUS.diagnostic(
-                f"{name}() is defined {len(found)} times; not rewritten",
+                f"{name}() is defined {len(found)} times; left as it is",
                 found[1].location,
                 notes=(Note(message="first definition", location=found[0].location), note),
             )
@@ -249,7 +249,7 @@ def find_trace_section(
     if not headers:
         return None, [
             REGION_MISSING.diagnostic(
-                f"no '# {section.section}' section comment; not rewritten (add it by hand)",
+                f"no '# {section.section}' section comment; left as it is (add it by hand)",
                 Location(parsed.path),
                 notes=(spec_note,),
             )
@@ -257,7 +257,7 @@ def find_trace_section(
     if len(headers) > 1:
         return None, [
             REGION_AMBIGUOUS.diagnostic(
-                f"'# {section.section}' is written {len(headers)} times; not rewritten",
+                f"'# {section.section}' is written {len(headers)} times; left as it is",
                 headers[1],
                 notes=(Note(message="first written here", location=headers[0]), spec_note),
             )
@@ -272,7 +272,7 @@ def find_trace_section(
         return None, [
             REGION_FORM.diagnostic(
                 f"this line of section '# {section.section}' is not an event line "
-                f"({unreadable[0].message}); not rewritten",
+                f"({unreadable[0].message}); left as it is",
                 unreadable[0].location,
                 notes=(spec_note,),
             )
@@ -289,7 +289,7 @@ def find_flow_block(read: RstFlows, flow: Flow) -> tuple[DocFlow | None, list[Di
     if again:
         return None, [
             REGION_AMBIGUOUS.diagnostic(
-                f"the section title '{section}' is written {len(again) + 1} times; not rewritten",
+                f"the section title '{section}' is written {len(again) + 1} times; left as it is",
                 again[0],
                 notes=(
                     Note(message="first written here", location=read.sections[section]),
@@ -303,7 +303,7 @@ def find_flow_block(read: RstFlows, flow: Flow) -> tuple[DocFlow | None, list[Di
         what = (
             f"the section '{section}' has no literal block to rewrite (add '::' and a block)"
             if where
-            else f"no section titled '{section}'; not rewritten (add it by hand)"
+            else f"no section titled '{section}'; left as it is (add it by hand)"
         )
         return None, [
             REGION_MISSING.diagnostic(what, where or Location(read.path), notes=(spec_note,))

@@ -130,7 +130,7 @@ def to_string_edits(
     if read is None or read.switch is None:
         return [], [
             REGION_FORM.diagnostic(
-                f"{ts.function}() has no switch statement to rewrite; not rewritten",
+                f"{ts.function}() has no switch statement to rewrite; left as it is",
                 fn.location,
                 notes=(Note(message="the spec names it here", location=ts.location),),
             )

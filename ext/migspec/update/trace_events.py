@@ -74,7 +74,7 @@ def section_edits(
         return [], [
             REGION_FORM.diagnostic(
                 f"the spec's event {unwritable[0].name} does not make a trace-events line "
-                "migspec can read back (run migspec lint); not rewritten",
+                "migspec can read back (run migspec lint); left as it is",
                 unwritable[0].location,
             )
         ]

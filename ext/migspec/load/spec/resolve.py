@@ -42,6 +42,7 @@ from ...model import (
     TraceSection,
     Walk,
 )
+from ..files import path_problem
 from ..trace_events import split_trace_arg
 from ..yamlsrc import Mapping, Node, Scalar, Sequence, to_plain
 from .rules import FORMAT_VERSION, RULE_BY_ID
@@ -95,6 +96,16 @@ class Builder:
         if isinstance(value, Scalar) and value.value is not None:
             return str(value.value)
         return default
+
+    def path(self, node: Mapping, key: str, default: str = "") -> str:
+        """A file path the spec names; one that can name no file is reported where it is."""
+        value = self.text(node, key, default)
+        problem = path_problem(value) if node.get(key) is not None else None
+        if problem is not None:
+            self.diagnostics.append(
+                RULE_BY_ID["spec-path-invalid"].diagnostic(f"{key}: {problem}", _loc(node, key))
+            )
+        return value
 
     @staticmethod
     def integer(node: Mapping, key: str, default: int) -> int:
@@ -150,7 +161,7 @@ class Builder:
             doc=self.text(machine_node, "doc"),
             enum=self.text(c_node, "enum"),
             prefix=self.text(c_node, "prefix"),
-            header=self.text(c_node, "header"),
+            header=self.path(c_node, "header"),
             sentinels=tuple(str(to_plain(n)) for n in _seq(c_node.get("sentinels"))),
             location=machine_node.location,
         )
@@ -360,7 +371,7 @@ class Builder:
         docs = None
         if isinstance(docs_node, Mapping):
             docs = DocsTarget(
-                file=self.text(docs_node, "file"),
+                file=self.path(docs_node, "file"),
                 section=self.text(docs_node, "section"),
                 location=docs_node.location,
             )
@@ -403,7 +414,7 @@ class Builder:
                 )
             )
         return TraceSection(
-            file=self.text(n, "file"),
+            file=self.path(n, "file"),
             section=self.text(n, "section"),
             events=tuple(events),
             sources=tuple(str(to_plain(x)) for x in _seq(n.get("sources"))),
@@ -418,14 +429,14 @@ class Builder:
         if isinstance(ts, Mapping):
             to_string = ToString(
                 function=self.text(ts, "function"),
-                file=self.text(ts, "file"),
+                file=self.path(ts, "file"),
                 default=self.text(ts, "default", "UNKNOWN STATE"),
                 location=ts.location,
             )
         predicates = tuple(
             Predicate(
                 function=self.text(p, "function"),
-                file=self.text(p, "file"),
+                file=self.path(p, "file"),
                 state_class=self.ref(
                     self.text(p, "class"), self.classes, "class", _loc(p, "class")
                 ),
@@ -468,12 +479,12 @@ class Builder:
         k = node.get("kernel")
         if isinstance(k, Mapping):
             kernel = KernelTables(
-                file=self.text(k, "file"),
+                file=self.path(k, "file"),
                 function=self.text(k, "function"),
                 next_table=self.text(k, "next_table"),
                 flags_table=self.text(k, "flags_table"),
                 # Default: the header the machine's enum is declared in.
-                header=self.text(k, "header", machine.header),
+                header=self.path(k, "header", machine.header),
                 location=k.location,
             )
         features = None

@@ -54,6 +54,22 @@ RULES = (
         example="features: [{name: F1, ...}, ..., {name: F7, ...}]  # seven optional features",
     ),
     declare(
+        "spec-path-invalid",
+        Severity.ERROR,
+        "A path the spec names cannot name a file: a NUL byte, or a name longer than "
+        "the system allows.",
+        scope="load",
+        doc="""
+        The spec's file paths (``machine.c.header``, ``code.to_string.file``,
+        the predicates' and the kernel tables' files, ``trace[].file``,
+        ``flows[].docs.file``) are opened by ``check``, ``update`` and the
+        Sphinx extension.  A path holding a NUL byte, a name longer than 255
+        bytes or a path longer than 4095 bytes names no file on any system
+        migspec runs on, so it is refused where the spec writes it.
+        """,
+        example='trace:\n  - file: "hw/vfio/trace-events\\0"',
+    ),
+    declare(
         "ref-unknown",
         Severity.ERROR,
         "A name refers to a state, feature, group, class or callback that is not defined.",
