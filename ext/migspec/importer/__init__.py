@@ -42,7 +42,7 @@ from .transitions import (
     requested_states,
     step_callbacks,
 )
-from .uapi import CommentWords, UapiMachine, bit_macros, read_uapi_machine
+from .uapi import ArcData, CommentWords, UapiMachine, bit_macros, read_uapi_machine
 
 RULES: tuple[Rule[Any], ...] = (*scan.RULES, *verify.RULES)
 
@@ -91,16 +91,6 @@ class StateData:
     stand_in_by: tuple[tuple[str, str], ...] = ()  # missing feature -> state
     error: bool = False
     initial: bool = False
-    doc: str = ""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ArcData:
-    source: str
-    target: str
-    features: tuple[str, ...] = ()
-    without: tuple[str, ...] = ()
-    session: str | None = None
     doc: str = ""
 
 

@@ -22,7 +22,7 @@ from ..source.c import CFile, CReader
 from ..source.kernel import KernelRead, read_kernel_tables, state_tables
 from ..source.tree import TreeReader
 from . import scan
-from .uapi import UapiArc, UapiFeature, UapiMachine, UapiState
+from .uapi import ArcData, UapiFeature, UapiMachine, UapiState
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -163,7 +163,7 @@ def machine_from_tables(
         return tuple(sorted(got, key=rank.__getitem__))
 
     arcs = tuple(_walked_arcs(facts, feats, [f.name for f in features if not f.mandatory], needs))
-    refused: list[UapiArc] = []
+    refused: list[ArcData] = []
     error_c = next((k for k, e in facts.read.flags_table.items() if e.all_bits), None)
     for (a, b), ref in facts.read.next_table.items():
         src, dst = facts.state(a), facts.state(b)
@@ -177,7 +177,7 @@ def machine_from_tables(
         ):
             continue
         if ref.name == error_c and (src, dst) not in [(r.source, r.target) for r in refused]:
-            refused.append(UapiArc(source=src, target=dst))
+            refused.append(ArcData(source=src, target=dst))
     return UapiMachine(
         comment_line=0,
         features=features,
@@ -197,7 +197,7 @@ def _walked_arcs(
     feats: dict[str, tuple[str, ...]],
     optional: list[str],
     needs: Callable[..., tuple[str, ...]],
-) -> list[UapiArc]:
+) -> list[ArcData]:
     """The single steps each kind of device takes when the kernel walks its table.
 
     The table is written for a device with every feature; a device that lacks
@@ -237,9 +237,9 @@ def _walked_arcs(
         able = [k for k in kinds if set(need) <= k]
         lacking = tuple(f for f in optional if f not in need and not any(f in k for k in by))
         if not lacking or set(by) == {k for k in able if not set(lacking) & k}:
-            out.append(UapiArc(source=a, target=b, features=need, without=lacking))
+            out.append(ArcData(source=a, target=b, features=need, without=lacking))
         else:
-            out.append(UapiArc(source=a, target=b, features=need))
+            out.append(ArcData(source=a, target=b, features=need))
     return out
 
 

@@ -1,5 +1,9 @@
 """What a uAPI header's state-machine comment says: features, arcs, groups.
 
+The layout (state lists, arc paragraphs, path rules, each located) is read
+by :mod:`migspec.source.fsm_comment`, the one reader ``check`` and
+``update`` use too; this module says what that structure means.
+
 Inputs: the text of the header that defines the state enum, the enum's name
 and its state names (the constants without their prefix).  Outputs: :class:`UapiMachine`, or ``None`` when
 the block comment right above the enum does not document a machine in the
@@ -32,19 +36,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..source.fsm_comment import CommentWords, bit_macros, read_fsm_comment, squash
 from .scan import common_prefix
 
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CommentWords:
-    """The English the comment's paragraphs use for what has no syntax."""
-
-    refused: tuple[str, ...] = ("not permitted",)
-    opens_session: tuple[str, ...] = ("return a new",)
-    any_state: str = "any"
-    extends: str = "except"
-    removed: str = "are removed if support for"
-    group: str = "group"
+__all__ = ["CommentWords", "bit_macros", "read_uapi_machine"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -65,7 +60,9 @@ class UapiState:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class UapiArc:
+class ArcData:
+    """An arc as the importer writes it into a spec (and reads it from a comment)."""
+
     source: str
     target: str
     features: tuple[str, ...] = ()
@@ -88,8 +85,8 @@ class UapiMachine:
     states: tuple[UapiState, ...]
     error: str | None
     initial: str | None
-    arcs: tuple[UapiArc, ...]
-    refused: tuple[UapiArc, ...]
+    arcs: tuple[ArcData, ...]
+    refused: tuple[ArcData, ...]
     groups: tuple[UapiGroup, ...]
     removed_without: tuple[str, ...]  # features whose absence removes arcs
     path_rules: tuple[str, ...]
@@ -98,40 +95,7 @@ class UapiMachine:
         return next((s for s in self.states if s.name == name), None)
 
 
-_BIT = re.compile(r"^\s*#\s*define\s+([A-Z_][A-Z0-9_]*)\s+\(?\s*1U?L*\s*<<\s*(\d+)\s*\)?", re.M)
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def bit_macros(text: str) -> dict[str, int]:
-    """Macros defined as one bit: name -> bit number."""
-    return {m.group(1): int(m.group(2)) for m in _BIT.finditer(text)}
-
-
-def comment_above(text: str, enum: str) -> tuple[list[str], int] | None:
-    """The lines of the block comment right above ``enum NAME {`` (without ``*``), and its line."""
-    m = re.search(rf"\benum\s+{re.escape(enum)}\s*\{{", text)
-    if m is None:
-        return None
-    before = text[: m.start()].rstrip()
-    if not before.endswith("*/"):
-        return None
-    start = before.rfind("/*")
-    if start < 0:
-        return None
-    body = before[start + 2 : -2]
-    lines = []
-    for raw in body.splitlines():
-        line = raw.rstrip()
-        stripped = line.lstrip()
-        if stripped.startswith("*"):
-            line = stripped[1:]
-            line = line[1:] if line.startswith(" ") else line
-        lines.append(line.rstrip())
-    return lines, text.count("\n", 0, start) + 1
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split())
+_squash = squash
 
 
 def _first_sentence(text: str) -> str:
@@ -148,32 +112,15 @@ def read_uapi_machine(
 ) -> UapiMachine | None:
     """The machine the comment above ``enum`` documents, or ``None`` if it documents none."""
     w = words or CommentWords()
-    found = comment_above(text, enum)
-    if found is None:
+    comment = read_fsm_comment(text, enum, state_names, any_state=w.any_state)
+    if comment is None:
         return None
-    lines, comment_line = found
+    lines, comment_line = list(comment.lines), comment.line
     names = set(state_names)
     bits = bit_macros(text)
 
-    # -- state lists -----------------------------------------------------------------
-    lists: list[tuple[tuple[str, ...], list[tuple[str, str]]]] = []
-    current: list[tuple[str, str]] | None = None
-    entry = re.compile(r"^\s+([A-Za-z_][A-Za-z0-9_]*) - (.*)$")
-    for line in lines:
-        macros = tuple(t for t in _WORD.findall(line) if t in bits)
-        if line.rstrip().endswith(":") and macros and not line.startswith(" "):
-            current = []
-            lists.append((macros, current))
-            continue
-        m = entry.match(line)
-        if current is not None and m and m.group(1) in names:
-            current.append((m.group(1), m.group(2)))
-        elif current is not None and current and line.startswith("  ") and line.strip():
-            name, doc = current[-1]
-            current[-1] = (name, f"{doc} {line.strip()}")
-        elif current is not None and current and not line.strip():
-            current = None
-    lists = [(macros, entries) for macros, entries in lists if entries]
+    # -- state lists (read by source.fsm_comment) --------------------------------------
+    lists = [(sl.macros, [(e.name, e.doc) for e in sl.entries]) for sl in comment.state_lists]
     if not lists:
         return None
     macro_prefix = common_prefix([m for macros, _ in lists for m in macros])
@@ -201,27 +148,13 @@ def read_uapi_machine(
             state_docs.setdefault(name, _squash(doc))
             listed_order.append(name)
 
-    # -- arc paragraphs ----------------------------------------------------------------
-    arrow = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*) -> ([A-Za-z_][A-Za-z0-9_]*)\s*$")
-    paragraphs: list[tuple[list[tuple[str, str]], list[str]]] = []
-    for line in lines:
-        m = arrow.match(line)
-        if m and (m.group(1) in names or m.group(1) == w.any_state) and m.group(2) in names:
-            if not paragraphs or paragraphs[-1][1]:
-                paragraphs.append(([], []))
-            paragraphs[-1][0].append((m.group(1), m.group(2)))
-        elif paragraphs and (line.startswith(" ") or not line.strip()):
-            if line.strip() or paragraphs[-1][1]:
-                paragraphs[-1][1].append(line.strip())
-        elif paragraphs and line.strip():
-            paragraphs.append(([], ["<end>"]))
     error: str | None = None
     raw_arcs: list[tuple[str, str, str, bool, bool]] = []  # src, dst, doc, refused, opens
-    for pairs, body in paragraphs:
-        prose = _squash(" ".join(body))
-        refused = any(word in prose for word in w.refused)
+    for paragraph in comment.paragraphs:
+        prose = paragraph.prose
+        refused = w.refuses(prose)
         opens = any(word in prose for word in w.opens_session)
-        for src, dst in pairs:
+        for src, dst in ((a.source, a.target) for a in paragraph.arcs):
             if src == w.any_state:
                 error = dst
                 continue
@@ -267,26 +200,26 @@ def read_uapi_machine(
         return tuple(sorted(got, key=rank.__getitem__))
 
     # -- arcs, sessions, projections ---------------------------------------------------
-    arcs: list[UapiArc] = []
-    refused_arcs: list[UapiArc] = []
+    arcs: list[ArcData] = []
+    refused_arcs: list[ArcData] = []
     opened: set[str] = set()
     for src, dst, doc, refused, opens in raw_arcs:
         if refused:
-            refused_arcs.append(UapiArc(source=src, target=dst, doc=doc))
+            refused_arcs.append(ArcData(source=src, target=dst, doc=doc))
             continue
         crosses = group_of.get(src) is None or group_of.get(src) != group_of.get(dst)
         session = "open" if opens and crosses else None
         if session:
             opened.add(dst)
         arcs.append(
-            UapiArc(source=src, target=dst, features=needs(src, dst), session=session, doc=doc)
+            ArcData(source=src, target=dst, features=needs(src, dst), session=session, doc=doc)
         )
     closing = []
     for arc in arcs:
         if arc.session is None and arc.source in opened:
             inside = group_of.get(arc.source)
             if inside is None or group_of.get(arc.target) != inside:
-                arc = UapiArc(
+                arc = ArcData(
                     source=arc.source,
                     target=arc.target,
                     features=arc.features,
@@ -300,11 +233,7 @@ def read_uapi_machine(
     )
 
     initial = next((n for n in listed_order if n != error), None)
-    rules = tuple(
-        _squash(m.group(1))
-        for m in re.finditer(r"^\s+-\s+(.*(?:\n\s{3,}\S.*)*)", "\n".join(lines), re.M)
-        if "path" in m.group(1).lower()
-    )
+    rules = tuple(rule for rule, _ in comment.path_rules)
     return UapiMachine(
         comment_line=comment_line,
         features=features,
@@ -403,13 +332,13 @@ def stand_in_for(state: str, missing: str, stand_ins: dict[str, dict[str, str]])
 
 
 def _projected(
-    arcs: list[UapiArc],
+    arcs: list[ArcData],
     stand_ins: dict[str, dict[str, str]],
     optional: list[str],
     removed: tuple[str, ...],
-) -> list[UapiArc]:
+) -> list[ArcData]:
     """Arcs of devices lacking a feature whose states stand in for others (``without``)."""
-    out: list[UapiArc] = []
+    out: list[ArcData] = []
     for feature in optional:
         if feature in removed:
             continue
@@ -428,6 +357,6 @@ def _projected(
             if covered:
                 continue
             out.append(
-                UapiArc(source=src, target=dst, features=rest, without=(feature,), doc=arc.doc)
+                ArcData(source=src, target=dst, features=rest, without=(feature,), doc=arc.doc)
             )
     return out
