@@ -53,4 +53,5 @@ def test_review_compares_the_reviewed_artefacts() -> None:
         "to-str",
         "predicates",
         "kernel-table",
+        "fsm-comment",
     }

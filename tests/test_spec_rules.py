@@ -59,6 +59,12 @@ def add_state(line: str) -> tuple[str, str]:
     return (READY, READY + line + "\n")
 
 
+def comment(arcs: str) -> tuple[str, str]:
+    """An ``fsm_comment`` with one paragraph listing ``arcs`` (on line 30)."""
+    refused = "  - {from: READY, to: COPYING}\n"
+    return (refused, f"{refused}fsm_comment:\n  paragraphs:\n    - {{arcs: {arcs}, doc: x}}\n")
+
+
 def add_arc(line: str) -> tuple[str, str]:
     return (READY_TO_IDLE, READY_TO_IDLE + line + "\n")
 
@@ -198,6 +204,16 @@ POSITIVE = [
         (27,),
     ),
     Case("arc-error-state", (add_arc("  - {from: READY, to: FAILED}"),), (23,)),
+    # fsm_comment paragraphs land on line 30.
+    Case("comment-arc-invalid", (comment("[IDLE -> READY]"),), (30,), "neither an arc"),
+    Case(
+        "comment-arc-invalid",
+        (comment("[COPYING -> READY, READY -> COPYING]"),),
+        (30,),
+        "both arcs and refused",
+    ),
+    Case("comment-arc-invalid", (comment("[any -> IDLE]"),), (30,), "only the error state"),
+    Case("comment-arc-invalid", (comment("[COPYING -> READY, COPYING -> READY]"),), (30,), "twice"),
     Case("arc-error-state", (add_arc("  - {from: FAILED, to: IDLE}"),), (23,)),
     Case(
         "arc-session",
@@ -377,6 +393,9 @@ NEGATIVE = [
     ),
     Case("arc-refused-conflict", ()),
     Case("arc-error-state", ()),
+    Case("comment-arc-invalid", (comment("[COPYING -> READY, COPYING -> IDLE]"),)),
+    Case("comment-arc-invalid", (comment("[READY -> COPYING]"),)),
+    Case("comment-arc-invalid", (comment("[any -> FAILED]"),)),
     # Arcs between states outside every group may open and close sessions
     # (like VFIO's RESUMING); arcs into the error state are another rule's.
     Case(

@@ -29,6 +29,7 @@ from typing import Any, Literal
 from .check import CheckResult, Comparison, compare_tree
 from .check import code as check_code
 from .check import docs as check_docs
+from .check import fsm_comment as check_fsm_comment
 from .check import kernel as check_kernel
 from .check import trace as check_trace
 from .check import transitions as check_transitions
@@ -37,6 +38,7 @@ from .model import Flow, FlowStyle, Spec
 from .render.c import render_c_enum, render_predicates, render_to_str
 from .render.dot import render_flow_dot, render_fsm_dot, render_svg
 from .render.flow_rst import render_flow_rst
+from .render.fsm_comment import render_fsm_comment
 from .render.kernel import render_kernel_table
 from .render.trace import render_trace_events
 from .source import RULES as SOURCE_RULES
@@ -128,6 +130,11 @@ def _kernel_table(spec: Spec, choice: Choice) -> str:
     return render_kernel_table(spec)
 
 
+def _fsm_comment(spec: Spec, choice: Choice) -> str:
+    # The comment lists every device kind's states and arcs at once.
+    return render_fsm_comment(spec)
+
+
 def _fsm_dot(spec: Spec, choice: Choice) -> str:
     return render_fsm_dot(spec, choice.features, show_refused=choice.show_refused)
 
@@ -161,6 +168,12 @@ def _no_kernel_table(spec: Spec) -> str | None:
         return f"{spec.path}: the spec has no 'code: kernel:' section naming the kernel's tables"
     if spec.error_state is None:
         return f"{spec.path}: the kernel's table needs an error state ('error: true')"
+    return None
+
+
+def _no_fsm_comment(spec: Spec) -> str | None:
+    if spec.code.kernel is None:
+        return f"{spec.path}: the spec has no 'code: kernel:' section naming the uAPI header"
     return None
 
 
@@ -252,6 +265,19 @@ ARTEFACTS: tuple[Artefact, ...] = (
         region=Region(
             compare=check_kernel.check_kernel,
             rules=_FILE_RULES | _rules(C_RULES, check_kernel.RULES),
+            tree="kernel",
+        ),
+    ),
+    Artefact(
+        name="fsm-comment",
+        title=lambda spec: f"uAPI comment above enum {spec.machine.enum}",
+        render=_fsm_comment,
+        unavailable=_no_fsm_comment,
+        listing=lambda spec: "c/fsm-comment.h",
+        reviewed=True,
+        region=Region(
+            compare=check_fsm_comment.check_fsm_comment,
+            rules=_FILE_RULES | _rules(C_RULES, check_fsm_comment.RULES),
             tree="kernel",
         ),
     ),

@@ -155,6 +155,53 @@ class RefusedArc:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CommentParagraph:
+    """Arcs the documentation comment lists together, and what they do.
+
+    ``arcs``: (from, to) pairs, each an arc or a refused pair of the spec;
+    ``from`` is :data:`ANY_STATE` for the pair that names the error state's
+    entry from every state.  ``doc``: the paragraph, blank lines separating
+    the paragraphs of a longer text.
+    """
+
+    arcs: tuple[tuple[str, str], ...]
+    doc: str
+    location: Location = NOWHERE
+
+
+# How a comment paragraph names "every state" (``any -> ERROR``).
+ANY_STATE = "any"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommentPathRules:
+    """Where the comment states the path rules: the sentence before them and after."""
+
+    lead: str
+    after: str = ""
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FsmComment:
+    """The prose of the comment above the state enum in the uAPI header.
+
+    What the comment lists (the states per feature flag, the arcs, the
+    refused pairs, the path rules) follows from the rest of the spec; this
+    is the prose around it: the paragraphs before the state lists
+    (``intro``), the sentence before the arcs (``arcs_intro``), the arcs'
+    paragraphs, and the paragraphs after them (``closing``), one of which
+    may be where the path rules go.
+    """
+
+    intro: tuple[str, ...] = ()
+    arcs_intro: str = ""
+    paragraphs: tuple[CommentParagraph, ...] = ()
+    closing: tuple[str | CommentPathRules, ...] = ()
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PathPin:
     """An explicit choice of path where the rules leave more than one."""
 
@@ -495,6 +542,7 @@ class Spec:
     flows: tuple[Flow, ...]
     trace: tuple[TraceSection, ...]
     code: Code
+    fsm_comment: FsmComment = FsmComment()
     disabled_rules: frozenset[str] = frozenset()
     suppressions: tuple[Suppression, ...] = ()
     location: Location = NOWHERE

@@ -11,7 +11,8 @@ and ``migspec check`` and the Sphinx extension both run it through
 What is compared, one module each: the enum, the to-string switch and the
 predicates (:mod:`.code`); trace events (:mod:`.trace`); flow drawings in rst
 (:mod:`.docs`); which callback requests which state (:mod:`.transitions`); the
-kernel's tables (:mod:`.kernel`).
+kernel's tables (:mod:`.kernel`); the uAPI comment on the machine
+(:mod:`.fsm_comment`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from ..diagnostics import Diagnostic, Rule
 from ..model import Spec
 from ..source import RULES as SOURCE_RULES
 from ..source.c import RULES as C_RULES
-from . import code, docs, kernel, trace, transitions
+from . import code, docs, fsm_comment, kernel, trace, transitions
 from .context import Context, Tree
 
 RULES: tuple[Rule[Any], ...] = (
@@ -37,6 +38,7 @@ RULES: tuple[Rule[Any], ...] = (
     *docs.RULES,
     *transitions.RULES,
     *kernel.RULES,
+    *fsm_comment.RULES,
 )
 
 

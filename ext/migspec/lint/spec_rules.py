@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..diagnostics import Finding, Location, Note, Rule, Severity, closest, rule
-from ..model import Arc, Session, Spec
+from ..model import ANY_STATE, Arc, Session, Spec
 
 SCOPE = "spec"
 
@@ -279,6 +279,60 @@ def arc_refused_conflict(spec: Spec) -> Iterator[Finding]:
                 refused.location,
                 (Note(message="the arc is defined here", location=arc.location),),
             )
+
+
+@rule(
+    "comment-arc-invalid",
+    Severity.ERROR,
+    scope=SCOPE,
+    example="fsm_comment:\n  paragraphs:\n    - {arcs: [RUNNING -> STOP], doc: ...}"
+    "  # an arc only without P2P",
+)
+def comment_arc_invalid(spec: Spec) -> Iterator[Finding]:
+    """A paragraph of ``fsm_comment`` lists what the comment cannot list there.
+
+    Each pair a paragraph lists must be an arc a device with every feature
+    implements (an arc with no ``without``), a ``refused`` pair, or
+    ``any -> ERROR`` (the error state); each is listed once, and a paragraph
+    lists arcs or refused pairs, never both (the comment says of a whole
+    paragraph that its arcs are refused).
+    """
+    listed = {(a.source, a.target) for a in spec.arcs if not a.without}
+    projected = {(a.source, a.target) for a in spec.arcs if a.without}
+    refused = {(r.source, r.target) for r in spec.refused}
+    error = spec.error_state
+    seen: dict[tuple[str, str], Location] = {}
+    for p in spec.fsm_comment.paragraphs:
+        kinds = set()
+        for pair in p.arcs:
+            a, b = pair
+            shown = f"{a} -> {b}"
+            if pair in seen:
+                yield Finding(
+                    f"{shown} is listed twice",
+                    p.location,
+                    (Note(message="listed first here", location=seen[pair]),),
+                )
+                continue
+            seen[pair] = p.location
+            if a == ANY_STATE:
+                if error is None or b != error.name:
+                    yield Finding(f"'{shown}': only the error state follows '{a}'", p.location)
+                kinds.add("arc")
+            elif pair in listed:
+                kinds.add("arc")
+            elif pair in refused:
+                kinds.add("refused")
+            elif pair in projected:
+                yield Finding(
+                    f"{shown} is an arc only of devices without some feature; "
+                    "the comment lists the arcs of a device with every feature",
+                    p.location,
+                )
+            else:
+                yield Finding(f"{shown} is neither an arc nor a refused pair", p.location)
+        if len(kinds) > 1:
+            yield Finding("a paragraph lists both arcs and refused pairs", p.location)
 
 
 @rule("arc-error-state", Severity.ERROR, scope=SCOPE, example="arcs: [{from: RUNNING, to: ERROR}]")
@@ -622,6 +676,7 @@ RULES = (
     arc_duplicate,
     arc_refused_conflict,
     arc_error_state,
+    comment_arc_invalid,
     arc_session,
     condition_unsatisfiable,
     stand_in_invalid,

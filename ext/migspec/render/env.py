@@ -46,6 +46,7 @@ def environment() -> jinja2.Environment:
     env.filters.update(
         c_string=escape.c_string,
         c_comment=escape.c_comment,
+        comment_wrap=escape.comment_wrap,
         c_code_line=escape.c_code_line,
         c_identifier=escape.c_identifier,
         rst_text=escape.rst_text,

@@ -62,6 +62,23 @@ def c_comment(text: str) -> str:
     return text.replace("*/", "* /").replace("/*", "/ *")
 
 
+def comment_wrap(text: str, first: str, rest: str | None = None, width: int = 80) -> str:
+    """``text`` as the lines of a block comment at most ``width`` columns wide:
+    the first line starts with ``first``, the others with ``rest`` (``first``
+    by default); words are never broken, and the text is :func:`c_comment`'s."""
+    import textwrap
+
+    lines = textwrap.wrap(
+        c_comment(" ".join(text.split())),
+        width=width,
+        initial_indent=first,
+        subsequent_indent=first if rest is None else rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return "\n".join(lines) if lines else first.rstrip()
+
+
 def c_code_line(text: str) -> str:
     """A fragment of C the spec's author wrote (a parameter list, a statement):
     it is code, so nothing is quoted, but it stays on its one line, and control

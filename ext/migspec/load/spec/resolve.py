@@ -11,13 +11,17 @@ from typing import TypeVar
 
 from ...diagnostics import Diagnostic, Location, Note, closest
 from ...model import (
+    ANY_STATE,
     Arc,
     Callback,
     Code,
+    CommentParagraph,
+    CommentPathRules,
     DocsTarget,
     Feature,
     Flow,
     FlowStyle,
+    FsmComment,
     Group,
     Interior,
     KernelTables,
@@ -230,6 +234,7 @@ class Builder:
         flows = self.each("flows", self.flow)
         trace = self.each("trace", self.trace_section)
         code = self.code(root.get("code"), machine)
+        fsm_comment = self.fsm_comment(root.get("fsm_comment"))
         suppressions: tuple[Suppression, ...] = ()
         lint_node = root.get("lint")
         if isinstance(lint_node, Mapping):
@@ -256,6 +261,7 @@ class Builder:
             flows=flows,
             trace=trace,
             code=code,
+            fsm_comment=fsm_comment,
             disabled_rules=frozenset(x.rule for x in suppressions),
             suppressions=suppressions,
             location=root.location,
@@ -326,6 +332,43 @@ class Builder:
             session=Session(self.text(n, "session", "none")),
             doc=self.text(n, "doc"),
             location=n.location,
+        )
+
+    def fsm_comment(self, node: Node | None) -> FsmComment:
+        if not isinstance(node, Mapping):
+            return FsmComment()
+        paragraphs = []
+        for p in self.items(node.get("paragraphs")):
+            pairs: list[tuple[str, str]] = []
+            for item in _seq(p.get("arcs")):
+                assert isinstance(item, Scalar)
+                # The schema's pattern: "FROM -> TO".
+                source, _, target = (part.strip() for part in str(item.value).partition("->"))
+                if source != ANY_STATE:
+                    self.ref(source, self.states, "state", item.location)
+                self.ref(target, self.states, "state", item.location)
+                pairs.append((source, target))
+            paragraphs.append(
+                CommentParagraph(arcs=tuple(pairs), doc=self.text(p, "doc"), location=p.location)
+            )
+        closing: list[str | CommentPathRules] = []
+        for item in _seq(node.get("closing")):
+            if isinstance(item, Mapping):
+                closing.append(
+                    CommentPathRules(
+                        lead=self.text(item, "path_rules"),
+                        after=self.text(item, "after"),
+                        location=item.location,
+                    )
+                )
+            elif isinstance(item, Scalar):
+                closing.append(str(item.value))
+        return FsmComment(
+            intro=tuple(str(to_plain(x)) for x in _seq(node.get("intro"))),
+            arcs_intro=self.text(node, "arcs_intro"),
+            paragraphs=tuple(paragraphs),
+            closing=tuple(closing),
+            location=node.location,
         )
 
     def lines(self, node: Node | None) -> tuple[Line, ...]:

@@ -1,0 +1,196 @@
+"""What the state-machine comment above the uAPI enum must say.
+
+Inputs: a spec (its states, features, arcs, refused pairs, groups and its
+``fsm_comment`` prose).  Output: :class:`FsmCommentExpectation`, which both
+``templates/fsm-comment.c.j2`` draws and ``check``/``update`` compare a
+kernel header with:
+
+- the *state lists*: every state under the feature macros it needs beyond
+  the mandatory ones (the mandatory macros for the states every device has);
+- the *arc paragraphs*: every arc a device with every feature implements
+  (arcs with no ``without``), each refused pair, and ``any -> ERROR``,
+  grouped as ``fsm_comment.paragraphs`` groups them; an arc no paragraph
+  lists gets a paragraph of its own, with the arc's ``doc``;
+- the *path rules*, from the spec's groups;
+- the features whose absence removes arcs instead of projecting them
+  (optional features no arc is ``without``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model import ANY_STATE, CommentParagraph, CommentPathRules, Interior, Spec, State
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StateListExpectation:
+    macros: tuple[str, ...]  # the feature macros its heading names
+    first: bool  # the list of the states every device has
+    states: tuple[tuple[str, str], ...]  # (name, doc)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParagraphExpectation:
+    arcs: tuple[tuple[str, str], ...]
+    doc: tuple[str, ...]  # paragraphs of text
+    refused: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClosingExpectation:
+    """A closing paragraph, or the path rules (``rules`` not empty) with their sentences."""
+
+    text: str = ""
+    rules: tuple[str, ...] = ()
+    after: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FsmCommentExpectation:
+    file: str  # the header, relative to the kernel tree
+    enum: str
+    intro: tuple[str, ...]
+    state_lists: tuple[StateListExpectation, ...]
+    arcs_intro: str
+    paragraphs: tuple[ParagraphExpectation, ...]
+    closing: tuple[ClosingExpectation, ...]
+    removed: tuple[tuple[str, tuple[str, ...]], ...]  # (feature, its states)
+    any_state: str
+    error: str | None
+
+    # -- what the comment must mean --------------------------------------------------
+
+    @property
+    def arcs(self) -> frozenset[tuple[str, str]]:
+        return frozenset(a for p in self.paragraphs if not p.refused for a in p.arcs)
+
+    @property
+    def refused(self) -> frozenset[tuple[str, str]]:
+        return frozenset(a for p in self.paragraphs if p.refused for a in p.arcs)
+
+    @property
+    def state_macros(self) -> dict[str, frozenset[str]]:
+        """State -> the macros of the list it must be in."""
+        return {name: frozenset(sl.macros) for sl in self.state_lists for name, _ in sl.states}
+
+
+def _listed_order(spec: Spec, states: list[State]) -> list[State]:
+    """The initial state first, the error state last, the others by value."""
+    return sorted(states, key=lambda s: (not s.initial, s.error, s.value))
+
+
+def _texts(doc: str) -> tuple[str, ...]:
+    """A doc's paragraphs (separated by blank lines, or by the newlines of ``>-``)."""
+    out = [" ".join(p.split()) for p in doc.split("\n") if p.strip()]
+    return tuple(out)
+
+
+def listed_arcs(spec: Spec) -> list[tuple[str, str]]:
+    """The arcs the comment lists: those a device with every feature implements."""
+    return [(a.source, a.target) for a in spec.arcs if not a.without]
+
+
+def expect_fsm_comment(spec: Spec) -> FsmCommentExpectation:
+    kernel = spec.code.kernel
+    header = kernel.header if kernel is not None else spec.machine.header
+    macro = {f.name: f.macro for f in spec.features}
+    bit = {f.name: f.bit for f in spec.features}
+    mandatory = spec.mandatory_features
+    error = spec.error_state
+
+    # -- state lists --------------------------------------------------------------
+    by_set: dict[frozenset[str], list[State]] = {}
+    for state in spec.states:
+        optional = frozenset(state.features - mandatory) if not state.error else frozenset()
+        by_set.setdefault(optional, []).append(state)
+    lists = []
+    for optional in sorted(by_set, key=lambda fs: (len(fs), sorted(bit[f] for f in fs))):
+        names = optional or mandatory
+        lists.append(
+            StateListExpectation(
+                macros=tuple(macro[f] for f in sorted(names, key=bit.__getitem__)),
+                first=not optional,
+                states=tuple((s.name, s.doc) for s in _listed_order(spec, by_set[optional])),
+            )
+        )
+
+    # -- arc paragraphs ------------------------------------------------------------
+    arcs = listed_arcs(spec)
+    refused = [(r.source, r.target) for r in spec.refused]
+    docs = {(a.source, a.target): a.doc for a in spec.arcs}
+    docs.update({(r.source, r.target): r.doc for r in spec.refused})
+    refused_set = set(refused)
+    covered = {pair for p in spec.fsm_comment.paragraphs for pair in p.arcs}
+
+    def paragraph(p: CommentParagraph) -> ParagraphExpectation:
+        return ParagraphExpectation(
+            arcs=p.arcs, doc=_texts(p.doc), refused=all(a in refused_set for a in p.arcs)
+        )
+
+    def own(pair: tuple[str, str]) -> ParagraphExpectation:
+        return ParagraphExpectation(
+            arcs=(pair,), doc=_texts(docs.get(pair, "")), refused=pair in refused_set
+        )
+
+    def kind(p: ParagraphExpectation) -> int:
+        if p.refused:
+            return 1
+        return 2 if any(a[0] == ANY_STATE for a in p.arcs) else 0
+
+    paragraphs = [paragraph(p) for p in spec.fsm_comment.paragraphs]
+    extra = [own(a) for a in arcs if a not in covered]
+    extra += [own(r) for r in refused if r not in covered]
+    if error is not None and not any(a[0] == ANY_STATE for p in paragraphs for a in p.arcs):
+        extra.append(
+            ParagraphExpectation(
+                arcs=((ANY_STATE, error.name),), doc=_texts(error.doc), refused=False
+            )
+        )
+    for p in extra:  # after the last paragraph of its kind
+        at = max((i + 1 for i, q in enumerate(paragraphs) if kind(q) <= kind(p)), default=0)
+        paragraphs.insert(at, p)
+
+    # -- closing: path rules, removal ------------------------------------------------
+    closing = []
+    for item in spec.fsm_comment.closing:
+        if isinstance(item, CommentPathRules):
+            closing.append(
+                ClosingExpectation(text=item.lead, rules=path_rules(spec), after=item.after)
+            )
+        else:
+            closing.append(ClosingExpectation(text=item))
+    projected = {f for a in spec.arcs for f in a.without}
+    removed = tuple(
+        (f, tuple(s.name for s in spec.states_by_value if f in s.features))
+        for f in spec.optional_features
+        if f not in projected and any(f in s.features for s in spec.states)
+    )
+    return FsmCommentExpectation(
+        file=header,
+        enum=spec.machine.enum,
+        intro=tuple(spec.fsm_comment.intro),
+        state_lists=tuple(lists),
+        arcs_intro=spec.fsm_comment.arcs_intro,
+        paragraphs=tuple(paragraphs),
+        closing=tuple(closing),
+        removed=removed,
+        any_state=ANY_STATE,
+        error=error.name if error is not None else None,
+    )
+
+
+def path_rules(spec: Spec) -> tuple[str, ...]:
+    """The rules that choose a combination transition's path, as the comment states them."""
+    rules = ["Select the shortest path."]
+    for group in spec.groups:
+        if group.interior is Interior.NEVER:
+            rules.append(
+                f"No path passes through {group.name} group states; they can only start or end one."
+            )
+        elif group.interior is Interior.WITHIN_GROUP:
+            rules.append(
+                f"A path passes through {group.name} group states only while it stays in"
+                " the group; they can only start or end a path that crosses its border."
+            )
+    return tuple(rules)

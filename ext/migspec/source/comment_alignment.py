@@ -1,0 +1,206 @@
+"""How a read state-machine comment differs from the one the spec implies.
+
+Inputs: the comment read from a header and the comment rendered from the
+spec, both read by :func:`migspec.source.fsm_comment.read_fsm_comment`, and
+the expectation (:mod:`migspec.expect.fsm_comment`) that rendered it.
+Output: the differences of meaning, each located in the read comment and
+pointing at the rendered lines that would mend it.  ``check`` reports them
+(:mod:`migspec.check.fsm_comment`) and ``update`` applies them
+(:mod:`migspec.update.fsm_comment`): one comparison, so that what check
+calls a difference is exactly what update edits, and nothing else.
+
+Prose is never compared: a paragraph whose arcs agree is kept as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..expect.fsm_comment import FsmCommentExpectation, expect_fsm_comment
+from ..model import Spec
+from ..render.fsm_comment import render_fsm_comment
+from .fsm_comment import (
+    ArcParagraph,
+    CommentWords,
+    FsmComment,
+    StateEntry,
+    StateList,
+    read_fsm_comment,
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rendered:
+    """The comment the spec implies: its expectation, its text and that text read back."""
+
+    expected: FsmCommentExpectation
+    text: str  # ``/*`` to `` */``, newline-terminated
+    read: FsmComment
+
+
+def rendered_comment(spec: Spec) -> Rendered:
+    """The spec's comment, rendered by the template and read by the one reader."""
+    expected = expect_fsm_comment(spec)
+    text = render_fsm_comment(spec, expected)
+    read = read_fsm_comment(
+        f"{text}enum {expected.enum} {{",
+        expected.enum,
+        [s.name for s in spec.states],
+        any_state=expected.any_state,
+    )
+    assert read is not None, "the template writes a block comment"
+    return Rendered(expected=expected, text=text, read=read)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArcMissing:
+    """An arc (or refused pair) the comment does not list where the spec says."""
+
+    pair: tuple[str, str]
+    refused: bool
+    paragraph: int  # the rendered paragraph it belongs to
+    # Where it goes: a read paragraph of the same rendered paragraph (None: a
+    # new paragraph goes after ``after``, a read paragraph, or first).
+    into: ArcParagraph | None
+    after: ArcParagraph | None
+    line: int  # where check reports it
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArcExtra:
+    """A listed arc (or refused pair) the spec does not have as such."""
+
+    pair: tuple[str, str]
+    refused: bool
+    paragraph: ArcParagraph
+    line: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StateMisplaced:
+    """A state listed under other flags than it needs (``entry`` None: not listed)."""
+
+    name: str
+    entry: StateEntry | None
+    listed_under: tuple[str, ...]
+    wanted: tuple[str, ...]  # the macros of the list it belongs in
+    line: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuleMissing:
+    """A path rule (``index`` into the rendered ones) or removal sentence the comment lacks."""
+
+    what: str  # "path rule" or "removal"
+    text: str
+    index: int
+    line: int
+
+
+Difference = ArcMissing | ArcExtra | StateMisplaced | RuleMissing
+
+
+def _is_refused(p: ArcParagraph, words: CommentWords) -> bool:
+    return words.refuses(p.prose)
+
+
+def align(
+    read: FsmComment,
+    rendered: FsmComment,
+    expected: FsmCommentExpectation,
+    words: CommentWords | None = None,
+) -> list[Difference]:
+    w = words or CommentWords(any_state=expected.any_state)
+    out: list[Difference] = []
+
+    # -- arcs -------------------------------------------------------------------------
+    listed: dict[tuple[tuple[str, str], bool], tuple[ArcParagraph, int]] = {}
+    for p in read.paragraphs:
+        refused = _is_refused(p, w)
+        for a in p.arcs:
+            listed.setdefault(((a.source, a.target), refused), (p, a.line))
+    wanted: dict[tuple[tuple[str, str], bool], int] = {}
+    for i, ep in enumerate(expected.paragraphs):
+        for pair in ep.arcs:
+            wanted.setdefault((pair, ep.refused), i)
+    # The read paragraph each rendered paragraph corresponds to (one listing an arc of it).
+    match: dict[int, ArcParagraph] = {}
+    for key, i in wanted.items():
+        if key in listed and i not in match:
+            match[i] = listed[key][0]
+    anchor: ArcParagraph | None = None
+    first_line = read.paragraphs[0].line if read.paragraphs else read.last_line
+    for i, ep in enumerate(expected.paragraphs):
+        into = match.get(i)
+        for pair in ep.arcs:
+            if (pair, ep.refused) in listed:
+                continue
+            out.append(
+                ArcMissing(
+                    pair=pair,
+                    refused=ep.refused,
+                    paragraph=i,
+                    into=into,
+                    after=anchor,
+                    line=into.line
+                    if into is not None
+                    else (anchor.last_line if anchor is not None else first_line),
+                )
+            )
+        if into is not None:
+            anchor = into
+    for (pair, refused), (p, line) in listed.items():
+        if (pair, refused) not in wanted:
+            out.append(ArcExtra(pair=pair, refused=refused, paragraph=p, line=line))
+
+    # -- states under their flags ---------------------------------------------------------
+    where_listed: dict[str, tuple[StateList, StateEntry]] = {}
+    for sl in read.state_lists:
+        for e in sl.entries:
+            where_listed.setdefault(e.name, (sl, e))
+    for el in expected.state_lists:
+        for name, _ in el.states:
+            got = where_listed.get(name)
+            if got is None:
+                out.append(
+                    StateMisplaced(
+                        name=name,
+                        entry=None,
+                        listed_under=(),
+                        wanted=el.macros,
+                        line=read.state_lists[-1].last_line if read.state_lists else read.line,
+                    )
+                )
+            elif set(got[0].macros) != set(el.macros):
+                out.append(
+                    StateMisplaced(
+                        name=name,
+                        entry=got[1],
+                        listed_under=got[0].macros,
+                        wanted=el.macros,
+                        line=got[1].line,
+                    )
+                )
+
+    # -- path rules and removals -------------------------------------------------------------
+    have = [rule for rule, _ in read.path_rules]
+    after_rules = read.path_rules[-1][1] if read.path_rules else read.last_line
+    for index, (rule, _) in enumerate(rendered.path_rules):
+        group = re.search(r"(\w+) group", rule)
+        if group is None:
+            continue  # "shortest path": words only
+        if not any(f"{group.group(1)} group" in h for h in have):
+            out.append(RuleMissing(what="path rule", text=rule, index=index, line=after_rules))
+    removed = set(re.findall(rf"{re.escape(w.removed)}\s+(\w+)", read.whole))
+    for index, (feature, _) in enumerate(expected.removed):
+        if feature not in removed:
+            out.append(
+                RuleMissing(
+                    what="removal",
+                    text=f"arcs of {feature} are removed without it",
+                    index=index,
+                    line=read.last_line,
+                )
+            )
+    return out
