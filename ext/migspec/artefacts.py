@@ -43,7 +43,15 @@ from .render.kernel import render_kernel_table
 from .render.trace import render_trace_events
 from .source import RULES as SOURCE_RULES
 from .source.c import RULES as C_RULES
-from .update import FLOW_DRAWINGS, PREDICATES, TO_STRING, TRACE_SECTIONS, Rewrite, UpdatePlan
+from .update import (
+    FLOW_DRAWINGS,
+    FSM_COMMENT,
+    PREDICATES,
+    TO_STRING,
+    TRACE_SECTIONS,
+    Rewrite,
+    UpdatePlan,
+)
 from .update import plan_update as plan_rewrites
 
 
@@ -278,6 +286,7 @@ ARTEFACTS: tuple[Artefact, ...] = (
         region=Region(
             compare=check_fsm_comment.check_fsm_comment,
             rules=_FILE_RULES | _rules(C_RULES, check_fsm_comment.RULES),
+            rewrite=FSM_COMMENT,
             tree="kernel",
         ),
     ),
@@ -362,7 +371,14 @@ def check_tree(
     return run_check(spec, root, kernel_root).diagnostics
 
 
-def plan_update(spec: Spec, root: str | os.PathLike[str]) -> UpdatePlan:
-    """What ``update --write`` would write under ``root``: every rewritable region."""
-    rewrites = [a.region.rewrite for a in ARTEFACTS if a.region and a.region.rewrite]
+def plan_update(
+    spec: Spec, root: str | os.PathLike[str], tree: Literal["source", "kernel"] = "source"
+) -> UpdatePlan:
+    """What ``update --write`` would write under ``root``, a QEMU tree (``tree="source"``)
+    or a kernel tree (``tree="kernel"``): every rewritable region of that tree."""
+    rewrites = [
+        a.region.rewrite
+        for a in ARTEFACTS
+        if a.region and a.region.rewrite and a.region.tree == tree
+    ]
     return plan_rewrites(spec, root, rewrites)

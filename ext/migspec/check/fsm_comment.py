@@ -21,7 +21,7 @@ from ..source.comment_alignment import (
     align,
     rendered_comment,
 )
-from ..source.fsm_comment import CommentWords, read_fsm_comment
+from ..source.fsm_comment import CommentWords
 from .context import Context
 
 COMMENT_NOT_FOUND = declare(
@@ -89,7 +89,7 @@ def check_fsm_comment(ctx: Context) -> None:
         return  # check_enum reports the missing enum
     rendered = rendered_comment(spec)
     words = CommentWords(any_state=rendered.expected.any_state)
-    read = read_fsm_comment(text, spec.machine.enum, [s.name for s in spec.states], path=cfile.path)
+    read = rendered.read_header(text, cfile.path)
     if read is None:
         ctx.report(
             [

@@ -26,6 +26,7 @@ from .fsm_comment import (
     FsmComment,
     StateEntry,
     StateList,
+    bit_macros,
     read_fsm_comment,
 )
 
@@ -37,20 +38,40 @@ class Rendered:
     expected: FsmCommentExpectation
     text: str  # ``/*`` to `` */``, newline-terminated
     read: FsmComment
+    states: tuple[str, ...]
+    macros: dict[str, int]  # the spec's feature macros and their bits
+
+    def read_header(self, text: str, path: str = "") -> FsmComment | None:
+        """The comment above the enum in a header's ``text``, read as the spec's was.
+
+        A list heading may name a feature macro the header does not define
+        yet (a header from before the feature): the spec's macros count too.
+        """
+        return read_fsm_comment(
+            text,
+            self.expected.enum,
+            self.states,
+            path=path,
+            any_state=self.expected.any_state,
+            feature_bits={**bit_macros(text), **self.macros},
+        )
 
 
 def rendered_comment(spec: Spec) -> Rendered:
     """The spec's comment, rendered by the template and read by the one reader."""
     expected = expect_fsm_comment(spec)
     text = render_fsm_comment(spec, expected)
+    states = tuple(s.name for s in spec.states)
+    macros = {f.macro: f.bit for f in spec.features}
     read = read_fsm_comment(
         f"{text}enum {expected.enum} {{",
         expected.enum,
-        [s.name for s in spec.states],
+        states,
         any_state=expected.any_state,
+        feature_bits=macros,
     )
     assert read is not None, "the template writes a block comment"
-    return Rendered(expected=expected, text=text, read=read)
+    return Rendered(expected=expected, text=text, read=read, states=states, macros=macros)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

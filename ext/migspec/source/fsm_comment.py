@@ -158,14 +158,18 @@ def read_fsm_comment(
     *,
     path: str = "",
     any_state: str = "any",
+    feature_bits: dict[str, int] | None = None,
 ) -> FsmComment | None:
-    """The comment above ``enum``, its state lists, arc paragraphs and path rules."""
+    """The comment above ``enum``, its state lists, arc paragraphs and path rules.
+
+    ``feature_bits``: the feature macros and their bits (default: those ``text`` defines).
+    """
     found = comment_above(text, enum)
     if found is None:
         return None
     lines, first, last = found
     names = set(state_names)
-    bits = bit_macros(text)
+    bits = bit_macros(text) if feature_bits is None else feature_bits
 
     # -- state lists ---------------------------------------------------------------
     lists: list[tuple[tuple[str, ...], int, list[StateEntry]]] = []

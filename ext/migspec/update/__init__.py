@@ -35,11 +35,13 @@ from ..load.trace_events import parse_trace_events
 from ..model import Flow, Spec
 from ..source import FILE_MISSING, FILE_UNREADABLE, read_bytes
 from ..source.c import CReader
+from ..source.comment_alignment import Rendered, rendered_comment
 from ..source.rst import parse_flows
 from ..writes import RULES as WRITE_RULES
 from ..writes import Snapshot, WriteError, confine, digest, sweep_temporaries, write_atomic
 from . import regions
 from .flows import flow_edits
+from .fsm_comment import comment_edits
 from .predicates import predicate_edits
 from .to_string import to_string_edits
 from .trace_events import section_edits
@@ -92,8 +94,9 @@ class Target:
     file: str
     named: Location
     why: str  # how "no such file" names it: "mig_state_to_str()", "flow 'save'"
-    # A to-string or predicate expectation, a trace section's, or a flow.
-    expected: ToStringExpectation | PredicateExpectation | TraceSectionExpectation | Flow
+    # A to-string or predicate expectation, a trace section's, a flow, or
+    # the uAPI comment the spec implies.
+    expected: ToStringExpectation | PredicateExpectation | TraceSectionExpectation | Flow | Rendered
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -150,10 +153,26 @@ def _flow_targets(spec: Spec) -> tuple[Target, ...]:
     )
 
 
+def _comment_targets(spec: Spec) -> tuple[Target, ...]:
+    kernel = spec.code.kernel
+    if kernel is None:
+        return ()
+    rendered = rendered_comment(spec)
+    return (
+        Target(
+            file=rendered.expected.file,
+            named=kernel.location,
+            why=f"the comment above enum {spec.machine.enum}",
+            expected=rendered,
+        ),
+    )
+
+
 TO_STRING = Rewrite(syntax="C", targets=_to_string_targets)
 PREDICATES = Rewrite(syntax="C", targets=_predicate_targets)
 TRACE_SECTIONS = Rewrite(syntax="trace-events", targets=_trace_targets)
 FLOW_DRAWINGS = Rewrite(syntax="rst", targets=_flow_targets)
+FSM_COMMENT = Rewrite(syntax="uapi-comment", targets=_comment_targets)
 
 
 _E = TypeVar("_E")
@@ -313,6 +332,8 @@ def _rewrite(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) ->
             ],
             0,
         )
+    if "uapi-comment" in jobs.syntaxes:
+        return _plan_comment(spec, jobs.expected(Rendered), text)
     if "trace-events" in jobs.syntaxes:
         return _plan_trace(jobs.expected(TraceSectionExpectation), text, display)
     return _plan_rst(spec, jobs.expected(Flow), text, display)
@@ -348,6 +369,19 @@ def _plan_trace(sections: Sequence[TraceSectionExpectation], text: str, display:
         diagnostics.extend(found)
     if any(d.severity is Severity.ERROR for d in diagnostics):
         return None, diagnostics, 0
+    new = regions.apply_line_edits(lines, edits, newline).encode("utf-8")
+    return new, diagnostics, len(edits)
+
+
+def _plan_comment(spec: Spec, rendered: Sequence[Rendered], text: str) -> _Rewrite:
+    lines = regions.split_lines(text)
+    newline = regions.newline_of(text)
+    edits: list[regions.LineEdit] = []
+    diagnostics: list[Diagnostic] = []
+    for one in rendered:
+        more, found = comment_edits(one, text, lines, newline)
+        edits.extend(more)
+        diagnostics.extend(found)
     new = regions.apply_line_edits(lines, edits, newline).encode("utf-8")
     return new, diagnostics, len(edits)
 

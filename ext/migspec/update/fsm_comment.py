@@ -1,0 +1,165 @@
+"""Rewrite the state-machine comment above the uAPI enum, minimally.
+
+Inputs: the header's text, the comment the spec implies
+(:func:`migspec.source.comment_alignment.rendered_comment`) and the
+differences :func:`~migspec.source.comment_alignment.align` finds.  Output:
+line edits that mend exactly those differences, copying every inserted line
+from the rendered comment (the template is the one layout): a missing arc
+goes into the paragraph that lists the arcs it is grouped with (or, with its
+paragraph, after the paragraph before it), a state under the wrong flags
+moves to its list, a missing path rule or removal sentence is added.  The
+kernel's own paragraphs are kept wherever their arcs agree, so the patch
+shows only what changed in meaning.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..diagnostics import Diagnostic
+from ..source.comment_alignment import (
+    ArcExtra,
+    ArcMissing,
+    Rendered,
+    RuleMissing,
+    StateMisplaced,
+    align,
+)
+from ..source.fsm_comment import CommentWords, FsmComment, squash
+from .regions import LineEdit
+
+_CONTINUED = re.compile(r"^\s{3,}[^\s-]")
+
+
+def comment_edits(
+    rendered: Rendered,
+    text: str,
+    lines: Sequence[str],
+    newline: str,
+) -> tuple[list[LineEdit], list[Diagnostic]]:
+    """The edits that make the comment above the enum say what ``rendered`` says."""
+    expected = rendered.expected
+    words = CommentWords(any_state=expected.any_state)
+    read = rendered.read_header(text)
+    shown = rendered.text.split("\n")
+
+    def copy(first: int, last: int) -> tuple[str, ...]:
+        """Rendered lines ``first..last`` (1-based, inclusive), with the file's newline."""
+        return tuple(line + newline for line in shown[first - 1 : last])
+
+    blank = (" *" + newline,)
+    if read is None:
+        at = _enum_line(lines, expected.enum)
+        if at is None:
+            return [], []  # no enum: check_enum reports it
+        return [LineEdit(at, at, copy(1, len(shown) - 1))], []
+
+    edits: list[LineEdit] = []
+    differences = align(read, rendered.read, expected, words)
+
+    # -- states ---------------------------------------------------------------------------
+    new_lists: dict[tuple[str, ...], list[str]] = {}
+    for d in differences:
+        if not isinstance(d, StateMisplaced):
+            continue
+        if d.entry is not None:
+            edits.append(LineEdit(d.entry.line - 1, d.entry.last_line, ()))
+        entry = next(e for sl in rendered.read.state_lists for e in sl.entries if e.name == d.name)
+        into = next((sl for sl in read.state_lists if set(sl.macros) == set(d.wanted)), None)
+        if into is not None:
+            edits.append(
+                LineEdit(into.last_line, into.last_line, copy(entry.line, entry.last_line))
+            )
+        else:
+            new_lists.setdefault(d.wanted, []).append(d.name)
+    if new_lists:
+        at = read.state_lists[-1].last_line if read.state_lists else read.line
+        for sl in rendered.read.state_lists:
+            if sl.macros in new_lists:
+                edits.append(LineEdit(at, at, copy(sl.line, sl.last_line)))
+
+    # -- arcs --------------------------------------------------------------------------------
+    gone = {(d.paragraph.line, d.line) for d in differences if isinstance(d, ArcExtra)}
+    receiving = {d.into.line for d in differences if isinstance(d, ArcMissing) and d.into}
+    for p in read.paragraphs:
+        mine = [a for a in p.arcs if (p.line, a.line) in gone]
+        if not mine:
+            continue
+        if len(mine) == len(p.arcs) and p.line not in receiving:
+            start = p.line - 1
+            if start > read.line and not read.text_at(p.line - 1).strip():
+                start -= 1  # the blank line before it
+            edits.append(LineEdit(start, p.last_line, ()))
+        else:
+            edits.extend(LineEdit(a.line - 1, a.line, ()) for a in mine)
+    new_paragraphs: dict[int, ArcMissing] = {}
+    for d in differences:
+        if not isinstance(d, ArcMissing):
+            continue
+        rp = rendered.read.paragraphs[d.paragraph]
+        if d.into is None:
+            new_paragraphs.setdefault(d.paragraph, d)
+            continue
+        line = next(a.line for a in rp.arcs if (a.source, a.target) == d.pair)
+        order = [(a.source, a.target) for a in rp.arcs]
+        later = order[order.index(d.pair) + 1 :]
+        before = next((a.line for a in d.into.arcs if (a.source, a.target) in later), None)
+        at = before - 1 if before is not None else d.into.arcs[-1].line
+        edits.append(LineEdit(at, at, copy(line, line)))
+    for index, d in sorted(new_paragraphs.items()):
+        rp = rendered.read.paragraphs[index]
+        block = copy(rp.line, rp.last_line)
+        if d.after is not None:
+            edits.append(LineEdit(d.after.last_line, d.after.last_line, blank + block))
+        elif read.paragraphs:
+            at = read.paragraphs[0].line - 1
+            edits.append(LineEdit(at, at, block + blank))
+        else:
+            at = read.last_line - 1
+            edits.append(LineEdit(at, at, blank + block))
+
+    # -- path rules, removals -------------------------------------------------------------------
+    for d in differences:
+        if not isinstance(d, RuleMissing):
+            continue
+        if d.what == "path rule":
+            start = rendered.read.path_rules[d.index][1]
+            block = copy(start, _rule_end(rendered.read, start))
+            if read.path_rules:
+                at = _rule_end(read, read.path_rules[-1][1])
+                edits.append(LineEdit(at, at, block))
+                continue
+            block = blank + block
+        else:
+            feature = expected.removed[d.index][0]
+            first, last = _paragraph_saying(rendered.read, f"{words.removed} {feature}")
+            block = blank + copy(first, last)
+        at = read.last_line - 1
+        edits.append(LineEdit(at, at, block))
+    return edits, []
+
+
+def _enum_line(lines: Sequence[str], enum: str) -> int | None:
+    pattern = re.compile(rf"\benum\s+{re.escape(enum)}\s*\{{")
+    return next((i for i, line in enumerate(lines) if pattern.search(line)), None)
+
+
+def _rule_end(comment: FsmComment, start: int) -> int:
+    """The last line of the path rule that starts at ``start``."""
+    end = start
+    while end + 1 < comment.last_line and _CONTINUED.match(comment.text_at(end + 1)):
+        end += 1
+    return end
+
+
+def _paragraph_saying(comment: FsmComment, words: str) -> tuple[int, int]:
+    """The first and last line of the blank-separated paragraph that says ``words``."""
+    start = comment.line + 1
+    for i in range(comment.line + 1, comment.last_line + 1):
+        if i == comment.last_line or not comment.text_at(i).strip():
+            body = " ".join(comment.text_at(j) for j in range(start, i))
+            if words in squash(body):
+                return start, i - 1
+            start = i + 1
+    raise AssertionError(f"the rendered comment says {words!r}")
