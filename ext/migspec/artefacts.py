@@ -46,6 +46,7 @@ from .source.c import RULES as C_RULES
 from .update import (
     FLOW_DRAWINGS,
     FSM_COMMENT,
+    KERNEL_TABLES,
     PREDICATES,
     TO_STRING,
     TRACE_SECTIONS,
@@ -273,6 +274,7 @@ ARTEFACTS: tuple[Artefact, ...] = (
         region=Region(
             compare=check_kernel.check_kernel,
             rules=_FILE_RULES | _rules(C_RULES, check_kernel.RULES),
+            rewrite=KERNEL_TABLES,
             tree="kernel",
         ),
     ),

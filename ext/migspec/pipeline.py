@@ -28,7 +28,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import cache
 from .diagnostics import Diagnostic, Policy, Rule, Severity
@@ -270,8 +270,13 @@ class UpdateRun:
         return self.plan is not None and bool(self.plan.files)
 
 
-def plan_update(prepared: Prepared, root: str | os.PathLike[str]) -> UpdateRun:
-    """Plan the rewrite of the generated regions under ``root``; nothing is written."""
+def plan_update(
+    prepared: Prepared,
+    root: str | os.PathLike[str],
+    tree: Literal["source", "kernel"] = "source",
+) -> UpdateRun:
+    """Plan the rewrite of the generated regions under ``root`` (a QEMU tree, or a
+    kernel tree with ``tree="kernel"``); nothing is written."""
     if prepared.spec is None:
         return UpdateRun(
             plan=None,
@@ -281,7 +286,7 @@ def plan_update(prepared: Prepared, root: str | os.PathLike[str]) -> UpdateRun:
         )
     from .artefacts import plan_update as plan_regions
 
-    plan = plan_regions(prepared.spec, root)
+    plan = plan_regions(prepared.spec, root, tree)
     kept = tuple(prepared.policy.filter(plan.diagnostics))
     return UpdateRun(
         plan=plan,

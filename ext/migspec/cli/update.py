@@ -19,9 +19,10 @@ import argparse
 import os
 import shlex
 import sys
-from typing import Any
+from typing import Any, Literal
 
 from .. import pipeline
+from ..diagnostics import Diagnostic
 from . import EXIT_FINDINGS, EXIT_USAGE
 from .common import add_report_options, add_spec_option, emit, exit_code, policy_from
 
@@ -30,9 +31,14 @@ def add_parser(sub: Any, name: str, help_text: str) -> None:
     p = sub.add_parser(name, help=help_text, description=help_text)
     p.add_argument(
         "--source-root",
-        required=True,
         metavar="DIR",
         help="the QEMU source tree to update (the spec's paths are relative to it)",
+    )
+    p.add_argument(
+        "--kernel-root",
+        metavar="DIR",
+        help="the Linux tree to update: the uAPI comment on the machine and the "
+        "next-state and state-flags tables",
     )
     add_spec_option(p)
     add_report_options(p)
@@ -49,7 +55,11 @@ def add_parser(sub: Any, name: str, help_text: str) -> None:
 
 def fix_command(args: argparse.Namespace) -> str:
     """The command line that applies what ``--check`` found."""
-    words = ["migspec", "update", "--source-root", args.source_root]
+    words = ["migspec", "update"]
+    if args.source_root:
+        words += ["--source-root", args.source_root]
+    if args.kernel_root:
+        words += ["--kernel-root", args.kernel_root]
     if args.spec:
         words += ["--spec", args.spec]
     for ids in args.disable:  # a rule turned off for --check is off for the fix too
@@ -62,43 +72,64 @@ def _say(text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not os.path.isdir(args.source_root):
-        _say(f"--source-root {args.source_root}: not a directory")
+    trees: list[tuple[str, Literal["source", "kernel"]]] = []
+    if args.source_root is not None:
+        trees.append((args.source_root, "source"))
+    if args.kernel_root is not None:
+        trees.append((args.kernel_root, "kernel"))
+    if not trees:
+        _say("give --source-root, --kernel-root or both")
         return EXIT_USAGE
+    for root, tree in trees:
+        if not os.path.isdir(root):
+            _say(f"--{tree}-root {root}: not a directory")
+            return EXIT_USAGE
     if args.diff and args.format != "human":
         # Standard output holds the patch; a second document would corrupt both.
         _say(f"--diff prints a patch on standard output; --format {args.format} cannot share it")
         return EXIT_USAGE
     prepared = pipeline.prepare(args.spec, policy_from(args))
-    planned = pipeline.plan_update(prepared, args.source_root)
-    diagnostics = planned.diagnostics
-    status = exit_code(planned.outcome)
-    if planned.plan is None:  # the spec did not load, or lint rejected it: report why
-        pass
-    elif args.diff:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(planned.plan.diff())
-        sys.stdout.flush()
-    elif args.check:
-        for update in planned.plan.files:
-            _say(f"would update {update.display}")
-        if planned.changes:
-            count = len(planned.plan.files)
-            _say(
-                f"{count} file{'' if count == 1 else 's'} would be updated; "
-                f"run: {fix_command(args)}"
-            )
-            status = EXIT_FINDINGS
-    else:
-        written = pipeline.write_update(planned, force=args.force)
-        for rel in written.written:
-            _say(f"updated {os.path.normpath(os.path.join(args.source_root, rel))}")
-        diagnostics = written.diagnostics
-        status = exit_code(written.outcome)
+    diagnostics: list[Diagnostic] = []
+    status = 0
+    changes = 0
+    nothing: list[str] = []
+    for root, tree in trees:
+        planned = pipeline.plan_update(prepared, root, tree)
+        found = list(planned.diagnostics)
+        code = exit_code(planned.outcome)
+        if planned.plan is None:  # the spec did not load, or lint rejected it: report why
+            diagnostics.extend(found)
+            status = max(status, code)
+            break
+        if args.diff:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(planned.plan.diff())
+            sys.stdout.flush()
+        elif args.check:
+            for update in planned.plan.files:
+                _say(f"would update {update.display}")
+            changes += len(planned.plan.files)
+        else:
+            written = pipeline.write_update(planned, force=args.force)
+            for rel in written.written:
+                _say(f"updated {os.path.normpath(os.path.join(root, rel))}")
+            found = list(written.diagnostics)
+            code = exit_code(written.outcome)
+        if not planned.plan.files and not found:
+            nothing.append(root)
+        diagnostics.extend(found)
+        status = max(status, code)
+    if changes:
+        _say(
+            f"{changes} file{'' if changes == 1 else 's'} would be updated; "
+            f"run: {fix_command(args)}"
+        )
+        status = max(status, EXIT_FINDINGS)
     if args.format != "human":
         emit(diagnostics, args, "migspec update")
     elif diagnostics:
         emit(diagnostics, args, "migspec update", makes_output=True)
-    elif planned.plan is not None and not planned.plan.files:
-        _say(f"nothing to do in {args.source_root}")
+    else:
+        for root in nothing:
+            _say(f"nothing to do in {root}")
     return status

@@ -11,7 +11,7 @@ The uAPI enum is read with :func:`migspec.source.c.read_enum`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Location
@@ -40,6 +40,14 @@ class KernelRead:
     flags_location: Location | None
     skip_loop: Location | None  # the loop that skips unsupported states
     stop_at_error: bool  # that loop's condition has a "!= <error constant>" conjunct
+    # The lines each entry spans (first, last; 1-based), for update: a row of
+    # the next-state table, a cell of one, an entry of the flags table; and
+    # the lines of both initializers' braces.
+    row_lines: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    cell_lines: Mapping[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    flags_lines: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    next_span: tuple[int, int] | None = None
+    flags_span: tuple[int, int] | None = None
 
 
 def read_kernel_tables(
@@ -62,8 +70,12 @@ def read_kernel_tables(
         cfile, cfile.root, flags_table
     )
     nxt: dict[tuple[str, str], Ref] = {}
+    row_lines: dict[str, tuple[int, int]] = {}
+    cell_lines: dict[tuple[str, str], tuple[int, int]] = {}
+    flags_lines: dict[str, tuple[int, int]] = {}
     if next_init is not None:
         for row_key, row_value, _ in _designated(cfile, next_init):
+            row_lines.setdefault(row_key, _lines_of(row_value.parent or row_value))
             if row_value.type != "initializer_list":
                 diagnostics.append(
                     C_FORM.diagnostic(
@@ -73,6 +85,7 @@ def read_kernel_tables(
                 )
                 continue
             for col_key, value, _ in _designated(cfile, row_value):
+                cell_lines.setdefault((row_key, col_key), _lines_of(value.parent or value))
                 value = unwrap(value)
                 if value.type != "identifier":
                     diagnostics.append(
@@ -88,6 +101,7 @@ def read_kernel_tables(
     flags: dict[str, FlagsEntry] = {}
     if flags_init is not None:
         for key, value, _ in _designated(cfile, flags_init):
+            flags_lines.setdefault(key, _lines_of(value.parent or value))
             entry = _flags_entry(cfile, value)
             if entry is None:
                 diagnostics.append(
@@ -111,9 +125,18 @@ def read_kernel_tables(
             flags_location=cfile.location(flags_init) if flags_init is not None else None,
             skip_loop=loop,
             stop_at_error=stops,
+            row_lines=row_lines,
+            cell_lines=cell_lines,
+            flags_lines=flags_lines,
+            next_span=_lines_of(next_init) if next_init is not None else None,
+            flags_span=_lines_of(flags_init) if flags_init is not None else None,
         ),
         diagnostics,
     )
+
+
+def _lines_of(node: Node) -> tuple[int, int]:
+    return node.start_point[0] + 1, node.end_point[0] + 1
 
 
 def _table_initializer(cfile: CFile, scope: Node, name: str) -> Node | None:

@@ -29,19 +29,23 @@ from typing import Any, TypeVar
 
 from ..diagnostics import Diagnostic, InternalError, Location, Note, Rule, Severity
 from ..expect.code import PredicateExpectation, ToStringExpectation, expect_code
+from ..expect.kernel import expect_kernel_tables
 from ..expect.trace import TraceSectionExpectation, expect_trace
 from ..load.files import check_regular
 from ..load.trace_events import parse_trace_events
 from ..model import Flow, Spec
+from ..render.kernel import render_kernel_table
 from ..source import FILE_MISSING, FILE_UNREADABLE, read_bytes
 from ..source.c import CReader
 from ..source.comment_alignment import Rendered, rendered_comment
+from ..source.kernel import read_kernel_tables
 from ..source.rst import parse_flows
 from ..writes import RULES as WRITE_RULES
 from ..writes import Snapshot, WriteError, confine, digest, sweep_temporaries, write_atomic
 from . import regions
 from .flows import flow_edits
 from .fsm_comment import comment_edits
+from .kernel_tables import RenderedTables, table_edits
 from .predicates import predicate_edits
 from .to_string import to_string_edits
 from .trace_events import section_edits
@@ -95,8 +99,15 @@ class Target:
     named: Location
     why: str  # how "no such file" names it: "mig_state_to_str()", "flow 'save'"
     # A to-string or predicate expectation, a trace section's, a flow, or
-    # the uAPI comment the spec implies.
-    expected: ToStringExpectation | PredicateExpectation | TraceSectionExpectation | Flow | Rendered
+    # the uAPI comment or the kernel's tables the spec implies.
+    expected: (
+        ToStringExpectation
+        | PredicateExpectation
+        | TraceSectionExpectation
+        | Flow
+        | Rendered
+        | RenderedTables
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -168,11 +179,39 @@ def _comment_targets(spec: Spec) -> tuple[Target, ...]:
     )
 
 
+def _kernel_table_targets(spec: Spec) -> tuple[Target, ...]:
+    kernel = spec.code.kernel
+    if kernel is None or spec.error_state is None:
+        return ()
+    expected = expect_kernel_tables(spec)
+    text = render_kernel_table(spec)
+    cfile = CReader().parse_bytes(text.encode("utf-8"), "<rendered>")
+    read, _ = read_kernel_tables(
+        cfile,
+        function=kernel.function,
+        next_table=kernel.next_table,
+        flags_table=kernel.flags_table,
+        error_constant=spec.machine.prefix + spec.error_state.name,
+    )
+    rendered = RenderedTables(
+        expected=expected, file=kernel.file, function=kernel.function, text=text, read=read
+    )
+    return (
+        Target(
+            file=kernel.file,
+            named=kernel.location,
+            why=f"{kernel.next_table} and {kernel.flags_table}",
+            expected=rendered,
+        ),
+    )
+
+
 TO_STRING = Rewrite(syntax="C", targets=_to_string_targets)
 PREDICATES = Rewrite(syntax="C", targets=_predicate_targets)
 TRACE_SECTIONS = Rewrite(syntax="trace-events", targets=_trace_targets)
 FLOW_DRAWINGS = Rewrite(syntax="rst", targets=_flow_targets)
 FSM_COMMENT = Rewrite(syntax="uapi-comment", targets=_comment_targets)
+KERNEL_TABLES = Rewrite(syntax="kernel-tables", targets=_kernel_table_targets)
 
 
 _E = TypeVar("_E")
@@ -318,6 +357,8 @@ _Rewrite = tuple[bytes | None, list[Diagnostic], int]
 
 
 def _rewrite(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) -> _Rewrite:
+    if "kernel-tables" in jobs.syntaxes:
+        return _plan_tables(spec, jobs.expected(RenderedTables), data, display, reader)
     if "C" in jobs.syntaxes:
         return _plan_c(spec, jobs, data, display, reader)
     try:
@@ -371,6 +412,34 @@ def _plan_trace(sections: Sequence[TraceSectionExpectation], text: str, display:
         return None, diagnostics, 0
     new = regions.apply_line_edits(lines, edits, newline).encode("utf-8")
     return new, diagnostics, len(edits)
+
+
+def _plan_tables(
+    spec: Spec, rendered: Sequence[RenderedTables], data: bytes, display: str, reader: Any
+) -> _Rewrite:
+    cfile = reader.parse_bytes(data, display)
+    text = data.decode("utf-8", errors="surrogateescape")
+    lines = regions.split_lines(text)
+    newline = regions.newline_of(text)
+    edits: list[regions.LineEdit] = []
+    diagnostics: list[Diagnostic] = []
+    error = spec.error_state
+    for one in rendered:
+        kernel = one.expected
+        parsed, _ = read_kernel_tables(
+            cfile,
+            function=one.function,
+            next_table=kernel.next_table,
+            flags_table=kernel.flags_table,
+            error_constant=spec.machine.prefix + error.name if error else None,
+        )
+        more, found = table_edits(one, parsed, lines, newline, display)
+        edits.extend(more)
+        diagnostics.extend(found)
+    if any(d.severity is Severity.ERROR for d in diagnostics):
+        return None, diagnostics, 0
+    new = regions.apply_line_edits(lines, edits, newline)
+    return new.encode("utf-8", errors="surrogateescape"), diagnostics, len(edits)
 
 
 def _plan_comment(spec: Spec, rendered: Sequence[Rendered], text: str) -> _Rewrite:

@@ -1,0 +1,142 @@
+"""Rewrite the kernel's next-state and state-flags tables, entry by entry.
+
+Inputs: the file's tables as :func:`migspec.source.kernel.read_kernel_tables`
+reads them (with the lines each row, cell and flags entry spans), and the
+tables the spec implies, rendered by ``templates/kernel-table.c.j2`` and read
+back by the same reader.  Output: line edits: an entry whose value differs is
+replaced by the rendered entry, a missing one is inserted after the entry
+before it in the spec's order, an extra one is removed, and the
+``NUM_STATES`` bound follows the last state.  An entry that agrees keeps its
+bytes, however it is wrapped, so the patch shows only what changed.
+
+The comment above the tables and the lookup's loop are left to people
+(``check`` compares the loop).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..diagnostics import Diagnostic, Location
+from ..expect.kernel import KernelTablesExpectation
+from ..source.kernel import KernelRead
+from .regions import REGION_MISSING, LineEdit
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RenderedTables:
+    """The tables the spec implies: the expectation, the rendered text and its reading."""
+
+    expected: KernelTablesExpectation
+    file: str
+    function: str
+    text: str
+    read: KernelRead
+
+
+def _num_states(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(\benum\s*\{{\s*{re.escape(name)}\s*=\s*)(\w+)(\s*\+\s*1\s*\}})")
+
+
+def table_edits(
+    rendered: RenderedTables, parsed: KernelRead, lines: Sequence[str], newline: str, display: str
+) -> tuple[list[LineEdit], list[Diagnostic]]:
+    data = rendered.expected
+    got = rendered.read
+    shown = rendered.text.split("\n")
+    missing = [
+        name
+        for name, found in (
+            (f"function {rendered.function}", parsed.function),
+            (f"table {data.next_table}", parsed.next_span),
+            (f"table {data.flags_table}", parsed.flags_span),
+        )
+        if found is None
+    ]
+    if missing:
+        return [], [
+            REGION_MISSING.diagnostic(
+                f"no {', '.join(missing)} here; left as it is", Location(display)
+            )
+        ]
+
+    def copy(span: tuple[int, int]) -> tuple[str, ...]:
+        return tuple(line + newline for line in shown[span[0] - 1 : span[1]])
+
+    edits: list[LineEdit] = []
+    assert parsed.next_span is not None and parsed.flags_span is not None
+
+    def entries(
+        order: list[str],
+        have: dict[str, tuple[int, int]],
+        want: dict[str, tuple[int, int]],
+        agrees: Callable[[str], bool],
+        after_first: int,
+    ) -> list[str]:
+        """Edit one list of entries; return the keys present on both sides."""
+        both = []
+        previous = after_first
+        for key in order:
+            if key in have:
+                if not agrees(key):
+                    start, end = have[key]
+                    edits.append(LineEdit(start - 1, end, copy(want[key])))
+                both.append(key)
+                previous = have[key][1]
+            else:
+                edits.append(LineEdit(previous, previous, copy(want[key])))
+        for key, (start, end) in have.items():
+            if key not in want:
+                edits.append(LineEdit(start - 1, end, ()))
+        return both
+
+    # -- the next-state table: rows, then the cells of the rows both have -----------------
+    rows = [r.constant for r in data.rows]
+    kept_rows = entries(
+        rows,
+        dict(parsed.row_lines),
+        dict(got.row_lines),
+        lambda key: True,  # a row's cells are compared below
+        parsed.next_span[0],
+    )
+    for row in kept_rows:
+        have = {to: span for (r, to), span in parsed.cell_lines.items() if r == row}
+        want = {to: span for (r, to), span in got.cell_lines.items() if r == row}
+        order = [to for to, _ in next(r for r in data.rows if r.constant == row).cells]
+
+        def same(to: str, row: str = row) -> bool:
+            mine, theirs = parsed.next_table.get((row, to)), got.next_table.get((row, to))
+            return mine is not None and theirs is not None and mine.name == theirs.name
+
+        entries(order, have, want, same, parsed.row_lines[row][0])
+
+    # -- the flags table ------------------------------------------------------------------------
+    def same_flags(key: str) -> bool:
+        mine, theirs = parsed.flags_table.get(key), got.flags_table.get(key)
+        return (
+            mine is not None
+            and theirs is not None
+            and (mine.all_bits, mine.macros) == (theirs.all_bits, theirs.macros)
+        )
+
+    entries(
+        [f.constant for f in data.flags],
+        dict(parsed.flags_lines),
+        dict(got.flags_lines),
+        same_flags,
+        parsed.flags_span[0],
+    )
+
+    # -- the bound of both tables ------------------------------------------------------------------
+    bound = _num_states(data.num_states)
+    first = parsed.function.line if parsed.function is not None else 1
+    for i in range(max(first - 1, 0), parsed.next_span[0]):
+        m = bound.search(lines[i])
+        if m is not None:
+            if m.group(2) != data.last_state:
+                text = lines[i][: m.start(2)] + data.last_state + lines[i][m.end(2) :]
+                edits.append(LineEdit(i, i + 1, (text,)))
+            break
+    return edits, []
