@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -82,35 +83,39 @@ def rel_of(diagnostic: Diagnostic, root: Path) -> str:
     return os.path.relpath(diagnostic.location.path, root)
 
 
-def region_files(spec: Spec) -> set[str]:
+Kind = Literal["source", "kernel"]
+
+
+def region_files(spec: Spec, tree: Kind = "source") -> set[str]:
     return {
         os.path.normpath(t.file)
         for a in ARTEFACTS
-        if a.region is not None and a.region.rewrite is not None
+        if a.region is not None and a.region.rewrite is not None and a.region.tree == tree
         for t in a.region.rewrite.targets(spec)
     }
 
 
-def check_dirty(spec: Spec, root: Path) -> dict[str, list[str]]:
+def check_dirty(spec: Spec, root: Path, tree: Kind = "source") -> dict[str, list[str]]:
     """File -> the region rules check reports there (worse than a note)."""
     out: dict[str, list[str]] = {}
-    for d in check_tree(spec, root):
+    found = check_tree(spec, root) if tree == "source" else check_tree(spec, None, root)
+    for d in found:
         if d.rule in REWRITTEN and d.severity > Severity.NOTE:
             out.setdefault(rel_of(d, root), []).append(d.rule)
     return out
 
 
-def update_dirty(spec: Spec, root: Path) -> tuple[set[str], set[str]]:
+def update_dirty(spec: Spec, root: Path, tree: Kind = "source") -> tuple[set[str], set[str]]:
     """(files update would rewrite, files it reports it cannot rewrite)."""
-    plan = plan_update(spec, root)
+    plan = plan_update(spec, root, tree)
     refused = {rel_of(d, root) for d in plan.diagnostics if d.severity is Severity.ERROR}
     return {os.path.normpath(f.rel) for f in plan.files}, refused
 
 
-def assert_invariant(spec: Spec, root: Path) -> None:
-    files = region_files(spec)
-    before = check_dirty(spec, root)
-    rewrite, refused = update_dirty(spec, root)
+def assert_invariant(spec: Spec, root: Path, tree: Kind = "source") -> None:
+    files = region_files(spec, tree)
+    before = check_dirty(spec, root, tree)
+    rewrite, refused = update_dirty(spec, root, tree)
     for rel in sorted(files):
         update_says = rel in rewrite or rel in refused
         assert (rel in before) == update_says, (
@@ -123,12 +128,12 @@ def assert_invariant(spec: Spec, root: Path) -> None:
                 else "is clean"
             )
         )
-    result = apply_plan(plan_update(spec, root))
+    result = apply_plan(plan_update(spec, root, tree))
     assert result.diagnostics == ()
-    after = check_dirty(spec, root)
+    after = check_dirty(spec, root, tree)
     left = {rel: rules for rel, rules in after.items() if rel in files and rel not in refused}
     assert left == {}, "check still disagrees after update --write"
-    again, refused_again = update_dirty(spec, root)
+    again, refused_again = update_dirty(spec, root, tree)
     assert again == set(), "a second update --write would change these"
     assert refused_again == refused
 
@@ -151,7 +156,10 @@ def test_the_matrix_has_every_tree() -> None:
 @pytest.mark.parametrize("spec_path", SPECS, ids=SPEC_IDS)
 def test_render_update_check(spec_path: Path, tree_name: str, tmp_path: Path) -> None:
     spec = load(spec_path)
-    assert_invariant(spec, make_tree(tree_name, tmp_path / "tree"))
+    root = make_tree(tree_name, tmp_path / "tree")
+    assert_invariant(spec, root)
+    if tree_name == "kernel":  # and as the kernel tree it is
+        assert_invariant(spec, root, "kernel")
 
 
 @pytest.mark.parametrize("rev", CORPUS_REVS)

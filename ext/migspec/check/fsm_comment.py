@@ -17,6 +17,7 @@ from ..source.comment_alignment import (
     ArcMissing,
     Difference,
     RuleMissing,
+    StateExtra,
     StateMisplaced,
     align,
     rendered_comment,
@@ -127,6 +128,10 @@ def _diagnostic(d: Difference, path: str) -> Diagnostic:
             )
         return COMMENT_STATE.diagnostic(
             f"state {d.name} is listed under {' | '.join(d.listed_under)}; it needs {wanted}", at
+        )
+    if isinstance(d, StateExtra):
+        return COMMENT_STATE.diagnostic(
+            f"the comment lists state {d.name}, which the spec lacks", at
         )
     assert isinstance(d, RuleMissing)
     return COMMENT_RULE.diagnostic(f"the comment lacks the {d.what}: {d.text}", at)

@@ -24,6 +24,26 @@ from ..model import ANY_STATE, CommentParagraph, CommentPathRules, Interior, Spe
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CommentWords:
+    """The English the comment's paragraphs use for what has no syntax."""
+
+    refused: tuple[str, ...] = ("not permitted",)
+    opens_session: tuple[str, ...] = ("return a new",)
+    any_state: str = "any"
+    extends: str = "except"
+    removed: str = "are removed if support for"
+    group: str = "group"
+
+    def refuses(self, prose: str) -> bool:
+        """Does a paragraph saying ``prose`` refuse its arcs?"""
+        return any(word in squash(prose) for word in self.refused)
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StateListExpectation:
     macros: tuple[str, ...]  # the feature macros its heading names
     first: bool  # the list of the states every device has
@@ -91,7 +111,8 @@ def listed_arcs(spec: Spec) -> list[tuple[str, str]]:
     return [(a.source, a.target) for a in spec.arcs if not a.without]
 
 
-def expect_fsm_comment(spec: Spec) -> FsmCommentExpectation:
+def expect_fsm_comment(spec: Spec, words: CommentWords | None = None) -> FsmCommentExpectation:
+    w = words or CommentWords(any_state=ANY_STATE)
     kernel = spec.code.kernel
     header = kernel.header if kernel is not None else spec.machine.header
     macro = {f.name: f.macro for f in spec.features}
@@ -123,15 +144,19 @@ def expect_fsm_comment(spec: Spec) -> FsmCommentExpectation:
     refused_set = set(refused)
     covered = {pair for p in spec.fsm_comment.paragraphs for pair in p.arcs}
 
+    def said(arcs: tuple[tuple[str, str], ...], doc: str, refused: bool) -> ParagraphExpectation:
+        texts = _texts(doc)
+        if refused and not w.refuses(doc):
+            # The comment says a paragraph's arcs are refused in words.
+            lead = f"{'These arcs are' if len(arcs) > 1 else 'This arc is'} {w.refused[0]}."
+            texts = (f"{lead} {texts[0]}" if texts else lead, *texts[1:])
+        return ParagraphExpectation(arcs=arcs, doc=texts, refused=refused)
+
     def paragraph(p: CommentParagraph) -> ParagraphExpectation:
-        return ParagraphExpectation(
-            arcs=p.arcs, doc=_texts(p.doc), refused=all(a in refused_set for a in p.arcs)
-        )
+        return said(p.arcs, p.doc, all(a in refused_set for a in p.arcs))
 
     def own(pair: tuple[str, str]) -> ParagraphExpectation:
-        return ParagraphExpectation(
-            arcs=(pair,), doc=_texts(docs.get(pair, "")), refused=pair in refused_set
-        )
+        return said((pair,), docs.get(pair, ""), pair in refused_set)
 
     def kind(p: ParagraphExpectation) -> int:
         if p.refused:
@@ -160,6 +185,13 @@ def expect_fsm_comment(spec: Spec) -> FsmCommentExpectation:
             )
         else:
             closing.append(ClosingExpectation(text=item))
+    if not any(c.rules for c in closing):
+        closing.append(
+            ClosingExpectation(
+                text="Other requests combine the arcs above; these rules choose the path:",
+                rules=path_rules(spec),
+            )
+        )
     projected = {f for a in spec.arcs for f in a.without}
     removed = tuple(
         (f, tuple(s.name for s in spec.states_by_value if f in s.features))

@@ -40,17 +40,21 @@ class Rendered:
     read: FsmComment
     states: tuple[str, ...]
     macros: dict[str, int]  # the spec's feature macros and their bits
+    prefix: str  # of the enum's constants
 
     def read_header(self, text: str, path: str = "") -> FsmComment | None:
         """The comment above the enum in a header's ``text``, read as the spec's was.
 
         A list heading may name a feature macro the header does not define
         yet (a header from before the feature): the spec's macros count too.
+        And the comment may name a state the spec no longer has, as long as
+        the header's enum still does: its states count too.
         """
+        names = dict.fromkeys((*self.states, *enum_states(text, self.expected.enum, self.prefix)))
         return read_fsm_comment(
             text,
             self.expected.enum,
-            self.states,
+            list(names),
             path=path,
             any_state=self.expected.any_state,
             feature_bits={**bit_macros(text), **self.macros},
@@ -71,7 +75,22 @@ def rendered_comment(spec: Spec) -> Rendered:
         feature_bits=macros,
     )
     assert read is not None, "the template writes a block comment"
-    return Rendered(expected=expected, text=text, read=read, states=states, macros=macros)
+    return Rendered(
+        expected=expected,
+        text=text,
+        read=read,
+        states=states,
+        macros=macros,
+        prefix=spec.machine.prefix,
+    )
+
+
+def enum_states(text: str, enum: str, prefix: str) -> list[str]:
+    """The constants of ``enum NAME { ... }`` in ``text``, without ``prefix``."""
+    m = re.search(rf"\benum\s+{re.escape(enum)}\s*\{{([^}}]*)\}}", text)
+    if m is None or not prefix:
+        return []
+    return re.findall(rf"\b{re.escape(prefix)}([A-Za-z0-9_]+)\b", m.group(1))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -119,7 +138,17 @@ class RuleMissing:
     line: int
 
 
-Difference = ArcMissing | ArcExtra | StateMisplaced | RuleMissing
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StateExtra:
+    """A listed state the spec does not have."""
+
+    name: str
+    entry: StateEntry
+    list: StateList
+    line: int
+
+
+Difference = ArcMissing | ArcExtra | StateMisplaced | StateExtra | RuleMissing
 
 
 def _is_refused(p: ArcParagraph, words: CommentWords) -> bool:
@@ -203,6 +232,12 @@ def align(
                         line=got[1].line,
                     )
                 )
+
+    known = {name for el in expected.state_lists for name, _ in el.states}
+    for sl in read.state_lists:
+        for e in sl.entries:
+            if e.name not in known:
+                out.append(StateExtra(name=e.name, entry=e, list=sl, line=e.line))
 
     # -- path rules and removals -------------------------------------------------------------
     have = [rule for rule, _ in read.path_rules]

@@ -27,26 +27,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..expect.fsm_comment import CommentWords, squash
+
+__all__ = ["CommentWords", "bit_macros", "read_fsm_comment", "squash"]
+
 _BIT = re.compile(r"^\s*#\s*define\s+([A-Z_][A-Z0-9_]*)\s+\(?\s*1U?L*\s*<<\s*(\d+)\s*\)?", re.M)
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ENTRY = re.compile(r"^\s+([A-Za-z_][A-Za-z0-9_]*) - (.*)$")
 _ARROW = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*) -> ([A-Za-z_][A-Za-z0-9_]*)\s*$")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CommentWords:
-    """The English the comment's paragraphs use for what has no syntax."""
-
-    refused: tuple[str, ...] = ("not permitted",)
-    opens_session: tuple[str, ...] = ("return a new",)
-    any_state: str = "any"
-    extends: str = "except"
-    removed: str = "are removed if support for"
-    group: str = "group"
-
-    def refuses(self, prose: str) -> bool:
-        """Does a paragraph saying ``prose`` refuse its arcs?"""
-        return any(word in squash(prose) for word in self.refused)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -120,10 +108,6 @@ class FsmComment:
 def bit_macros(text: str) -> dict[str, int]:
     """Macros defined as one bit: name -> bit number."""
     return {m.group(1): int(m.group(2)) for m in _BIT.finditer(text)}
-
-
-def squash(text: str) -> str:
-    return " ".join(text.split())
 
 
 def comment_above(text: str, enum: str) -> tuple[list[str], int, int] | None:

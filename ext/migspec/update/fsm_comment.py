@@ -23,6 +23,7 @@ from ..source.comment_alignment import (
     ArcMissing,
     Rendered,
     RuleMissing,
+    StateExtra,
     StateMisplaced,
     align,
 )
@@ -78,6 +79,25 @@ def comment_edits(
         for sl in rendered.read.state_lists:
             if sl.macros in new_lists:
                 edits.append(LineEdit(at, at, copy(sl.line, sl.last_line)))
+
+    extra: dict[int, list[StateExtra]] = {}
+    for d in differences:
+        if isinstance(d, StateExtra):
+            extra.setdefault(d.list.line, []).append(d)
+    for sl in read.state_lists:
+        going = extra.get(sl.line, [])
+        moving = {d.entry.line for d in differences if isinstance(d, StateMisplaced) and d.entry}
+        if (
+            going
+            and len(going) + len([e for e in sl.entries if e.line in moving]) == len(sl.entries)
+            and not any(
+                set(sl.macros) == set(d.wanted)
+                for d in differences
+                if isinstance(d, StateMisplaced)
+            )
+        ):
+            edits.append(LineEdit(sl.line - 1, sl.line, ()))  # the heading of an emptied list
+        edits.extend(LineEdit(d.entry.line - 1, d.entry.last_line, ()) for d in going)
 
     # -- arcs --------------------------------------------------------------------------------
     gone = {(d.paragraph.line, d.line) for d in differences if isinstance(d, ArcExtra)}
