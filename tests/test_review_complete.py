@@ -23,7 +23,7 @@ from migspec import model
 from migspec.comparison.compare import Status, compare_specs
 from migspec.load.revision import read_spec_arg
 from migspec.load.spec import load_spec
-from migspec.model import PathPin, Spec, Suppression
+from migspec.model import CommentParagraph, CommentPathRules, FsmComment, PathPin, Spec, Suppression
 
 from .conftest import ROOT, SEED_SPEC
 from .review_support import SEED_NEW, edit, seed_repo
@@ -193,6 +193,16 @@ def _base() -> Spec:
         pins=(PathPin(path=("RUNNING", "STOP"), doc="A pin on an arc: it changes nothing."),),
         suppressions=(Suppression(rule="fsm-path-ambiguous"),),
         disabled_rules=frozenset({"fsm-path-ambiguous"}),
+        fsm_comment=FsmComment(
+            intro=("What the comment says first.",),
+            arcs_intro="The arcs:",
+            paragraphs=(
+                CommentParagraph(arcs=(("STOP", "RESUMING"),), doc="Loading starts."),
+                CommentParagraph(arcs=(("RESUMING", "STOP"),), doc="Loading ends."),
+            ),
+            # The walk descends into tuples of model objects: no str beside it.
+            closing=(CommentPathRules(lead="These rules choose the path:", after="That is all."),),
+        ),
     )
 
 
