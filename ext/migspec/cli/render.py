@@ -3,7 +3,8 @@
 Artefacts: every record of the registry (:mod:`migspec.artefacts`):
 ``c-enum`` / ``to-str`` / ``predicates`` (C), ``trace-events``, ``flow-rst``
 (a flow's rst literal block), ``kernel-table`` (the kernel's next-state
-table), ``fsm-dot`` / ``fsm-svg`` (the state machine), ``flow-dot`` /
+table), ``fsm-comment`` (the uAPI comment on the machine), ``fsm-dot`` /
+``fsm-svg`` (the state machine), ``flow-dot`` /
 ``flow-svg`` (one flow).  SVG needs Graphviz ``dot``: without it a warning, no output, exit 0
 (``--strict``: exit 1).
 """
