@@ -36,7 +36,8 @@ class CommentWords:
 
     def refuses(self, prose: str) -> bool:
         """Does a paragraph saying ``prose`` refuse its arcs?"""
-        return any(word in squash(prose) for word in self.refused)
+        said = squash(prose).lower()
+        return any(word.lower() in said for word in self.refused)
 
 
 def squash(text: str) -> str:
@@ -100,10 +101,16 @@ def _listed_order(spec: Spec, states: list[State]) -> list[State]:
     return sorted(states, key=lambda s: (not s.initial, s.error, s.value))
 
 
+# What the comment says of a state or arc the spec does not document: the
+# layout needs words there (an arc without a paragraph would join the next
+# arcs' paragraph when read back; a state without a description is no entry).
+UNDOCUMENTED = "Not documented in the spec."
+
+
 def _texts(doc: str) -> tuple[str, ...]:
     """A doc's paragraphs (separated by blank lines, or by the newlines of ``>-``)."""
     out = [" ".join(p.split()) for p in doc.split("\n") if p.strip()]
-    return tuple(out)
+    return tuple(out) or (UNDOCUMENTED,)
 
 
 def listed_arcs(spec: Spec) -> list[tuple[str, str]]:
@@ -132,7 +139,10 @@ def expect_fsm_comment(spec: Spec, words: CommentWords | None = None) -> FsmComm
             StateListExpectation(
                 macros=tuple(macro[f] for f in sorted(names, key=bit.__getitem__)),
                 first=not optional,
-                states=tuple((s.name, s.doc) for s in _listed_order(spec, by_set[optional])),
+                states=tuple(
+                    (s.name, squash(s.doc) or UNDOCUMENTED)
+                    for s in _listed_order(spec, by_set[optional])
+                ),
             )
         )
 

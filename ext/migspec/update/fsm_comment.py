@@ -66,7 +66,11 @@ def comment_edits(
             continue
         if d.entry is not None:
             edits.append(LineEdit(d.entry.line - 1, d.entry.last_line, ()))
-        entry = next(e for sl in rendered.read.state_lists for e in sl.entries if e.name == d.name)
+        entry = next(
+            (e for sl in rendered.read.state_lists for e in sl.entries if e.name == d.name), None
+        )
+        if entry is None:  # a list without feature macros: not one the layout can hold
+            continue
         into = next((sl for sl in read.state_lists if set(sl.macros) == set(d.wanted)), None)
         if into is not None:
             edits.append(
