@@ -319,6 +319,12 @@ def test_every_check_rule_is_triggered_somewhere() -> None:
         "check-path-outside-root",  # test_check_confinement
         "check-docs-section-twice",  # test_source_rst, tests/hostile/rst
         "check-trace-caller",  # test_check_trace_sources
+        # test_kernel_comment
+        "check-comment-not-found",
+        "check-comment-arc",
+        "check-comment-refused",
+        "check-comment-state",
+        "check-comment-rule",
     }
     assert {r.id for r in RULES} == here | elsewhere
 

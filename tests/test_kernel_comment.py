@@ -197,6 +197,23 @@ def test_comment_mutation_is_found_and_mended(name: str, kernel: Path) -> None:
     assert comment_findings(spec, kernel) == []
 
 
+def test_header_without_the_comment_gets_it(kernel: Path) -> None:
+    spec = bundled()
+    header = kernel / HEADER
+    text = header.read_text()
+    enum_at = text.index(f"enum {ENUM} {{")
+    start = text.rindex("/*", 0, enum_at)
+    header.write_text(text[:start] + text[enum_at:])
+    found = check_tree(spec, None, kernel)
+    assert [(d.rule, d.location.line) for d in found if d.rule.startswith("check-comment")] == [
+        ("check-comment-not-found", 0)
+    ]
+    diff = update_diff(spec, kernel)
+    assert checkpatch(diff) == [] and "+ * any -> ERROR" in diff
+    assert_invariant(spec, kernel, "kernel")
+    assert render_fsm_comment(spec) in header.read_text()
+
+
 def test_table_entry_is_mended_in_place(kernel: Path) -> None:
     spec = bundled()
     main = kernel / MAIN
