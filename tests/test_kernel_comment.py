@@ -318,3 +318,34 @@ def test_update_with_only_a_kernel_root(kernel: Path) -> None:
     assert migspec("update", "--kernel-root", str(kernel), "--write").returncode == 0
     assert migspec("update", "--kernel-root", str(kernel), "--check").returncode == 0
     assert migspec("update", "--check").returncode == 2  # no tree at all
+
+
+def test_entries_sharing_a_line_are_refused_not_guessed(kernel: Path) -> None:
+    spec = bundled()
+    main = kernel / MAIN
+    edit(
+        main,
+        "\t\t[VFIO_DEVICE_STATE_STOP] = VFIO_MIGRATION_STOP_COPY,\n"
+        "\t\t[VFIO_DEVICE_STATE_RUNNING] = VFIO_MIGRATION_STOP_COPY,\n",
+        "\t\t[VFIO_DEVICE_STATE_STOP] = VFIO_MIGRATION_STOP_COPY, "
+        "[VFIO_DEVICE_STATE_RUNNING] = VFIO_MIGRATION_P2P,\n",
+    )
+    plan = plan_update(spec, kernel, "kernel")
+    assert [(d.rule, d.location.path.endswith(MAIN)) for d in plan.diagnostics] == [
+        ("update-region-form", True)
+    ]
+    assert [f.rel for f in plan.files] == []
+    run = migspec("update", "--kernel-root", str(kernel), "--check")
+    assert run.returncode == 1 and "update-region-form" in run.stderr, run.stderr
+
+
+def test_crlf_header_keeps_its_line_endings(kernel: Path) -> None:
+    spec = bundled()
+    header = kernel / HEADER
+    header.write_bytes(
+        header.read_bytes().replace(b" * RUNNING -> PRE_COPY\n", b"").replace(b"\n", b"\r\n")
+    )
+    assert comment_findings(spec, kernel) != []
+    assert_invariant(spec, kernel, "kernel")
+    data = header.read_bytes()
+    assert b" * RUNNING -> PRE_COPY\r\n" in data and data.count(b"\n") == data.count(b"\r\n")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from ..diagnostics import Diagnostic, Location
 from ..expect.kernel import KernelTablesExpectation
 from ..source.kernel import KernelRead
-from .regions import REGION_MISSING, LineEdit
+from .regions import REGION_FORM, REGION_MISSING, LineEdit
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,6 +59,16 @@ def table_edits(
         return [], [
             REGION_MISSING.diagnostic(
                 f"no {', '.join(missing)} here; left as it is", Location(display)
+            )
+        ]
+
+    shared = _shared_line(parsed)
+    if shared is not None:
+        return [], [
+            REGION_FORM.diagnostic(
+                f"line {shared}: table entries share a line (or a brace's line), which "
+                "update rewrites only one entry a line; left as it is",
+                Location(display, shared, 1),
             )
         ]
 
@@ -140,3 +150,22 @@ def table_edits(
                 edits.append(LineEdit(i, i + 1, (text,)))
             break
     return edits, []
+
+
+def _shared_line(parsed: KernelRead) -> int | None:
+    """A line two entries (or an entry and its list's braces) share; None: one entry a line."""
+    groups: list[tuple[tuple[int, int], list[tuple[int, int]]]] = []
+    if parsed.next_span is not None:
+        groups.append((parsed.next_span, list(parsed.row_lines.values())))
+    for row, span in parsed.row_lines.items():
+        groups.append((span, [s for (r, _), s in parsed.cell_lines.items() if r == row]))
+    if parsed.flags_span is not None:
+        groups.append((parsed.flags_span, list(parsed.flags_lines.values())))
+    for (first, last), spans in groups:
+        taken = {first, last}
+        for start, end in sorted(spans):
+            lines = set(range(start, end + 1))
+            if lines & taken:
+                return min(lines & taken)
+            taken |= lines
+    return None
