@@ -73,6 +73,8 @@ class KindReport:
 
     kind: DeviceKind
     declared: Location
+    # The capability-guarded additions to the flags this kind includes.
+    optional: tuple[Location, ...]
     asked: tuple[Arc, ...]
     missing: tuple[Arc, ...]
 
@@ -164,6 +166,7 @@ def _compare(ctx: Context, driver: DriverRead) -> DriverReport:
             KindReport(
                 kind=kind,
                 declared=flags.location,
+                optional=flags.optional,
                 asked=tuple(sorted(asked[kind])),
                 missing=tuple(missing) if driver.complete else (),
             )
@@ -192,12 +195,18 @@ def _report_missing(ctx: Context, driver: DriverRead, reports: list[KindReport])
             by_arc.setdefault(arc, []).append(report)
     for (src, dst), needing in sorted(by_arc.items()):
         kinds = ", ".join(r.kind.name for r in needing)
-        notes = [
-            Note(
-                message=f"declares the features of a device {r.kind.text} here", location=r.declared
+        notes: list[Note] = []
+        for r in needing:
+            notes.append(
+                Note(
+                    message=f"declares the features of a device {r.kind.text} here",
+                    location=r.declared,
+                )
             )
-            for r in needing
-        ]
+            notes.extend(
+                Note(message=f"adds features of a device {r.kind.text} here", location=where)
+                for where in r.optional
+            )
         if driver.fallthrough is not None:
             notes.append(Note(message="the request ends here", location=driver.fallthrough))
         ctx.report(
