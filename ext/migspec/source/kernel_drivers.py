@@ -487,6 +487,7 @@ class _StepReader:
         self.cfile = cfile
         self.target = squash(target_var)
         self.prefix = driver.names.state_prefix
+        self.arcs_before_return = 0
 
     def read(self, fn: FunctionDef) -> None:
         body = fn.node.child_by_field_name("body")
@@ -512,7 +513,11 @@ class _StepReader:
             elif stmt.type == "compound_statement":
                 self.block(_body(stmt), bound, depth + 1)
             elif stmt.type == "return_statement" and not bound and depth == 0:
-                self.d.fallthrough = self.cfile.location(stmt)
+                # The first return after the last arc (not one after an
+                # error label further down).
+                if self.d.fallthrough is None or len(self.d.arcs) > self.arcs_before_return:
+                    self.d.fallthrough = self.cfile.location(stmt)
+                    self.arcs_before_return = len(self.d.arcs)
 
     def role(self, operand: Node) -> str:
         return _TARGET if squash(self.cfile.text(operand)) == self.target else _SOURCE

@@ -23,8 +23,11 @@ static struct file *eps_set(struct eps_vf *e, u32 new)
 	if (cur == VFIO_DEVICE_STATE_RUNNING_P2P && new == VFIO_DEVICE_STATE_RUNNING)
 		return NULL;
 
-	if (cur == VFIO_DEVICE_STATE_STOP && new == VFIO_DEVICE_STATE_STOP_COPY)
+	if (cur == VFIO_DEVICE_STATE_STOP && new == VFIO_DEVICE_STATE_STOP_COPY) {
+		if (!e->supported)
+			goto err;
 		return NULL;
+	}
 
 	if (cur == VFIO_DEVICE_STATE_STOP_COPY && new == VFIO_DEVICE_STATE_STOP)
 		return NULL;
@@ -37,6 +40,10 @@ static struct file *eps_set(struct eps_vf *e, u32 new)
 
 	WARN(true, "unexpected arc %u -> %u", cur, new);
 	return ERR_PTR(-EINVAL);
+
+err:
+	pr_debug("arc %u -> %u failed\n", cur, new);
+	return ERR_PTR(-EIO);
 }
 
 static struct file *eps_set_device_state(struct vfio_device *vdev,
