@@ -49,7 +49,7 @@ SPEC_IDS = [p.relative_to(ROOT).as_posix() for p in SPECS]
 
 # Tree name -> how to build it under a temporary directory.
 PATCHED = sorted(p.parent.name for p in TREES.glob("*/*.patch"))
-TREE_NAMES = ["base", *PATCHED, "toy", "kernel"]
+TREE_NAMES = ["base", *PATCHED, "toy", "kernel", "kernel-drivers"]
 CORPUS_REVS = ("qemu-3d4d0f0e06", "qemu-94f775e428", "qemu-master")
 
 # The rules of the regions update rewrites: what "check is clean" means here.
@@ -65,6 +65,10 @@ def make_tree(name: str, dest: Path) -> Path:
         return Path(shutil.copytree(TREES / "toy" / "tree", dest))
     if name == "kernel":
         return Path(shutil.copytree(TREES / "kernel", dest))
+    if name == "kernel-drivers":
+        # The variant drivers live in the kernel tree beside the core.
+        shutil.copytree(TREES / "kernel", dest)
+        return Path(shutil.copytree(TREES / "kernel-drivers", dest, dirs_exist_ok=True))
     if name == "qemu-master":
         # Contents only: the shared corpus is read-only, and update (rightly)
         # refuses to rewrite a read-only file without --force.
