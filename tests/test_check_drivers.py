@@ -349,3 +349,13 @@ def test_check_json_without_drivers_keeps_its_shape(tmp_path: Path) -> None:
     run = migspec("check", "--kernel-root", str(TREES / "kernel"), "--format", "json")
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout) == {"diagnostics": [], "drivers": []}
+
+
+def test_a_missing_drivers_directory_is_named(spec: Spec, tmp_path: Path) -> None:
+    tree = kernel_tree(tmp_path / "k")
+    shutil.rmtree(tree / "drivers")
+    checked = run_check(spec, None, tree)
+    missing = [d for d in checked.diagnostics if d.location.path == str(tree / "drivers/vfio")]
+    assert [d.rule for d in missing] == ["check-file-missing"]
+    assert "variant drivers" in missing[0].message
+    assert checked.drivers == ()

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from ..diagnostics import Location, Note, Severity, declare
 from ..fsm.engine import device_steps
 from ..model import DeviceKind, Spec
-from ..source import SCOPE
+from ..source import FILE_MISSING, SCOPE
 from ..source.kernel_drivers import (
     DRIVER_UNREAD,
     DeclaredFlags,
@@ -112,6 +112,19 @@ def check_drivers(ctx: Context) -> None:
     names = driver_names(ctx.spec)
     tree = ctx.kernel
     if names is None or tree is None:
+        return
+    drivers_spec = ctx.spec.code.kernel.drivers if ctx.spec.code.kernel else None
+    if tree.escapes(names.dir) is None and not tree.path(names.dir).is_dir():
+        named = drivers_spec.location if drivers_spec else None
+        ctx.report(
+            [
+                FILE_MISSING.diagnostic(
+                    "no such directory (the spec names it for the variant drivers)",
+                    Location(tree.display(names.dir)),
+                    notes=(Note(message="named here", location=named),) if named else (),
+                )
+            ]
+        )
         return
     reader = TreeReader(tree)
     drivers, files, diagnostics = read_drivers(reader, ctx.reader, names)

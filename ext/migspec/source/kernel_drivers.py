@@ -513,11 +513,14 @@ class _StepReader:
             elif stmt.type == "compound_statement":
                 self.block(_body(stmt), bound, depth + 1)
             elif stmt.type == "return_statement" and not bound and depth == 0:
-                # The first return after the last arc (not one after an
-                # error label further down).
-                if self.d.fallthrough is None or len(self.d.arcs) > self.arcs_before_return:
-                    self.d.fallthrough = self.cfile.location(stmt)
-                    self.arcs_before_return = len(self.d.arcs)
+                self.top_level_return(stmt)
+
+    def top_level_return(self, stmt: Node) -> None:
+        """Keep the first return after the last arc (not one after an error
+        label further down): where a request for an arc not handled ends."""
+        if self.d.fallthrough is None or len(self.d.arcs) > self.arcs_before_return:
+            self.d.fallthrough = self.cfile.location(stmt)
+            self.arcs_before_return = len(self.d.arcs)
 
     def role(self, operand: Node) -> str:
         return _TARGET if squash(self.cfile.text(operand)) == self.target else _SOURCE
