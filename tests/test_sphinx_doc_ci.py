@@ -289,3 +289,24 @@ def test_kernel_root_that_is_no_directory_is_a_warning(tmp_path: Path) -> None:
     result = build(top)
     assert result.returncode != 0
     assert "migspec_kernel_root" in result.stderr and "[migspec.kernel-root]" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_driver_added_since_the_last_build_is_checked(tmp_path: Path) -> None:
+    top = make_kernel_docs(tmp_path)
+    first = build(top)
+    assert first.returncode == 0, first.stderr
+    pci = top / "kernel" / "drivers/vfio/pci"
+    # A new driver: a copy of epsilon that lacks an arc.
+    shutil.copytree(pci / "epsilon", pci / "zeta")
+    main = pci / "zeta" / "main.c"
+    arc = "\tif (cur == VFIO_DEVICE_STATE_RESUMING && new == VFIO_DEVICE_STATE_STOP)\n\t\treturn NULL;\n"
+    main.write_text(main.read_text().replace(arc, ""))
+    again = build(top)
+    assert warnings(again) == [
+        (
+            "kernel/drivers/vfio/pci/zeta/main.c",
+            line_of(main, "*eps_set("),
+            "check-driver-arc-missing",
+        )
+    ]

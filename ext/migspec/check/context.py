@@ -41,7 +41,8 @@ class Context:
     _trace: dict[str, TraceFile | None] = field(default_factory=dict)
     _missing: set[str] = field(default_factory=set)
     _outside: set[str] = field(default_factory=set)
-    # Every file parsed, for callers that track dependencies (Sphinx).
+    # Every file parsed, for callers that track dependencies (Sphinx); the
+    # driver scan adds the directories it listed.
     read: set[Path] = field(default_factory=set)
     # What the driver check found, driver by driver (``check --format json``).
     drivers: list[DriverReport] = field(default_factory=list)

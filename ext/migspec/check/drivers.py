@@ -16,6 +16,7 @@ in the spec).
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 
 from ..diagnostics import Location, Note, Severity, declare
@@ -129,6 +130,11 @@ def check_drivers(ctx: Context) -> None:
     reader = TreeReader(tree)
     drivers, files, diagnostics = read_drivers(reader, ctx.reader, names)
     ctx.read.update(tree.path(rel) for rel in files)
+    # And the directories listed: a driver added since is a changed input too
+    # (Sphinx reruns the check when any of these changes).
+    ctx.read.add(tree.path(names.dir))
+    ctx.read.update(tree.path(posixpath.dirname(rel)) for rel in files)
+    ctx.read.update(tree.path(posixpath.dirname(posixpath.dirname(rel))) for rel in files)
     ctx.report(reader.diagnostics)
     ctx.report(diagnostics)
     for driver in drivers:
