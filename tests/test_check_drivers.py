@@ -359,3 +359,23 @@ def test_a_missing_drivers_directory_is_named(spec: Spec, tmp_path: Path) -> Non
     assert [d.rule for d in missing] == ["check-file-missing"]
     assert "variant drivers" in missing[0].message
     assert checked.drivers == ()
+
+
+def test_flags_chosen_by_a_conditional_expression_are_two_kinds(spec: Spec, tmp_path: Path) -> None:
+    tree = kernel_tree(tmp_path / "k")
+    main = tree / PCI / "beta/dev.c"
+    edit(
+        main,
+        "vdev->migration_flags = VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P;",
+        "vdev->migration_flags = bd->quiet ? (VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P) :\n"
+        "\t\t\t\t\t\t VFIO_MIGRATION_STOP_COPY;",
+    )
+    report = by_driver(spec, tree)["beta"]
+    assert [k.kind.name for k in report.kinds] == ["P2P", "none"]
+    # beta handles no RUNNING <-> STOP arc, which a device without P2P is asked.
+    missing = {k.kind.name: k.missing for k in report.kinds}
+    assert missing == {"P2P": (), "none": (("RUNNING", "STOP"), ("STOP", "RUNNING"))}
+    assert [d.rule for d in run_check(spec, None, tree).diagnostics] == [
+        "check-driver-arc-missing",
+        "check-driver-arc-missing",
+    ]
