@@ -107,3 +107,25 @@ def test_through_the_cli(linux_6_1: Path, linux_6_12: Path) -> None:
         MAIN,
         "include/uapi/linux/vfio.h",
     }
+
+
+def test_importing_linux_6_1_gives_the_example_spec_by_meaning(
+    linux_6_1: Path, tmp_path: Path
+) -> None:
+    """spec/examples/vfio-migration-linux-6.1.yaml is the import of 6.1, reworded:
+    ``migspec diff`` finds only docs, names and the order of arcs changed."""
+    imported = tmp_path / "imported.yaml"
+    run = migspec("import", "--kernel-root", str(linux_6_1), "-o", str(imported))
+    assert run.returncode == 0, run.stderr
+    run = migspec("diff", str(imported), str(LINUX_6_1_SPEC), "--format", "json")
+    assert "Traceback" not in run.stderr
+    report = json.loads(run.stdout)
+    assert report["steps"]["kinds_compared"] == ["none", "P2P"]
+    assert (report["steps"]["changes"], report["code"], report["trace"]) == ([], [], [])
+    changed = [
+        detail.split(":", 1)[0]
+        for entry in report["vocabulary"] + report["arcs"] + report["other"]
+        for detail in entry["details"]
+    ]
+    assert set(changed) == {"doc", "order", "name", "title"}
+    assert all(e["change"] == "changed" for e in report["vocabulary"] + report["arcs"])
