@@ -32,7 +32,9 @@ SOURCE_DIR = Path("/usr/src")
 SUBSET = ("drivers/vfio", "include/uapi/linux/vfio.h", "include/linux/vfio.h")
 
 
-def tarball(version: str, source_dir: Path = SOURCE_DIR) -> Path:
+def tarball(version: str) -> Path:
+    """Debian's tarball of ``version``, in ``$MIGSPEC_TEST_LINUX_SOURCES`` or /usr/src."""
+    source_dir = Path(os.environ.get("MIGSPEC_TEST_LINUX_SOURCES") or SOURCE_DIR)
     return source_dir / f"linux-source-{version}.tar.xz"
 
 

@@ -7,6 +7,7 @@ tests that check real trees.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -105,3 +106,32 @@ def test_a_broken_tarball_leaves_nothing_behind(tmp_path: Path) -> None:
 def test_a_missing_tarball_is_an_error_not_a_tree(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         extract(tmp_path / "linux-source-0.0.tar.xz", tmp_path / "cache")
+
+
+def test_the_real_tree_tests_skip_without_the_tarballs(tmp_path: Path) -> None:
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT / "ext"),
+        MIGSPEC_TEST_LINUX_SOURCES=str(tmp_path),  # holds no tarball
+        MIGSPEC_TEST_CACHE=str(tmp_path / "cache"),
+    )
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:xdist",
+            "-rs",
+            "tests/test_check_linux.py",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert " skipped" in run.stdout and " passed" not in run.stdout
+    assert "linux-source-6.1.tar.xz is not present" in run.stdout
+    assert not (tmp_path / "cache").exists()
