@@ -325,6 +325,10 @@ def test_every_check_rule_is_triggered_somewhere() -> None:
         "check-comment-refused",
         "check-comment-state",
         "check-comment-rule",
+        # test_check_drivers
+        "check-driver-arc-missing",
+        "check-driver-arc-extra",
+        "check-driver-unread",
     }
     assert {r.id for r in RULES} == here | elsewhere
 

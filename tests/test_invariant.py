@@ -2,8 +2,10 @@
 
 For each spec (the bundled one, ``spec/examples/``, the valid test specs) on
 each tree (``tests/trees/base``, every drift, the pre-seed tree, the toy
-tree, the kernel fixture, and the real QEMU revisions when ``../shared`` is
-there), file by file over the files that hold a region update rewrites:
+tree, the kernel fixture, the real QEMU revisions when ``../shared`` is
+there, and the real Linux 6.1 and 6.12 trees -- given as the kernel tree too --
+when their tarballs are), file by file over the files that hold a region
+update rewrites:
 
 * check finds a disagreement in a file exactly when ``update --check`` would
   rewrite it or reports why it cannot (one answer, from the expectations);
@@ -35,6 +37,7 @@ from migspec.rules import all_rules
 from migspec.update import apply_plan
 
 from .conftest import CORPUS, ROOT
+from .linux_trees import copy_tree
 from .source_trees import TREES, build_tree, with_corpus
 from .test_cli_check import migspec
 
@@ -50,8 +53,10 @@ SPEC_IDS = [p.relative_to(ROOT).as_posix() for p in SPECS]
 
 # Tree name -> how to build it under a temporary directory.
 PATCHED = sorted(p.parent.name for p in TREES.glob("*/*.patch"))
-TREE_NAMES = ["base", *PATCHED, "toy", "kernel"]
+TREE_NAMES = ["base", *PATCHED, "toy", "kernel", "kernel-drivers"]
 CORPUS_REVS = ("qemu-3d4d0f0e06", "qemu-94f775e428", "qemu-master")
+# The real kernel trees (tests/linux_trees.py), by the fixture that extracts them.
+LINUX_TREES = {"linux-6.1": "linux_6_1", "linux-6.12": "linux_6_12"}
 
 # The rules of the regions update rewrites: what "check is clean" means here.
 REWRITTEN = region_rules(rewritten=True)
@@ -66,6 +71,10 @@ def make_tree(name: str, dest: Path) -> Path:
         return Path(shutil.copytree(TREES / "toy" / "tree", dest))
     if name == "kernel":
         return Path(shutil.copytree(TREES / "kernel", dest))
+    if name == "kernel-drivers":
+        # The variant drivers live in the kernel tree beside the core.
+        shutil.copytree(TREES / "kernel", dest)
+        return Path(shutil.copytree(TREES / "kernel-drivers", dest, dirs_exist_ok=True))
     if name == "qemu-master":
         # Contents only: the shared corpus is read-only, and update (rightly)
         # refuses to rewrite a read-only file without --force.
@@ -158,7 +167,7 @@ def test_render_update_check(spec_path: Path, tree_name: str, tmp_path: Path) ->
     spec = load(spec_path)
     root = make_tree(tree_name, tmp_path / "tree")
     assert_invariant(spec, root)
-    if tree_name == "kernel":  # and as the kernel tree it is
+    if tree_name in ("kernel", "kernel-drivers"):  # and as the kernel tree it is
         assert_invariant(spec, root, "kernel")
 
 
@@ -169,6 +178,17 @@ def test_render_update_check_on_real_qemu(
 ) -> None:
     spec = load(spec_path)
     assert_invariant(spec, make_tree(rev, tmp_path / "tree"))
+
+
+@pytest.mark.parametrize("tree_name", sorted(LINUX_TREES))
+@pytest.mark.parametrize("spec_path", SPECS, ids=SPEC_IDS)
+def test_render_update_check_on_real_linux(
+    spec_path: Path, tree_name: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    spec = load(spec_path)
+    # A copy: the extracted tree is shared by every test and stays read-only.
+    tree = copy_tree(request.getfixturevalue(LINUX_TREES[tree_name]), tmp_path / "tree")
+    assert_invariant(spec, tree, "kernel")
 
 
 # Through the real CLI: the bundled spec on a drifted tree, the example spec

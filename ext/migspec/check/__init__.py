@@ -12,7 +12,8 @@ What is compared, one module each: the enum, the to-string switch and the
 predicates (:mod:`.code`); trace events (:mod:`.trace`); flow drawings in rst
 (:mod:`.docs`); which callback requests which state (:mod:`.transitions`); the
 kernel's tables (:mod:`.kernel`); the uAPI comment on the machine
-(:mod:`.fsm_comment`).
+(:mod:`.fsm_comment`); the arcs the kernel's variant drivers handle
+(:mod:`.drivers`).
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from ..diagnostics import Diagnostic, Rule
 from ..model import Spec
 from ..source import RULES as SOURCE_RULES
 from ..source.c import RULES as C_RULES
-from . import code, docs, fsm_comment, kernel, trace, transitions
+from . import code, docs, drivers, fsm_comment, kernel, trace, transitions
 from .context import Context, Tree
+from .drivers import DriverReport
 
 RULES: tuple[Rule[Any], ...] = (
     *SOURCE_RULES,
@@ -39,6 +41,7 @@ RULES: tuple[Rule[Any], ...] = (
     *transitions.RULES,
     *kernel.RULES,
     *fsm_comment.RULES,
+    *drivers.RULES,
 )
 
 
@@ -47,6 +50,8 @@ class CheckResult:
     diagnostics: list[Diagnostic]
     # Every file the check read (for dependency tracking), sorted.
     files: tuple[Path, ...]
+    # The kernel's variant drivers, as the driver check found them.
+    drivers: tuple[DriverReport, ...] = ()
 
 
 # One comparison: reads what it needs through the context, reports there.
@@ -79,4 +84,4 @@ def compare_tree(
         (d for d in unique.values() if d.rule not in spec.disabled_rules),
         key=Diagnostic.sort_key,
     )
-    return CheckResult(diagnostics, tuple(sorted(ctx.read)))
+    return CheckResult(diagnostics, tuple(sorted(ctx.read)), tuple(ctx.drivers))
