@@ -29,8 +29,8 @@ from typing import Any, Literal
 from .check import CheckResult, Comparison, compare_tree
 from .check import code as check_code
 from .check import docs as check_docs
-from .check import fsm_comment as check_fsm_comment
 from .check import drivers as check_drivers
+from .check import fsm_comment as check_fsm_comment
 from .check import kernel as check_kernel
 from .check import trace as check_trace
 from .check import transitions as check_transitions

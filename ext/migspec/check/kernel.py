@@ -17,7 +17,7 @@ from ..diagnostics import Diagnostic, Location, Note, Severity, declare
 from ..expect.kernel import expected_flags, expected_next
 from ..model import Spec
 from ..source import SCOPE
-from ..source.kernel import KernelRead, read_kernel_tables
+from ..source.kernel import KernelRead, read_kernel_tables, walk_differences
 from .code import check_enum
 from .context import Context
 
@@ -272,34 +272,7 @@ def compare_kernel_tables(
                 )
     walk = spec.walk
     spec_note = (Note(message="the spec's walk", location=walk.location),)
-    if parsed.function is not None:
-        fn_where = parsed.function
-        if walk.skip_unsupported and parsed.skip_loop is None:
-            out.append(
-                KERNEL_WALK.diagnostic(
-                    "no loop skips the states a device does not support "
-                    "(the spec's walk says skip_unsupported)",
-                    fn_where,
-                    notes=spec_note,
-                )
-            )
-        elif not walk.skip_unsupported and parsed.skip_loop is not None:
-            out.append(
-                KERNEL_WALK.diagnostic(
-                    "this loop skips unsupported states; the spec's walk does not",
-                    parsed.skip_loop,
-                    notes=spec_note,
-                )
-            )
-        if parsed.skip_loop is not None and walk.stop_at_error != parsed.stop_at_error:
-            error = spec.error_state.name if spec.error_state else "the error state"
-            said = "stops" if walk.stop_at_error else "does not stop"
-            does = "stops" if parsed.stop_at_error else "does not stop"
-            out.append(
-                KERNEL_WALK.diagnostic(
-                    f"this loop {does} at {error}; the spec's walk {said} there",
-                    parsed.skip_loop,
-                    notes=spec_note,
-                )
-            )
+    error_name = spec.error_state.name if spec.error_state else None
+    for message, where in walk_differences(walk, error_name, parsed):
+        out.append(KERNEL_WALK.diagnostic(message, where, notes=spec_note))
     return out

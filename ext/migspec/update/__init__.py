@@ -38,7 +38,7 @@ from ..render.kernel import render_kernel_table
 from ..source import FILE_MISSING, FILE_UNREADABLE, read_bytes
 from ..source.c import CReader
 from ..source.comment_alignment import Rendered, rendered_comment
-from ..source.kernel import read_kernel_tables
+from ..source.kernel import read_kernel_tables, walk_differences
 from ..source.rst import parse_flows
 from ..writes import RULES as WRITE_RULES
 from ..writes import Snapshot, WriteError, confine, digest, sweep_temporaries, write_atomic
@@ -341,7 +341,10 @@ def _plan_file(
     new, diagnostics, _ = _rewrite(spec, jobs, data, display, reader)
     if new is None or new == data:
         return new, diagnostics
-    _, problems, edits = _rewrite(spec, jobs, new, display, reader)
+    _, again, edits = _rewrite(spec, jobs, new, display, reader)
+    # What update said it leaves by hand is still there (perhaps moved down).
+    said = {(d.rule, d.message) for d in diagnostics}
+    problems = [d for d in again if (d.rule, d.message) not in said]
     if edits or problems:
         found = "; ".join(f"{d.message} [{d.rule}]" for d in problems) or (
             f"read again, it needs {edits} more edit{'' if edits == 1 else 's'}"
@@ -423,6 +426,7 @@ def _plan_tables(
     newline = regions.newline_of(text)
     edits: list[regions.LineEdit] = []
     diagnostics: list[Diagnostic] = []
+    by_hand: list[Diagnostic] = []
     error = spec.error_state
     for one in rendered:
         kernel = one.expected
@@ -436,8 +440,16 @@ def _plan_tables(
         more, found = table_edits(one, parsed, lines, newline, display)
         edits.extend(more)
         diagnostics.extend(found)
+        # The loop is code, not data: the tables are rewritten, the loop is reported.
+        by_hand.extend(
+            regions.BY_HAND.diagnostic(
+                f"{message}; update rewrites the tables, not the loop: edit it by hand", where
+            )
+            for message, where in walk_differences(spec.walk, error.name if error else None, parsed)
+        )
     if any(d.severity is Severity.ERROR for d in diagnostics):
         return None, diagnostics, 0
+    diagnostics.extend(by_hand)
     new = regions.apply_line_edits(lines, edits, newline)
     return new.encode("utf-8", errors="surrogateescape"), diagnostics, len(edits)
 

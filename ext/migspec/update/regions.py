@@ -69,7 +69,25 @@ REGION_FORM = declare(
     example="bool is_running(D *d) { return lookup(d) & MASK; }",
 )
 
-RULES = (REGION_MISSING, REGION_AMBIGUOUS, REGION_FORM)
+BY_HAND = declare(
+    "update-by-hand",
+    Severity.ERROR,
+    "Part of a region that update does not rewrite disagrees with the spec; "
+    "the rest is rewritten, that part must be edited by hand.",
+    scope=SCOPE,
+    doc="""
+    ``update`` rewrites data -- table entries, switch cases, drawn flows --
+    and leaves code alone.  The kernel's next-state lookup is both: its tables
+    are rewritten entry by entry, its skip loop is not.  When the loop
+    differs from the spec's walk (``check-kernel-walk``), update still
+    rewrites the tables and reports the loop here, located, so the patch
+    cannot look complete while ``check`` would still fail.
+    """,
+    example="while ((state_flags_table[*next_fsm] & flags) != state_flags_table[*next_fsm])"
+    "  # walk: {stop_at_error: true}",
+)
+
+RULES = (REGION_MISSING, REGION_AMBIGUOUS, REGION_FORM, BY_HAND)
 
 
 # -- edits ---------------------------------------------------------------------
