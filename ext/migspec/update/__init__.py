@@ -34,9 +34,10 @@ from ..expect.trace import TraceSectionExpectation, expect_trace
 from ..load.files import check_regular
 from ..load.trace_events import parse_trace_events
 from ..model import Flow, Spec
+from ..render.c import render_c_enum
 from ..render.kernel import render_kernel_table
 from ..source import FILE_MISSING, FILE_UNREADABLE, read_bytes
-from ..source.c import CReader
+from ..source.c import CReader, read_enum
 from ..source.comment_alignment import Rendered, rendered_comment
 from ..source.kernel import read_kernel_tables, walk_differences
 from ..source.rst import parse_flows
@@ -49,6 +50,7 @@ from .kernel_tables import RenderedTables, table_edits
 from .predicates import predicate_edits
 from .to_string import to_string_edits
 from .trace_events import section_edits
+from .uapi_enum import RenderedEnum, enum_edits, rendered_lines
 
 RULES: tuple[Rule[Any], ...] = regions.RULES
 
@@ -196,6 +198,15 @@ def _kernel_table_targets(spec: Spec) -> tuple[Target, ...]:
     rendered = RenderedTables(
         expected=expected, file=kernel.file, function=kernel.function, text=text, read=read
     )
+    code = expect_code(spec)
+    enum_text = render_c_enum(spec)
+    enum = RenderedEnum(
+        file=kernel.header,
+        enum=spec.machine.enum,
+        constants=code.enum,
+        lines=rendered_lines(enum_text, code.enum),
+        sentinels=spec.machine.sentinels,
+    )
     return (
         Target(
             file=kernel.file,
@@ -203,6 +214,9 @@ def _kernel_table_targets(spec: Spec) -> tuple[Target, ...]:
             why=f"{kernel.next_table} and {kernel.flags_table}",
             expected=rendered,
         ),
+        # The kernel's uAPI header is where the enum is defined (QEMU's copy
+        # is imported by QEMU's script, so only the kernel's is rewritten).
+        Target(file=kernel.header, named=kernel.location, why=f"enum {enum.enum}", expected=enum),
     )
 
 
@@ -210,8 +224,11 @@ TO_STRING = Rewrite(syntax="C", targets=_to_string_targets)
 PREDICATES = Rewrite(syntax="C", targets=_predicate_targets)
 TRACE_SECTIONS = Rewrite(syntax="trace-events", targets=_trace_targets)
 FLOW_DRAWINGS = Rewrite(syntax="rst", targets=_flow_targets)
-FSM_COMMENT = Rewrite(syntax="uapi-comment", targets=_comment_targets)
-KERNEL_TABLES = Rewrite(syntax="kernel-tables", targets=_kernel_table_targets)
+# The kernel's files: the uAPI header (the comment on the machine, the enum)
+# and the file of the lookup (its two tables); one syntax, so that the
+# header's two regions are one file's jobs.
+FSM_COMMENT = Rewrite(syntax="kernel", targets=_comment_targets)
+KERNEL_TABLES = Rewrite(syntax="kernel", targets=_kernel_table_targets)
 
 
 _E = TypeVar("_E")
@@ -360,7 +377,9 @@ _Rewrite = tuple[bytes | None, list[Diagnostic], int]
 
 
 def _rewrite(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) -> _Rewrite:
-    if "kernel-tables" in jobs.syntaxes:
+    if "kernel" in jobs.syntaxes:
+        if jobs.expected(RenderedEnum) or jobs.expected(Rendered):
+            return _plan_uapi_header(spec, jobs, data, display, reader)
         return _plan_tables(spec, jobs.expected(RenderedTables), data, display, reader)
     if "C" in jobs.syntaxes:
         return _plan_c(spec, jobs, data, display, reader)
@@ -376,8 +395,6 @@ def _rewrite(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) ->
             ],
             0,
         )
-    if "uapi-comment" in jobs.syntaxes:
-        return _plan_comment(spec, jobs.expected(Rendered), text)
     if "trace-events" in jobs.syntaxes:
         return _plan_trace(jobs.expected(TraceSectionExpectation), text, display)
     return _plan_rst(spec, jobs.expected(Flow), text, display)
@@ -454,15 +471,50 @@ def _plan_tables(
     return new.encode("utf-8", errors="surrogateescape"), diagnostics, len(edits)
 
 
-def _plan_comment(spec: Spec, rendered: Sequence[Rendered], text: str) -> _Rewrite:
+def _plan_uapi_header(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) -> _Rewrite:
+    """The kernel's uAPI header: the comment on the machine and the enum below it."""
+    if jobs.expected(RenderedTables):
+        return (
+            None,
+            [
+                regions.REGION_FORM.diagnostic(
+                    "the spec's kernel tables and its uAPI enum share this file; update "
+                    "rewrites them only in files of their own; left as it is",
+                    Location(display),
+                )
+            ],
+            0,
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return (
+            None,
+            [
+                regions.REGION_FORM.diagnostic(
+                    f"the file is not UTF-8 (byte {err.start}); left as it is", Location(display)
+                )
+            ],
+            0,
+        )
     lines = regions.split_lines(text)
     newline = regions.newline_of(text)
     edits: list[regions.LineEdit] = []
     diagnostics: list[Diagnostic] = []
-    for one in rendered:
-        more, found = comment_edits(one, text, lines, newline)
+    for comment in jobs.expected(Rendered):
+        more, found = comment_edits(comment, text, lines, newline)
         edits.extend(more)
         diagnostics.extend(found)
+    enums = jobs.expected(RenderedEnum)
+    if enums:
+        cfile = reader.parse_bytes(data, display)
+        for enum in enums:
+            read = read_enum(cfile, enum.enum, enum.sentinels)
+            more, found = enum_edits(enum, read, lines, newline, display)
+            edits.extend(more)
+            diagnostics.extend(found)
+    if any(d.severity is Severity.ERROR and d.rule != regions.BY_HAND.id for d in diagnostics):
+        return None, diagnostics, 0
     new = regions.apply_line_edits(lines, edits, newline).encode("utf-8")
     return new, diagnostics, len(edits)
 
