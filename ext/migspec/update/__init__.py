@@ -109,6 +109,7 @@ class Target:
         | Flow
         | Rendered
         | RenderedTables
+        | RenderedEnum
     )
 
 
@@ -378,7 +379,7 @@ _Rewrite = tuple[bytes | None, list[Diagnostic], int]
 
 def _rewrite(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) -> _Rewrite:
     if "kernel" in jobs.syntaxes:
-        if jobs.expected(RenderedEnum) or jobs.expected(Rendered):
+        if any(isinstance(t.expected, (RenderedEnum, Rendered)) for _, t in jobs.targets):
             return _plan_uapi_header(spec, jobs, data, display, reader)
         return _plan_tables(spec, jobs.expected(RenderedTables), data, display, reader)
     if "C" in jobs.syntaxes:
