@@ -98,9 +98,12 @@ def test_the_bundled_spec_on_linux_6_1(linux_6_1: Path) -> None:
 
 
 def test_the_linux_6_1_spec_on_linux_6_12(linux_6_12: Path) -> None:
-    assert rules(load(LINUX_6_1_SPEC), linux_6_12) == Counter(
-        {**PRE_COPY_DELTA, "check-enum-extra": 2}
-    )
+    found = rules(load(LINUX_6_1_SPEC), linux_6_12)
+    # And the drivers' PRE_COPY arcs and flags, which the 6.1 spec cannot
+    # name: each said where it is, none guessed at (warnings).
+    unread = found.pop("check-driver-unread")
+    assert found == Counter({**PRE_COPY_DELTA, "check-enum-extra": 2})
+    assert unread == 20
 
 
 def test_through_the_cli(linux_6_1: Path, linux_6_12: Path) -> None:
@@ -111,8 +114,9 @@ def test_through_the_cli(linux_6_1: Path, linux_6_12: Path) -> None:
     )
     assert run.returncode == 1, run.stderr
     reported = json.loads(run.stdout)["diagnostics"]
-    assert len(reported) == sum(PRE_COPY_DELTA.values()) + 2  # and the 2 enum constants
-    assert {Path(d["path"]).relative_to(linux_6_12).as_posix() for d in reported} == {
+    errors = [d for d in reported if d["severity"] == "error"]
+    assert len(errors) == sum(PRE_COPY_DELTA.values()) + 2  # and the 2 enum constants
+    assert {Path(d["path"]).relative_to(linux_6_12).as_posix() for d in errors} == {
         MAIN,
         "include/uapi/linux/vfio.h",
     }
@@ -139,7 +143,9 @@ def test_importing_linux_6_1_gives_the_example_spec_by_meaning(
         for entry in report["vocabulary"] + report["arcs"] + report["other"]
         for detail in entry["details"]
     ]
-    assert set(changed) == {"doc", "order", "name", "title"}
+    # (import writes no code.kernel.drivers: how drivers are recognised is the
+    # spec author's call, added by hand to the example.)
+    assert set(changed) == {"doc", "order", "name", "title", "drivers"}
     assert all(e["change"] == "changed" for e in report["vocabulary"] + report["arcs"])
 
 
