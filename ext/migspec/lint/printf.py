@@ -34,10 +34,12 @@ _PRI_MACRO = re.compile(
 # Every branch starts with a literal character, so that the regex engine can
 # skip from one of them to the next instead of trying every branch at every
 # position (twice as fast on real formats).  ``%%`` matches with no group set.
+# Width and length match the empty string rather than being optional, so that
+# a conversion without them reads "" (as :class:`Conversion` holds them).
 _CONVERSION = re.compile(
     r"%(?:%"
-    r"|(?P<flags>[-+ #0']*)(?P<width>\*|[0-9]+)?(?:\.(?P<precision>\*|[0-9]*))?"
-    r"(?:(?P<length>hh|h|ll|l|j|z|t|L|q)?(?P<conv>[A-Za-z])|(?P<pri>\x01))"
+    r"|(?P<flags>[-+ #0']*)(?P<width>\*|[0-9]*)(?:\.(?P<precision>\*|[0-9]*))?"
+    r"(?:(?P<length>hh|h|ll|l|j|z|t|L|q|)(?P<conv>[A-Za-z])|(?P<pri>\x01))"
     r"|(?P<bad>[-+ #0'0-9.*]*))"
     r"|\x01(?P<lone>)"
     r"|\x02(?P<macro>)"
@@ -172,15 +174,7 @@ def parse_format(written: str) -> ParsedFormat:
     else:
         logical = _join(written, log_starts, raw_starts, macros, problems, pri_info)
     if "%" not in logical and not macros:
-        return ParsedFormat(
-            written=written,
-            conversions=(),
-            problems=tuple(problems),
-            macros=tuple(macros),
-            logical=logical,
-            spans=(),
-            args_used=0,
-        )
+        return ParsedFormat(written, (), tuple(problems), tuple(macros), logical, (), 0)
     # With one literal, written = logical + shift; otherwise look the segment up.
     shift = raw_starts[0] - log_starts[0] if len(log_starts) == 1 else -1
 
@@ -193,21 +187,14 @@ def parse_format(written: str) -> ParsedFormat:
     used = 0
     for c in _CONVERSION.finditer(logical):
         flags, width, precision, length_mod, conv, pri, bad, lone, macro = c.groups()
-        start, stop = c.span()
+        start, stop = span = c.span()
         if conv is not None:
             if shift >= 0:
                 offset, end = start + shift, stop + shift
             else:
                 offset, end = raw(start), raw(stop - 1) + 1
             conversion = Conversion(
-                flags,
-                width or "",
-                precision,
-                length_mod or "",
-                conv,
-                offset,
-                end,
-                written[offset:end],
+                flags, width, precision, length_mod, conv, offset, end, written[offset:end]
             )
             if length_mod or conv not in _PLAIN:
                 problem = _check(conversion)
@@ -220,7 +207,7 @@ def parse_format(written: str) -> ParsedFormat:
             name, pri_conv, bits, end = pri_info[c.start("pri")]
             conversion = Conversion(
                 flags,
-                width or "",
+                width,
                 precision,
                 "",
                 pri_conv,
@@ -255,15 +242,9 @@ def parse_format(written: str) -> ParsedFormat:
             continue  # "%%"
         conversions.append(conversion)
         used += (conversion.conversion != "m") + (width == "*") + (precision == "*")
-        spans.append((start, stop))
+        spans.append(span)
     return ParsedFormat(
-        written=written,
-        conversions=tuple(conversions),
-        problems=tuple(problems),
-        macros=tuple(macros),
-        logical=logical,
-        spans=tuple(spans),
-        args_used=used,
+        written, tuple(conversions), tuple(problems), tuple(macros), logical, tuple(spans), used
     )
 
 
