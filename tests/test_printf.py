@@ -83,7 +83,8 @@ def test_conversion_split_across_literals() -> None:
     (c,) = convs(written)
     assert spec(c) == ("0", "8", None, "", "x")
     assert c.text == '%" "08x'
-    assert parse_format(written).before(0) == "0x"
+    assert parse_format(written).preceded_by(0, "0x")
+    assert not parse_format(written).preceded_by(0, "1x")
 
 
 def test_errno_conversion_uses_no_argument() -> None:
@@ -165,3 +166,10 @@ def test_control_characters_in_a_format_are_text() -> None:
         for c in parsed.conversions:
             assert c.text == written[c.offset : c.end]
     assert [c.conversion for c in parse_format('"a \x01 %d \x02 b"').conversions] == ["d"]
+
+
+def test_preceded_by_near_the_start_of_the_format() -> None:
+    assert not parse_format('"%x"').preceded_by(0, "0x")
+    assert not parse_format('"x%x"').preceded_by(0, "0x")
+    assert parse_format('"0x%x 0x%" PRIx64').preceded_by(1, "0x")
+    assert not parse_format('"0x%x %" PRIx64').preceded_by(1, "0x")

@@ -124,10 +124,9 @@ class ParsedFormat(NamedTuple):
         """Does a macro other than ``PRI*`` hide conversions we cannot see?"""
         return _MACRO in self.logical
 
-    def before(self, index: int, size: int = 2) -> str:
-        """The literal text (up to ``size`` characters) just before conversion ``index``."""
-        start = self.spans[index][0]
-        return self.logical[max(0, start - size) : start]
+    def preceded_by(self, index: int, text: str) -> bool:
+        """Is conversion ``index`` written right after the literal ``text``?"""
+        return self.logical.endswith(text, 0, self.spans[index][0])
 
     def ends_with_newline(self) -> bool:
         """Does the printed text end in a newline (``\\n`` at the end of the last literal)?"""

@@ -386,11 +386,8 @@ def format_hex_prefix(ev: EventCheck) -> Iterable[Finding]:
     in groups split by ``.``, ``:``, ``/`` or a space such as ``%02x:%02x.%x``.
     """
     fmt = ev.format
-    convs = fmt.conversions
     out = []
-    for i, c in enumerate(convs):
-        if not c.flags and not c.is_hex:
-            continue  # the usual conversion: nothing to say
+    for i, c in enumerate(fmt.conversions):
         if "#" in c.flags:
             out.append(
                 Finding(
@@ -398,12 +395,8 @@ def format_hex_prefix(ev: EventCheck) -> Iterable[Finding]:
                     conv_at(ev, c),
                 )
             )
-            continue
-        if not c.is_hex or fmt.before(i).endswith("0x"):
-            continue
-        if _in_hex_group(fmt, i):
-            continue
-        out.append(Finding(f"hex number '{c.text}' without a '0x' prefix", conv_at(ev, c)))
+        elif c.is_hex and not fmt.preceded_by(i, "0x") and not _in_hex_group(fmt, i):
+            out.append(Finding(f"hex number '{c.text}' without a '0x' prefix", conv_at(ev, c)))
     return out
 
 
