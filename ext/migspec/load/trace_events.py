@@ -213,6 +213,8 @@ class TraceFile:
     def sections(self) -> tuple[TraceSection, ...]:
         """Each ``# file.c`` section with its events, in file order (built on
         each call: linting never needs them)."""
+        if not self.headings:
+            return ()
         ends = [start for _, _, start in self.headings[1:]] + [len(self.events)]
         return tuple(
             TraceSection(
