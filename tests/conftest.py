@@ -28,3 +28,24 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip("../shared/corpus is not present")
     return CORPUS
+
+
+def _linux_tree(version: str) -> Path:
+    from .linux_trees import cache_dir, extract, tarball
+
+    archive = tarball(version)
+    if not archive.is_file():
+        pytest.skip(f"{archive} is not present (Debian package linux-source-{version})")
+    return extract(archive, cache_dir())
+
+
+@pytest.fixture(scope="session")
+def linux_6_1() -> Path:
+    """The VFIO subset of Linux 6.1 (before PRE_COPY), read-only: copy it before writing."""
+    return _linux_tree("6.1")
+
+
+@pytest.fixture(scope="session")
+def linux_6_12() -> Path:
+    """The VFIO subset of Linux 6.12 (mlx5, hisi_acc, pds, qat), read-only: copy it before writing."""
+    return _linux_tree("6.12")

@@ -319,6 +319,10 @@ def test_every_check_rule_is_triggered_somewhere() -> None:
         "check-path-outside-root",  # test_check_confinement
         "check-docs-section-twice",  # test_source_rst, tests/hostile/rst
         "check-trace-caller",  # test_check_trace_sources
+        # test_check_drivers
+        "check-driver-arc-missing",
+        "check-driver-arc-extra",
+        "check-driver-unread",
     }
     assert {r.id for r in RULES} == here | elsewhere
 

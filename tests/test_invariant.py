@@ -2,8 +2,10 @@
 
 For each spec (the bundled one, ``spec/examples/``, the valid test specs) on
 each tree (``tests/trees/base``, every drift, the pre-seed tree, the toy
-tree, the kernel fixture, and the real QEMU revisions when ``../shared`` is
-there), file by file over the files that hold a region update rewrites:
+tree, the kernel fixture, the real QEMU revisions when ``../shared`` is
+there, and the real Linux 6.1 and 6.12 trees -- given as the kernel tree too --
+when their tarballs are), file by file over the files that hold a region
+update rewrites:
 
 * check finds a disagreement in a file exactly when ``update --check`` would
   rewrite it or reports why it cannot (one answer, from the expectations);
@@ -34,6 +36,7 @@ from migspec.rules import all_rules
 from migspec.update import apply_plan
 
 from .conftest import CORPUS, ROOT
+from .linux_trees import copy_tree
 from .source_trees import TREES, build_tree, with_corpus
 from .test_cli_check import migspec
 
@@ -49,8 +52,10 @@ SPEC_IDS = [p.relative_to(ROOT).as_posix() for p in SPECS]
 
 # Tree name -> how to build it under a temporary directory.
 PATCHED = sorted(p.parent.name for p in TREES.glob("*/*.patch"))
-TREE_NAMES = ["base", *PATCHED, "toy", "kernel"]
+TREE_NAMES = ["base", *PATCHED, "toy", "kernel", "kernel-drivers"]
 CORPUS_REVS = ("qemu-3d4d0f0e06", "qemu-94f775e428", "qemu-master")
+# The real kernel trees (tests/linux_trees.py), by the fixture that extracts them.
+LINUX_TREES = {"linux-6.1": "linux_6_1", "linux-6.12": "linux_6_12"}
 
 # The rules of the regions update rewrites: what "check is clean" means here.
 REWRITTEN = region_rules(rewritten=True)
@@ -65,6 +70,10 @@ def make_tree(name: str, dest: Path) -> Path:
         return Path(shutil.copytree(TREES / "toy" / "tree", dest))
     if name == "kernel":
         return Path(shutil.copytree(TREES / "kernel", dest))
+    if name == "kernel-drivers":
+        # The variant drivers live in the kernel tree beside the core.
+        shutil.copytree(TREES / "kernel", dest)
+        return Path(shutil.copytree(TREES / "kernel-drivers", dest, dirs_exist_ok=True))
     if name == "qemu-master":
         # Contents only: the shared corpus is read-only, and update (rightly)
         # refuses to rewrite a read-only file without --force.
@@ -91,10 +100,10 @@ def region_files(spec: Spec) -> set[str]:
     }
 
 
-def check_dirty(spec: Spec, root: Path) -> dict[str, list[str]]:
+def check_dirty(spec: Spec, root: Path, kernel: Path | None = None) -> dict[str, list[str]]:
     """File -> the region rules check reports there (worse than a note)."""
     out: dict[str, list[str]] = {}
-    for d in check_tree(spec, root):
+    for d in check_tree(spec, root, kernel):
         if d.rule in REWRITTEN and d.severity > Severity.NOTE:
             out.setdefault(rel_of(d, root), []).append(d.rule)
     return out
@@ -107,9 +116,9 @@ def update_dirty(spec: Spec, root: Path) -> tuple[set[str], set[str]]:
     return {os.path.normpath(f.rel) for f in plan.files}, refused
 
 
-def assert_invariant(spec: Spec, root: Path) -> None:
+def assert_invariant(spec: Spec, root: Path, kernel: Path | None = None) -> None:
     files = region_files(spec)
-    before = check_dirty(spec, root)
+    before = check_dirty(spec, root, kernel)
     rewrite, refused = update_dirty(spec, root)
     for rel in sorted(files):
         update_says = rel in rewrite or rel in refused
@@ -125,7 +134,7 @@ def assert_invariant(spec: Spec, root: Path) -> None:
         )
     result = apply_plan(plan_update(spec, root))
     assert result.diagnostics == ()
-    after = check_dirty(spec, root)
+    after = check_dirty(spec, root, kernel)
     left = {rel: rules for rel, rules in after.items() if rel in files and rel not in refused}
     assert left == {}, "check still disagrees after update --write"
     again, refused_again = update_dirty(spec, root)
@@ -161,6 +170,17 @@ def test_render_update_check_on_real_qemu(
 ) -> None:
     spec = load(spec_path)
     assert_invariant(spec, make_tree(rev, tmp_path / "tree"))
+
+
+@pytest.mark.parametrize("tree_name", sorted(LINUX_TREES))
+@pytest.mark.parametrize("spec_path", SPECS, ids=SPEC_IDS)
+def test_render_update_check_on_real_linux(
+    spec_path: Path, tree_name: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    spec = load(spec_path)
+    # A copy: the extracted tree is shared by every test and stays read-only.
+    tree = copy_tree(request.getfixturevalue(LINUX_TREES[tree_name]), tmp_path / "tree")
+    assert_invariant(spec, tree, tree)
 
 
 # Through the real CLI: the bundled spec on a drifted tree, the example spec

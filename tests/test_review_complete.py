@@ -185,11 +185,19 @@ def _missed(base: Spec, only: str = "spec") -> tuple[list[str], set[tuple[type, 
 
 
 def _base() -> Spec:
-    """The bundled spec, with one object of each model class it lacks."""
+    """The seed spec, with one object of each model class it lacks."""
     spec = load_spec(SEED_SPEC).spec
-    assert spec is not None
+    assert spec is not None and spec.code.kernel is not None
+    drivers = model.KernelDrivers(
+        dir="drivers/vfio",
+        ops="vfio_migration_ops",
+        set_state="migration_set_state",
+        flags="migration_flags",
+    )
+    kernel = dataclasses.replace(spec.code.kernel, drivers=drivers)
     return dataclasses.replace(
         spec,
+        code=dataclasses.replace(spec.code, kernel=kernel),
         pins=(PathPin(path=("RUNNING", "STOP"), doc="A pin on an arc: it changes nothing."),),
         suppressions=(Suppression(rule="fsm-path-ambiguous"),),
         disabled_rules=frozenset({"fsm-path-ambiguous"}),

@@ -232,3 +232,81 @@ def test_latex_and_text_builders(tmp_path: Path) -> None:
     assert "(RESTORE_VM, _ACTIVE, _RESUMING)" in text
     tex = next((tree / "docs" / "_latex").glob("*.tex")).read_text()
     assert "graphviz-" in tex and ".pdf" in tex
+
+
+# -- the kernel tree: uAPI enum, tables and variant drivers ------------------
+
+KERNEL_CONF = """\
+extensions = ["migspec.sphinxext"]
+# The bundled spec; the kernel tree beside the docs.
+migspec_kernel_root = "../kernel"
+exclude_patterns = ["_build"]
+"""
+
+
+def make_kernel_docs(tmp_path: Path) -> Path:
+    """A docs directory beside a kernel tree (tables, uAPI header, fixture drivers)."""
+    top = tmp_path / "top"
+    shutil.copytree(ROOT / "tests" / "trees" / "kernel", top / "kernel")
+    shutil.copytree(ROOT / "tests" / "trees" / "kernel-drivers", top / "kernel", dirs_exist_ok=True)
+    (top / "docs").mkdir()
+    (top / "docs" / "conf.py").write_text(KERNEL_CONF)
+    (top / "docs" / "index.rst").write_text("Kernel docs\n===========\n\nText.\n")
+    return top
+
+
+@pytest.mark.slow
+def test_kernel_root_drivers_are_doc_ci_warnings(tmp_path: Path) -> None:
+    top = make_kernel_docs(tmp_path)
+    clean = build(top)
+    assert clean.returncode == 0, clean.stderr
+    assert warnings(clean) == []
+
+    main = top / "kernel" / "drivers/vfio/pci/epsilon/main.c"
+    text = main.read_text()
+    arc = "\tif (cur == VFIO_DEVICE_STATE_RESUMING && new == VFIO_DEVICE_STATE_STOP)\n\t\treturn NULL;\n"
+    extra = (
+        "\tif (cur == VFIO_DEVICE_STATE_RUNNING && new == VFIO_DEVICE_STATE_PRE_COPY)\n"
+        "\t\treturn NULL;\n"
+    )
+    assert text.count(arc) == 1
+    main.write_text(text.replace(arc, extra))
+    result = build(top)
+    assert result.returncode != 0
+    shown = "kernel/drivers/vfio/pci/epsilon/main.c"  # relative to the build's folder
+    assert sorted(warnings(result)) == sorted(
+        [
+            (shown, line_of(main, "*eps_set("), "check-driver-arc-missing"),
+            (shown, line_of(main, "new == VFIO_DEVICE_STATE_PRE_COPY)"), "check-driver-arc-extra"),
+        ]
+    )
+
+
+@pytest.mark.slow
+def test_kernel_root_that_is_no_directory_is_a_warning(tmp_path: Path) -> None:
+    top = make_kernel_docs(tmp_path)
+    shutil.rmtree(top / "kernel")
+    result = build(top)
+    assert result.returncode != 0
+    assert "migspec_kernel_root" in result.stderr and "[migspec.kernel-root]" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_driver_added_since_the_last_build_is_checked(tmp_path: Path) -> None:
+    top = make_kernel_docs(tmp_path)
+    first = build(top)
+    assert first.returncode == 0, first.stderr
+    pci = top / "kernel" / "drivers/vfio/pci"
+    # A new driver: a copy of epsilon that lacks an arc.
+    shutil.copytree(pci / "epsilon", pci / "zeta")
+    main = pci / "zeta" / "main.c"
+    arc = "\tif (cur == VFIO_DEVICE_STATE_RESUMING && new == VFIO_DEVICE_STATE_STOP)\n\t\treturn NULL;\n"
+    main.write_text(main.read_text().replace(arc, ""))
+    again = build(top)
+    assert warnings(again) == [
+        (
+            "kernel/drivers/vfio/pci/zeta/main.c",
+            line_of(main, "*eps_set("),
+            "check-driver-arc-missing",
+        )
+    ]

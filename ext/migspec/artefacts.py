@@ -29,6 +29,7 @@ from typing import Any, Literal
 from .check import CheckResult, Comparison, compare_tree
 from .check import code as check_code
 from .check import docs as check_docs
+from .check import drivers as check_drivers
 from .check import kernel as check_kernel
 from .check import trace as check_trace
 from .check import transitions as check_transitions
@@ -320,10 +321,14 @@ def run_check(
             for a in ARTEFACTS
             if a.region is not None and a.region.tree == "kernel"
         ]
-        # The kernel's regions read the kernel tree only (Context.kernel).
+        # The kernel's regions read the kernel tree only (Context.kernel);
+        # so do its variant drivers.
+        kernel_only.append(check_drivers.check_drivers)
         return compare_tree(spec, kernel_root, kernel_root, kernel_only)
     comparisons: list[Comparison] = [a.region.compare for a in ARTEFACTS if a.region is not None]
     comparisons.append(check_transitions.check_transitions)
+    if kernel_root is not None:
+        comparisons.append(check_drivers.check_drivers)
     return compare_tree(spec, root, kernel_root, comparisons)
 
 

@@ -384,6 +384,24 @@ class Registration:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class KernelDrivers:
+    """How the kernel's drivers declare that they perform single arcs.
+
+    A driver supplies an initializer of the struct ``ops`` whose member
+    ``set_state`` names its set-state function; that function asks the
+    kernel's lookup (:attr:`KernelTables.function`) for each next state and
+    passes it to a step function.  The driver declares the features it has
+    in the member ``flags``.  Every ``.c``/``.h`` file under ``dir`` is scanned.
+    """
+
+    dir: str
+    ops: str
+    set_state: str
+    flags: str
+    location: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class KernelTables:
     """Where the kernel keeps its next-state and state-flags tables."""
 
@@ -393,6 +411,8 @@ class KernelTables:
     flags_table: str
     header: str
     location: Location = NOWHERE
+    # The drivers that perform the arcs (None: not checked).
+    drivers: KernelDrivers | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

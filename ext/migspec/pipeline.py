@@ -40,6 +40,7 @@ from .load import BUNDLED_DISPLAY, BUNDLED_SPEC
 # pay for tree-sitter (check, update) or Jinja2 (generate).  The edges are
 # still the pipeline's, in the import contract (pyproject.toml).
 if TYPE_CHECKING:
+    from .check.drivers import DriverReport
     from .generate import GenerateReport
     from .load.spec import LoadResult
     from .model import Spec
@@ -231,6 +232,9 @@ class CheckRun:
     # Every file the check read (for dependency tracking), sorted.
     files: tuple[Path, ...]
     outcome: Outcome
+    # The kernel's variant drivers, as the driver check found them (none
+    # without a kernel tree, or when the gate stopped the check).
+    drivers: tuple[DriverReport, ...] = ()
 
 
 def check(
@@ -247,7 +251,10 @@ def check(
     checked = run_check(prepared.spec, root, kernel_root)
     kept = tuple(prepared.policy.filter(checked.diagnostics))
     return CheckRun(
-        diagnostics=kept, files=checked.files, outcome=outcome_of(kept, prepared.policy)
+        diagnostics=kept,
+        files=checked.files,
+        outcome=outcome_of(kept, prepared.policy),
+        drivers=checked.drivers,
     )
 
 

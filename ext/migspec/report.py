@@ -11,11 +11,14 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from . import __version__
-from .diagnostics import Diagnostic, Rule, Severity, count_by_severity
+from .diagnostics import Diagnostic, Location, Rule, Severity, count_by_severity
+
+if TYPE_CHECKING:
+    from .check.drivers import DriverReport
 
 FORMATS = ("human", "json", "sarif", "gitlab")
 
@@ -29,12 +32,17 @@ def format_diagnostics(
     *,
     rules: Iterable[Rule[Any]] = (),
     root: str = ".",
+    drivers: Sequence[DriverReport] | None = None,
 ) -> str:
-    """``root``: the directory SARIF's URIs are relative to (``%SRCROOT%``)."""
+    """``root``: the directory SARIF's URIs are relative to (``%SRCROOT%``).
+
+    ``drivers``: the kernel's variant drivers ``check`` read; JSON lists them
+    (key ``drivers``) when given, the other formats carry only diagnostics.
+    """
     if fmt == "human":
         return format_human(diagnostics)
     if fmt == "json":
-        return format_json(diagnostics)
+        return format_json(diagnostics, drivers)
     if fmt == "sarif":
         return format_sarif(diagnostics, rules, root=root)
     if fmt == "gitlab":
@@ -96,8 +104,47 @@ def _as_record(d: Diagnostic) -> dict[str, Any]:
     return record
 
 
-def format_json(diagnostics: Sequence[Diagnostic]) -> str:
-    return _dumps({"diagnostics": [_as_record(d) for d in diagnostics]})
+def format_json(
+    diagnostics: Sequence[Diagnostic], drivers: Sequence[DriverReport] | None = None
+) -> str:
+    document: dict[str, Any] = {"diagnostics": [_as_record(d) for d in diagnostics]}
+    if drivers is not None:
+        document["drivers"] = [_driver_record(d) for d in drivers]
+    return _dumps(document)
+
+
+def _place(location: Location | None) -> dict[str, Any] | None:
+    if location is None:
+        return None
+    return {"path": location.path, "line": location.line, "column": location.column}
+
+
+def _arcs(arcs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"from": a, "to": b} for a, b in arcs]
+
+
+def _driver_record(driver: DriverReport) -> dict[str, Any]:
+    """One driver: where it is, each device kind it may declare with the arcs
+    the core asks of it and those it lacks, the arcs it handles and the
+    extra ones (handled, never asked)."""
+    return {
+        "driver": driver.driver,
+        "ops": _place(driver.ops),
+        "step": _place(driver.step),
+        "complete": driver.complete,
+        "kinds": [
+            {
+                "kind": k.kind.name,
+                "features": sorted(k.kind.features),
+                "declared": _place(k.declared),
+                "asked": _arcs(k.asked),
+                "missing": _arcs(k.missing),
+            }
+            for k in driver.kinds
+        ],
+        "handled": _arcs(driver.handled),
+        "extra": _arcs(driver.extra),
+    }
 
 
 def _dumps(document: object) -> str:

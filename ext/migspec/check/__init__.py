@@ -11,7 +11,8 @@ and ``migspec check`` and the Sphinx extension both run it through
 What is compared, one module each: the enum, the to-string switch and the
 predicates (:mod:`.code`); trace events (:mod:`.trace`); flow drawings in rst
 (:mod:`.docs`); which callback requests which state (:mod:`.transitions`); the
-kernel's tables (:mod:`.kernel`).
+kernel's tables (:mod:`.kernel`); the arcs the kernel's variant drivers
+handle (:mod:`.drivers`).
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from ..diagnostics import Diagnostic, Rule
 from ..model import Spec
 from ..source import RULES as SOURCE_RULES
 from ..source.c import RULES as C_RULES
-from . import code, docs, kernel, trace, transitions
+from . import code, docs, drivers, kernel, trace, transitions
 from .context import Context, Tree
+from .drivers import DriverReport
 
 RULES: tuple[Rule[Any], ...] = (
     *SOURCE_RULES,
@@ -37,6 +39,7 @@ RULES: tuple[Rule[Any], ...] = (
     *docs.RULES,
     *transitions.RULES,
     *kernel.RULES,
+    *drivers.RULES,
 )
 
 
@@ -45,6 +48,8 @@ class CheckResult:
     diagnostics: list[Diagnostic]
     # Every file the check read (for dependency tracking), sorted.
     files: tuple[Path, ...]
+    # The kernel's variant drivers, as the driver check found them.
+    drivers: tuple[DriverReport, ...] = ()
 
 
 # One comparison: reads what it needs through the context, reports there.
@@ -77,4 +82,4 @@ def compare_tree(
         (d for d in unique.values() if d.rule not in spec.disabled_rules),
         key=Diagnostic.sort_key,
     )
-    return CheckResult(diagnostics, tuple(sorted(ctx.read)))
+    return CheckResult(diagnostics, tuple(sorted(ctx.read)), tuple(ctx.drivers))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Location, Note
 from ..load.files import check_regular
@@ -19,6 +20,9 @@ from ..source.c import CFile, CReader
 from ..source.rst import RstFlows, read_flows
 from ..source.trace_lines import TraceFile, read_trace_lines
 from ..source.tree import Tree
+
+if TYPE_CHECKING:
+    from .drivers import DriverReport
 
 __all__ = ["FILE_MISSING", "OUTSIDE_ROOT", "Context", "Tree"]
 
@@ -37,8 +41,11 @@ class Context:
     _trace: dict[str, TraceFile | None] = field(default_factory=dict)
     _missing: set[str] = field(default_factory=set)
     _outside: set[str] = field(default_factory=set)
-    # Every file parsed, for callers that track dependencies (Sphinx).
+    # Every file parsed, for callers that track dependencies (Sphinx); the
+    # driver scan adds the directories it listed.
     read: set[Path] = field(default_factory=set)
+    # What the driver check found, driver by driver (``check --format json``).
+    drivers: list[DriverReport] = field(default_factory=list)
 
     @property
     def prefix(self) -> str:

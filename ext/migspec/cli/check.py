@@ -39,5 +39,18 @@ def run(args: argparse.Namespace) -> int:
     prepared = pipeline.prepare(args.spec, policy_from(args))
     checked = pipeline.check(prepared, args.source_root, args.kernel_root)
     shown = args.source_root if args.source_root is not None else args.kernel_root
-    emit(checked.diagnostics, args, shown if prepared.spec else prepared.name)
+    # With a kernel tree and a spec that names how drivers are recognised,
+    # JSON lists every driver read (an empty list when there are none).
+    lists_drivers = (
+        args.kernel_root is not None
+        and prepared.spec is not None
+        and prepared.spec.code.kernel is not None
+        and prepared.spec.code.kernel.drivers is not None
+    )
+    emit(
+        checked.diagnostics,
+        args,
+        shown if prepared.spec else prepared.name,
+        drivers=checked.drivers if lists_drivers else None,
+    )
     return exit_code(checked.outcome)

@@ -14,6 +14,7 @@ from ..report import FORMATS, format_diagnostics, summary_line
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
+    from ..check.drivers import DriverReport
     from ..load.spec import LoadResult
 
 
@@ -89,6 +90,7 @@ def emit(
     what: str,
     *,
     makes_output: bool = False,
+    drivers: Sequence[DriverReport] | None = None,
 ) -> None:
     """Print diagnostics in the chosen format; for humans, a count goes to stderr.
 
@@ -103,7 +105,11 @@ def emit(
     # working directory), as code-scanning services want them.
     root = getattr(args, "source_root", None) or getattr(args, "kernel_root", None) or "."
     text = format_diagnostics(
-        diagnostics, fmt, rules=rule_catalogue() if fmt == "sarif" else (), root=root
+        diagnostics,
+        fmt,
+        rules=rule_catalogue() if fmt == "sarif" else (),
+        root=root,
+        drivers=drivers,
     )
     if fmt != "human":
         sys.stdout.write(text)

@@ -106,10 +106,11 @@ class TreeReader:
             self._report(shown, d)
         return data
 
-    def files(self, suffixes: Iterable[str]) -> list[str]:
+    def files(self, suffixes: Iterable[str], *, under: str = "") -> list[str]:
         """Relative paths ('/'-separated) of the files with ``suffixes``, sorted.
 
-        Hidden directories and :data:`SKIP_DIRS` are not entered; symlinked
+        ``under``: only the files below that directory of the tree (one
+        leading out of the root is reported and gives nothing).  Hidden directories and :data:`SKIP_DIRS` are not entered; symlinked
         directories are not followed; a directory that cannot be listed is
         reported and the scan goes on; a file symlink leading out of the root
         is reported and left out.
@@ -127,7 +128,12 @@ class TreeReader:
                 ),
             )
 
-        for here, dirs, names in os.walk(self.tree.root, onerror=unlistable):
+        start = self.tree.root
+        if under:
+            if not self.inside(under):
+                return []
+            start = self.tree.path(under)
+        for here, dirs, names in os.walk(start, onerror=unlistable):
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
             for name in names:
                 if name.endswith(ends):

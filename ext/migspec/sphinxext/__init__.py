@@ -1,7 +1,7 @@
 """Sphinx front end: ``extensions = ["migspec.sphinxext"]``.
 
 Inputs: the Sphinx config (``migspec_spec``, ``migspec_source_root``,
-``migspec_features``, ``migspec_check``) and the directives in the documents.
+``migspec_kernel_root``, ``migspec_features``, ``migspec_check``) and the directives in the documents.
 Outputs: rendered flows, diagrams and tables, and warnings (type
 ``migspec``, the rule id as subtype) wherever the docs, the code and the spec
 disagree, so that ``sphinx-build -W`` fails.  Only this package imports
@@ -38,7 +38,7 @@ from .domain import MigspecDomain
 def _absolute_paths(app: Sphinx, config: Config) -> None:
     """Config paths are relative to conf.py; make them absolute once."""
     confdir = Path(app.confdir)
-    for name in ("migspec_spec", "migspec_source_root"):
+    for name in ("migspec_spec", "migspec_source_root", "migspec_kernel_root"):
         value = getattr(config, name)
         if value:
             setattr(config, name, str((confdir / value).resolve()))
@@ -54,6 +54,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinx.ext.graphviz")
     app.add_config_value("migspec_spec", "", "env", types=[str])
     app.add_config_value("migspec_source_root", "", "env", types=[str])
+    app.add_config_value("migspec_kernel_root", "", "env", types=[str])
     app.add_config_value("migspec_features", "all", "env", types=[str])
     app.add_config_value("migspec_check", "warning", "env", types=[str])
     MigspecDomain.directives = {

@@ -1,8 +1,10 @@
 """Doc CI: the source-tree check and the hand-drawn flow check, as Sphinx warnings.
 
-Inputs: the Sphinx environment (``migspec_source_root``, the spec) and the
-``migspec:check-flow`` markers in the documents.  Outputs: warnings located
-in the file that is wrong (C, trace-events, rst or spec line).
+Inputs: the Sphinx environment (``migspec_source_root``,
+``migspec_kernel_root``, the spec) and the ``migspec:check-flow`` markers in
+the documents.  Outputs: warnings located in the file that is wrong (C,
+trace-events, rst or spec line; with a kernel tree, its uAPI header, its
+tables and its variant drivers).
 
 The tree check runs before documents are read, and only when one of its
 inputs changed since the last build (the spec, or a file it read then: their
@@ -159,7 +161,11 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 def check_tree_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     """``env-before-read-docs``: run ``migspec check`` when one of its inputs changed."""
     settings = context.settings(env)
-    if settings.source_root is None or settings.threshold is None:
+    roots = {
+        "migspec_source_root": settings.source_root,
+        "migspec_kernel_root": settings.kernel_root,
+    }
+    if all(root is None for root in roots.values()) or settings.threshold is None:
         return
     previous: dict[str, tuple[int, int] | None] | None = getattr(env, _STAMPS, None)
     inputs = [settings.spec_path]
@@ -170,16 +176,22 @@ def check_tree_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list
         context.report_stopped(prepared)
         setattr(env, _STAMPS, {str(settings.spec_path): _stamp(settings.spec_path)})
         return
-    if not settings.source_root.is_dir():
-        context.logger.warning(
-            "migspec_source_root %s is not a directory",
-            settings.source_root,
-            type="migspec",
-            subtype="source-root",
-        )
-        return
+    for name, root in roots.items():
+        if root is not None and not root.is_dir():
+            context.logger.warning(
+                "%s %s is not a directory",
+                name,
+                root,
+                type="migspec",
+                subtype=name.removeprefix("migspec_").replace("_", "-"),
+            )
+            return
 
-    checked = check(prepared, context.display_path(settings.source_root))
+    checked = check(
+        prepared,
+        context.display_path(settings.source_root) if settings.source_root else None,
+        context.display_path(settings.kernel_root) if settings.kernel_root else None,
+    )
     context.report_all(env, checked.diagnostics)
     inputs.extend(p.resolve() for p in checked.files)
     setattr(env, _STAMPS, {str(p): _stamp(p) for p in inputs})

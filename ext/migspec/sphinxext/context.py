@@ -39,6 +39,8 @@ class Settings:
     features: str
     # Lowest severity reported as a warning; None: checks off.
     threshold: Severity | None
+    # The Linux tree whose uAPI enum, tables and variant drivers to check.
+    kernel_root: Path | None = None
 
 
 def display_path(path: Path) -> str:
@@ -67,7 +69,10 @@ def settings(env: BuildEnvironment) -> Settings:
         threshold = Severity.WARNING
     else:
         threshold = Severity.parse(check)
-    return Settings(spec_path, display, source_root, str(config.migspec_features), threshold)
+    kernel_root = Path(config.migspec_kernel_root) if config.migspec_kernel_root else None
+    return Settings(
+        spec_path, display, source_root, str(config.migspec_features), threshold, kernel_root
+    )
 
 
 @lru_cache(maxsize=8)

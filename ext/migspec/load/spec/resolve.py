@@ -20,6 +20,7 @@ from ...model import (
     FlowStyle,
     Group,
     Interior,
+    KernelDrivers,
     KernelTables,
     Line,
     Machine,
@@ -478,6 +479,16 @@ class Builder:
         kernel = None
         k = node.get("kernel")
         if isinstance(k, Mapping):
+            drivers = None
+            d = k.get("drivers")
+            if isinstance(d, Mapping):
+                drivers = KernelDrivers(
+                    dir=self.path(d, "dir", "drivers/vfio"),
+                    ops=self.text(d, "ops"),
+                    set_state=self.text(d, "set_state"),
+                    flags=self.text(d, "flags"),
+                    location=d.location,
+                )
             kernel = KernelTables(
                 file=self.path(k, "file"),
                 function=self.text(k, "function"),
@@ -486,6 +497,7 @@ class Builder:
                 # Default: the header the machine's enum is declared in.
                 header=self.path(k, "header", machine.header),
                 location=k.location,
+                drivers=drivers,
             )
         features = None
         if node.get("features") is not None:
