@@ -83,7 +83,8 @@ def test_conversion_split_across_literals() -> None:
     (c,) = convs(written)
     assert spec(c) == ("0", "8", None, "", "x")
     assert c.text == '%" "08x'
-    assert parse_format(written).before(0) == "0x"
+    assert parse_format(written).preceded_by(0, "0x")
+    assert not parse_format(written).preceded_by(0, "1x")
 
 
 def test_errno_conversion_uses_no_argument() -> None:
@@ -165,3 +166,33 @@ def test_control_characters_in_a_format_are_text() -> None:
         for c in parsed.conversions:
             assert c.text == written[c.offset : c.end]
     assert [c.conversion for c in parse_format('"a \x01 %d \x02 b"').conversions] == ["d"]
+
+
+def test_preceded_by_near_the_start_of_the_format() -> None:
+    assert not parse_format('"%x"').preceded_by(0, "0x")
+    assert not parse_format('"x%x"').preceded_by(0, "0x")
+    assert parse_format('"0x%x 0x%" PRIx64').preceded_by(1, "0x")
+    assert not parse_format('"0x%x %" PRIx64').preceded_by(1, "0x")
+
+
+def test_hostile_formats_map_back_to_the_written_text() -> None:
+    """Offsets in the written format survive '%%', every part of a
+    conversion, macros, '*' and conversions split across literals."""
+    parsed = parse_format('"%%d %-08.3lld"')
+    assert [(spec(c), c.offset, c.end, c.text) for c in parsed.conversions] == [
+        (("-0", "8", "3", "ll", "d"), 5, 14, "%-08.3lld")
+    ]
+    parsed = parse_format('"a %" PRIx64 " b %*d %"')
+    assert [(spec(c), c.text, c.macro) for c in parsed.conversions] == [
+        (("", "", None, "", "x"), '%" PRIx64', "PRIx64"),
+        (("", "*", None, "", "d"), "%*d", None),
+    ]
+    assert parsed.args_used == 3
+    # The unterminated '%' at the end, at its offset as written.
+    assert [p.offset for p in parsed.problems] == [21]
+    assert "at the end of the format" in parsed.problems[0].message
+    written = '"%0" "8" PRIx32 " %" "" "s"'
+    parsed = parse_format(written)
+    assert [c.text for c in parsed.conversions] == ['%0" "8" PRIx32', '%" "" "s']
+    assert [written[c.offset] for c in parsed.conversions] == ["%", "%"]
+    assert parsed.problems == ()

@@ -108,6 +108,21 @@ def test_sections_follow_file_comments_only() -> None:
     assert all(s.file == "t/trace-events" for s in tf.sections)
 
 
+def test_sections_of_files_with_no_events() -> None:
+    assert parse_trace_events("", "t/trace-events").sections == ()
+    assert parse_trace_events("# just a comment\n\n", "t/trace-events").sections == ()
+    # A heading with nothing under it is still a section; so is the last one.
+    tf = parse_trace_events('# a.c\n# b.c\nev(int x) "%d"\n# c.c\n', "t/trace-events")
+    assert [(s.section, [e.name for e in s.events]) for s in tf.sections] == [
+        ("a.c", []),
+        ("b.c", ["ev"]),
+        ("c.c", []),
+    ]
+    (ev,) = tf.sections[1].events
+    assert ev == tf.events[0].event
+    assert str(ev.location) == "t/trace-events:3:1"
+
+
 def test_crlf_bom_tabs_and_blank_lines() -> None:
     text = '\ufeff# a.c\r\n\r\n\tev_one(int a,\tint b)\t"%d %d"\r\n   \r\nev_two(void)\r\n'
     tf = read(text)

@@ -607,13 +607,13 @@ def _trace(
         ]
     out = []
     for line in events:
-        who = callers.get(line.event.name, [])
+        who = callers.get(line.name, [])
         out.append(
             EventData(
-                name=line.event.name,
-                args=tuple(str(a) for a in line.event.args),
-                format=line.event.format,
-                properties=line.event.properties,
+                name=line.name,
+                args=tuple(str(a) for a in line.args),
+                format=line.format,
+                properties=line.properties,
                 caller=who[0] if len(who) == 1 else None,
             )
         )

@@ -18,7 +18,7 @@ characters): they cannot form a conversion.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from collections.abc import Sequence
 from typing import NamedTuple
 
 # Placeholders in the logical string (never valid in a C string literal as written).
@@ -34,10 +34,12 @@ _PRI_MACRO = re.compile(
 # Every branch starts with a literal character, so that the regex engine can
 # skip from one of them to the next instead of trying every branch at every
 # position (twice as fast on real formats).  ``%%`` matches with no group set.
+# Width and length match the empty string rather than being optional, so that
+# a conversion without them reads "" (as :class:`Conversion` holds them).
 _CONVERSION = re.compile(
     r"%(?:%"
-    r"|(?P<flags>[-+ #0']*)(?P<width>\*|[0-9]+)?(?:\.(?P<precision>\*|[0-9]*))?"
-    r"(?:(?P<length>hh|h|ll|l|j|z|t|L|q)?(?P<conv>[A-Za-z])|(?P<pri>\x01))"
+    r"|(?P<flags>[-+ #0']*)(?P<width>\*|[0-9]*)(?:\.(?P<precision>\*|[0-9]*))?"
+    r"(?:(?P<length>hh|h|ll|l|j|z|t|L|q|)(?P<conv>[A-Za-z])|(?P<pri>\x01))"
     r"|(?P<bad>[-+ #0'0-9.*]*))"
     r"|\x01(?P<lone>)"
     r"|\x02(?P<macro>)"
@@ -122,10 +124,9 @@ class ParsedFormat(NamedTuple):
         """Does a macro other than ``PRI*`` hide conversions we cannot see?"""
         return _MACRO in self.logical
 
-    def before(self, index: int, size: int = 2) -> str:
-        """The literal text (up to ``size`` characters) just before conversion ``index``."""
-        start = self.spans[index][0]
-        return self.logical[max(0, start - size) : start]
+    def preceded_by(self, index: int, text: str) -> bool:
+        """Is conversion ``index`` written right after the literal ``text``?"""
+        return self.logical.endswith(text, 0, self.spans[index][0])
 
     def ends_with_newline(self) -> bool:
         """Does the printed text end in a newline (``\\n`` at the end of the last literal)?"""
@@ -161,53 +162,27 @@ def parse_format(written: str) -> ParsedFormat:
     problems: list[FormatProblem] = []
     # Logical offset of each PRI placeholder -> (name, conversion, bits, written end).
     pri_info: dict[int, tuple[str, str, int | None, int]] = {}
-    # Segment i starts at logical offset log_starts[i] and written offset
-    # raw_starts[i]; the common single-literal format needs no table.
-    log_starts: list[int] = []
-    raw_starts: list[int] = []
+    # raw[i]: the offset in the format as written of character i of the
+    # logical string (a range for the common single literal).
+    raw: Sequence[int]
     if written[0] == '"' and written[-1] == '"' and written.count('"') == 2 and len(written) > 1:
         logical = written[1:-1]
-        log_starts.append(0)
-        raw_starts.append(1)
+        raw = range(1, len(written) - 1)
     else:
-        logical = _join(written, log_starts, raw_starts, macros, problems, pri_info)
+        raw = []
+        logical = _join(written, raw, macros, problems, pri_info)
     if "%" not in logical and not macros:
-        return ParsedFormat(
-            written=written,
-            conversions=(),
-            problems=tuple(problems),
-            macros=tuple(macros),
-            logical=logical,
-            spans=(),
-            args_used=0,
-        )
-    # With one literal, written = logical + shift; otherwise look the segment up.
-    shift = raw_starts[0] - log_starts[0] if len(log_starts) == 1 else -1
-
-    def raw(pos: int) -> int:
-        i = bisect_right(log_starts, pos) - 1
-        return raw_starts[i] + (pos - log_starts[i]) if i >= 0 else 0
-
+        return ParsedFormat(written, (), tuple(problems), tuple(macros), logical, (), 0)
     conversions: list[Conversion] = []
     spans: list[tuple[int, int]] = []
     used = 0
     for c in _CONVERSION.finditer(logical):
         flags, width, precision, length_mod, conv, pri, bad, lone, macro = c.groups()
-        start, stop = c.span()
+        start, stop = span = c.span()
         if conv is not None:
-            if shift >= 0:
-                offset, end = start + shift, stop + shift
-            else:
-                offset, end = raw(start), raw(stop - 1) + 1
+            offset, end = raw[start], raw[stop - 1] + 1
             conversion = Conversion(
-                flags,
-                width or "",
-                precision,
-                length_mod or "",
-                conv,
-                offset,
-                end,
-                written[offset:end],
+                flags, width, precision, length_mod, conv, offset, end, written[offset:end]
             )
             if length_mod or conv not in _PLAIN:
                 problem = _check(conversion)
@@ -216,11 +191,11 @@ def parse_format(written: str) -> ParsedFormat:
                     if conv not in VALID_CONVERSIONS:
                         continue
         elif pri is not None:
-            offset = raw(start)
+            offset = raw[start]
             name, pri_conv, bits, end = pri_info[c.start("pri")]
             conversion = Conversion(
                 flags,
-                width or "",
+                width,
                 precision,
                 "",
                 pri_conv,
@@ -233,16 +208,16 @@ def parse_format(written: str) -> ParsedFormat:
         elif bad is not None:
             if c.end() < len(logical) and logical[c.end()] == _MACRO:
                 continue  # reported with the macro
-            problems.append(FormatProblem(_bad_message(logical, c.end()), raw(start)))
+            problems.append(FormatProblem(_bad_message(logical, c.end()), raw[start]))
             continue
         elif lone is not None:
             name = pri_info[start][0]
             problems.append(
-                FormatProblem(f"{name} is not preceded by a '%' conversion", raw(start))
+                FormatProblem(f"{name} is not preceded by a '%' conversion", raw[start])
             )
             continue
         elif macro is not None:
-            found = next(m for m in macros if m.offset == raw(start))
+            found = next(m for m in macros if m.offset == raw[start])
             problems.append(
                 FormatProblem(
                     f"macro {found.name} in the format is not a PRI* macro; "
@@ -255,49 +230,42 @@ def parse_format(written: str) -> ParsedFormat:
             continue  # "%%"
         conversions.append(conversion)
         used += (conversion.conversion != "m") + (width == "*") + (precision == "*")
-        spans.append((start, stop))
+        spans.append(span)
     return ParsedFormat(
-        written=written,
-        conversions=tuple(conversions),
-        problems=tuple(problems),
-        macros=tuple(macros),
-        logical=logical,
-        spans=tuple(spans),
-        args_used=used,
+        written, tuple(conversions), tuple(problems), tuple(macros), logical, tuple(spans), used
     )
 
 
 def _join(
     written: str,
-    log_starts: list[int],
-    raw_starts: list[int],
+    raw: list[int],
     macros: list[Macro],
     problems: list[FormatProblem],
     pri_info: dict[int, tuple[str, str, int | None, int]],
 ) -> str:
     """Concatenate literals and macro placeholders, filling the offset table."""
     parts: list[str] = []
-    length = 0
     for m in _TOKEN.finditer(written):
         literal, name, stray = m.groups()
         if literal is not None:
             if literal:
-                log_starts.append(length)
-                raw_starts.append(m.start(1))
+                raw.extend(range(m.start(1), m.end(1)))
                 parts.append(literal)
-                length += len(literal)
         elif name is not None:
             at = m.start(2)
             macros.append(Macro(name, at))
-            log_starts.append(length)
-            raw_starts.append(at)
             pm = _PRI_MACRO.match(name)
             if pm is None:
                 parts.append(_MACRO)
             else:
                 parts.append(_PRI)
-                pri_info[length] = (name, pm.group("conv"), _macro_bits(pm.group("size")), m.end(2))
-            length += 1
+                pri_info[len(raw)] = (
+                    name,
+                    pm.group("conv"),
+                    _macro_bits(pm.group("size")),
+                    m.end(2),
+                )
+            raw.append(at)
         elif stray is not None:
             problems.append(FormatProblem(f"unexpected {stray!r} in the format", m.start(3)))
     return "".join(parts)

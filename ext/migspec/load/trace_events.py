@@ -84,6 +84,12 @@ class EventLine(NamedTuple):
     """One event and where it was written.  (A ``NamedTuple``: one is built per
     line of a tree, at a fifth of the cost of a frozen dataclass.)
 
+    The event's parts are fields of their own, and its
+    :class:`~migspec.trace.TraceEvent`, with its :class:`Location`, is built
+    only when asked for (:attr:`event`): the lint rules read the parts, and
+    only a finding needs a location, so linting a tree builds neither for
+    the thousands of lines that have no finding.
+
     Spec events are wrapped in the same type (:meth:`from_event`) so that one
     set of rule functions serves both; they have no raw text and no columns
     (0), and every location falls back to the event's own.  Columns are
@@ -91,11 +97,18 @@ class EventLine(NamedTuple):
     only diagnostics need them.
     """
 
-    event: TraceEvent
+    name: str
+    args: tuple[TraceArg, ...]
+    format: str
+    properties: tuple[str, ...]
+    # Where the event is: the file as shown, the line, the column of the name.
+    path: str
+    line: int
+    column: int
     text: str = ""
     section: str | None = None
     # The first format of the rare two-format form ``"fmt_trans", "fmt"``
-    # (``event.format`` is the second, the one tracetool prints).
+    # (``format`` is the second, the one tracetool prints).
     format_trans: str | None = None
     # The raw comma-separated pieces of the argument list; ``None`` for events
     # that were not read from a line.
@@ -105,14 +118,40 @@ class EventLine(NamedTuple):
     args_column: int = 0
     format_column: int = 0
     format_trans_column: int = 0
+    # The spec's event, for events that were not read from a line.
+    origin: TraceEvent | None = None
 
     @classmethod
     def from_event(cls, event: TraceEvent) -> EventLine:
-        return cls(event)
+        where = event.location
+        return cls(
+            event.name,
+            event.args,
+            event.format,
+            event.properties,
+            where.path,
+            where.line,
+            where.column,
+            origin=event,
+        )
 
     @property
-    def line(self) -> int:
-        return self.event.location.line
+    def location(self) -> Location:
+        """Where the event is (its name, for an event read from a line)."""
+        return Location(self.path, self.line, self.column)
+
+    @property
+    def event(self) -> TraceEvent:
+        """The event as a model value (built on each call for a line read from a file)."""
+        if self.origin is not None:
+            return self.origin
+        return TraceEvent(
+            name=self.name,
+            args=self.args,
+            format=self.format,
+            properties=self.properties,
+            location=self.location,
+        )
 
     def piece_columns(self) -> tuple[int, ...]:
         """The column of each piece of ``arg_texts`` (its first non-blank character)."""
@@ -126,7 +165,7 @@ class EventLine(NamedTuple):
         return tuple(out)
 
     def arg_columns(self) -> tuple[int, ...]:
-        """The column of each of ``event.args`` (pieces that are empty or ``void`` have none)."""
+        """The column of each of ``args`` (pieces that are empty or ``void`` have none)."""
         if self.arg_texts is None:
             return ()
         return tuple(
@@ -138,11 +177,11 @@ class EventLine(NamedTuple):
     def at(self, column: int) -> Location:
         """The location of a column of this line (the event's location if unknown)."""
         if column <= 0 or not self.args_column:
-            return self.event.location
-        return self.event.location.at(self.event.location.line, column)
+            return self.location
+        return Location(self.path, self.line, column)
 
     def arg_at(self, index: int) -> Location:
-        """The location of argument ``index`` of ``event.args``."""
+        """The location of argument ``index`` of ``args``."""
         cols = self.arg_columns()
         return self.at(cols[index] if index < len(cols) else 0)
 
@@ -152,6 +191,12 @@ class EventLine(NamedTuple):
         return self.at(start + offset if start else 0)
 
 
+# A section's heading: its name ("" before the first "# file.c" line), where
+# it is (the comment, or the first event of an unnamed section), and the index
+# in ``TraceFile.events`` of its first event.
+_Heading = tuple[str, Location, int]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TraceFile:
     """A whole trace-events file, read."""
@@ -159,10 +204,27 @@ class TraceFile:
     path: str
     text: str
     events: tuple[EventLine, ...]
-    sections: tuple[TraceSection, ...]
+    headings: tuple[_Heading, ...]
     diagnostics: tuple[Diagnostic, ...]
     # False when the file could not be read or decoded at all.
     readable: bool = True
+
+    @property
+    def sections(self) -> tuple[TraceSection, ...]:
+        """Each ``# file.c`` section with its events, in file order (built on
+        each call: linting never needs them)."""
+        if not self.headings:
+            return ()
+        ends = [start for _, _, start in self.headings[1:]] + [len(self.events)]
+        return tuple(
+            TraceSection(
+                file=self.path,
+                section=name,
+                events=tuple(line.event for line in self.events[start:end]),
+                location=location,
+            )
+            for (name, location, start), end in zip(self.headings, ends, strict=True)
+        )
 
 
 class ArgCache:
@@ -190,7 +252,7 @@ def read_trace_events(
             path=shown,
             text="",
             events=(),
-            sections=(),
+            headings=(),
             diagnostics=tuple(diagnostics),
             readable=False,
         )
@@ -205,7 +267,7 @@ def read_trace_bytes(data: bytes, display: str) -> TraceFile:
             path=display,
             text="",
             events=(),
-            sections=(),
+            headings=(),
             diagnostics=tuple(diagnostics),
             readable=False,
         )
@@ -284,8 +346,7 @@ class _Reader:
         if lines and lines[-1] == "":
             lines.pop()
         events: list[EventLine] = []
-        sections: list[tuple[str, Location, list[TraceEvent]]] = []
-        current: list[TraceEvent] | None = None
+        headings: list[_Heading] = []
         section: str | None = None
         for number, raw in enumerate(lines, 1):
             stripped = raw.strip()
@@ -295,26 +356,20 @@ class _Reader:
                 m = _SECTION.match(stripped)
                 if m is not None:
                     section = m.group("file")
-                    current = []
                     indent = len(raw) - len(raw.lstrip())
-                    sections.append((section, Location(self.path, number, indent + 1), current))
+                    headings.append((section, Location(self.path, number, indent + 1), len(events)))
                 continue
             event = self.event(raw, number, section)
             if event is None:
                 continue
+            if not headings:
+                headings.append(("", event.location, 0))
             events.append(event)
-            if current is None:
-                current = []
-                sections.append(("", event.event.location, current))
-            current.append(event.event)
         return TraceFile(
             path=self.path,
             text=text,
             events=tuple(events),
-            sections=tuple(
-                TraceSection(file=self.path, section=name, events=tuple(evs), location=loc)
-                for name, loc, evs in sections
-            ),
+            headings=tuple(headings),
             diagnostics=tuple(self.diagnostics),
         )
 
@@ -350,13 +405,13 @@ class _Reader:
             self.error(f"argument '{bad[0]}' is not 'type name'", number, args_start + bad[1] + 1)
             return None
         return EventLine(
-            TraceEvent(
-                name=name,
-                args=args,
-                format=fmt,
-                properties=props,
-                location=Location(self.path, number, name_col),
-            ),
+            name,
+            args,
+            fmt,
+            props,
+            self.path,
+            number,
+            name_col,
             raw.rstrip(),
             section,
             trans,

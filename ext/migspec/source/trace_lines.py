@@ -66,12 +66,12 @@ def _view(parsed: trace_events.TraceFile) -> TraceFile:
         sections.setdefault(section.section, section.location)
     events = tuple(
         TraceLine(
-            name=line.event.name,
+            name=line.name,
             args=", ".join(line.arg_texts) if line.arg_texts is not None else line.event.args_text,
-            format=line.event.format.strip(),
-            properties=line.event.properties,
+            format=line.format.strip(),
+            properties=line.properties,
             section=line.section,
-            location=line.event.location,
+            location=line.location,
         )
         for line in parsed.events
     )

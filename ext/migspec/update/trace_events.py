@@ -43,7 +43,7 @@ def agrees(line: reader.EventLine, event: TraceEvent) -> bool:
     """Does the file's line say what the spec's event says (arguments and format)?"""
     args = ", ".join(line.arg_texts) if line.arg_texts is not None else line.event.args_text
     return _arg_texts(args) == tuple(str(a) for a in event.args) and (
-        line.event.format.strip() == event.format.strip()
+        line.format.strip() == event.format.strip()
     )
 
 
@@ -52,7 +52,7 @@ def rendered_lines(section: TraceSectionExpectation) -> dict[str, str]:
 
     text = render_trace_sections((section,))
     parsed = reader.parse_trace_events(text, "<trace-events.j2>")
-    return {e.event.name: e.text for e in parsed.events}
+    return {e.name: e.text for e in parsed.events}
 
 
 def section_edits(
@@ -88,7 +88,7 @@ def section_edits(
             continue
         index = number - 1
         last_event = index
-        name = line.event.name
+        name = line.name
         if name not in wanted or name in seen:
             edits.append(LineEdit(index, index + 1, ()))
             continue

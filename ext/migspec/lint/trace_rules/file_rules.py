@@ -6,7 +6,6 @@ from collections.abc import Iterable
 
 from ...diagnostics import Diagnostic, Finding, Location, Note, Severity, rule
 from ...load.trace_events import EventLine, TraceFile
-from ...trace import TraceEvent
 from .subjects import FILE_SCOPE, LINE_BREAK, FileCheck
 
 
@@ -51,7 +50,7 @@ def duplicate_event(fc: FileCheck) -> Iterable[Finding]:
     seen: dict[str, EventLine] = {}
     for ev in fc.events:
         line = ev.line
-        name = line.event.name
+        name = line.name
         first = seen.get(name)
         if first is None:
             seen[name] = line
@@ -59,8 +58,8 @@ def duplicate_event(fc: FileCheck) -> Iterable[Finding]:
         out.append(
             Finding(
                 f"event '{name}' is defined twice in this file",
-                line.event.location,
-                (Note(message="first defined here", location=first.event.location),),
+                line.location,
+                (Note(message="first defined here", location=first.location),),
             )
         )
     return out
@@ -70,26 +69,26 @@ def duplicates_across(files: Iterable[TraceFile]) -> list[Diagnostic]:
     """``trace-duplicate-event`` across files, in the order the files were
     given: every name an earlier file defines is reported at its first
     definition in each later file, pointing at the earliest one."""
-    first: dict[str, TraceEvent] = {}
+    first: dict[str, EventLine] = {}
     out = []
     for tf in files:
         # A name defined twice in one file is the in-file rule's.
         mine: set[str] = set()
         for line in tf.events:
-            ev = line.event
-            if ev.name in mine:
+            name = line.name
+            if name in mine:
                 continue
-            mine.add(ev.name)
-            other = first.setdefault(ev.name, ev)
-            if other is ev:
+            mine.add(name)
+            other = first.setdefault(name, line)
+            if other is line:
                 continue
-            differs = _differences(other, ev)
+            differs = _differences(other, line)
             how = f"differently ({differs})" if differs else "identically"
             out.append(
                 duplicate_event.diagnostic(
-                    f"event '{ev.name}' is also defined in another file, {how}; "
+                    f"event '{name}' is also defined in another file, {how}; "
                     "the two files cannot be part of one build",
-                    ev.location,
+                    line.location,
                     notes=(Note(message="other definition here", location=other.location),),
                     severity=Severity.WARNING,
                 )
@@ -97,7 +96,7 @@ def duplicates_across(files: Iterable[TraceFile]) -> list[Diagnostic]:
     return out
 
 
-def _differences(a: TraceEvent, b: TraceEvent) -> str:
+def _differences(a: EventLine, b: EventLine) -> str:
     parts = []
     if a.args != b.args:
         parts.append("arguments")

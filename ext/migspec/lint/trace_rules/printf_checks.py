@@ -46,13 +46,13 @@ def format_arg_count(ev: EventCheck) -> Iterable[Finding]:
     fmt = ev.format
     if fmt.opaque or fmt.problems:
         return ()
-    args = ev.line.event.args
+    args = ev.line.args
     used = fmt.args_used
     if used == len(args):
         return ()
     if used < len(args):
         unused = ", ".join(f"'{a.name}'" for a in args[used:])
-        if not ev.line.event.format:
+        if not ev.line.format:
             what = f"the event has {_n(len(args), 'argument')} but no format"
         else:
             what = f"the format prints {used} of {_n(len(args), 'argument')}"
@@ -136,7 +136,7 @@ def format_64bit(ev: EventCheck) -> Iterable[Finding]:
         conv = _PRI_SUGGEST.get(c.conversion, "x")
         out.append(
             Finding(
-                f"'{c.text}' prints {t.text} argument '{ev.line.event.args[p.arg].name}' "
+                f"'{c.text}' prints {t.text} argument '{ev.line.args[p.arg].name}' "
                 f"({why}); use '%\" PRI{conv}64'",
                 conv_at(ev, c),
                 severity=severity,
@@ -167,7 +167,7 @@ def format_pri_width(ev: EventCheck) -> Iterable[Finding]:
         t = ev.types[p.arg]
         if t.int_class is None:
             continue
-        name = ev.line.event.args[p.arg].name
+        name = ev.line.args[p.arg].name
         bits = c.macro_bits
         expected = "size" if c.macro.endswith("PTR") else PRI_CLASS.get(bits or 0)
         if expected is None:
@@ -235,7 +235,7 @@ def format_int_size(ev: EventCheck) -> Iterable[Finding]:
         out.append(
             Finding(
                 f"{shown} takes {_c_type(expected)} but argument "
-                f"'{ev.line.event.args[p.arg].name}' is {t.text} ({why})",
+                f"'{ev.line.args[p.arg].name}' is {t.text} ({why})",
                 conv_at(ev, c),
                 severity=severity,
             )
@@ -269,7 +269,7 @@ def format_string(ev: EventCheck) -> Iterable[Finding]:
     """
     return [
         Finding(
-            f"'{p.conversion.text}' prints argument '{ev.line.event.args[p.arg].name}' of type "
+            f"'{p.conversion.text}' prints argument '{ev.line.args[p.arg].name}' of type "
             f"'{ev.types[p.arg].text}', not a string ('const char *')",
             conv_at(ev, p.conversion),
         )
@@ -288,7 +288,7 @@ def format_pointer(ev: EventCheck) -> Iterable[Finding]:
     """'%p' prints an argument that is not a pointer."""
     return [
         Finding(
-            f"'{p.conversion.text}' prints argument '{ev.line.event.args[p.arg].name}' of type "
+            f"'{p.conversion.text}' prints argument '{ev.line.args[p.arg].name}' of type "
             f"'{ev.types[p.arg].text}', which is not a pointer",
             conv_at(ev, p.conversion),
         )
@@ -313,7 +313,7 @@ def format_kind(ev: EventCheck) -> Iterable[Finding]:
     for p in ev.suspects:
         c = p.conversion
         t = ev.types[p.arg]
-        name = ev.line.event.args[p.arg].name
+        name = ev.line.args[p.arg].name
         if p.role == "value" and c.conversion in "eEfFgGaA":
             out.append(
                 Finding(
@@ -359,7 +359,7 @@ def format_sign_extension(ev: EventCheck) -> Iterable[Finding]:
         signed = "signed on x86 hosts" if t.text.split() == ["char"] else "signed"
         out.append(
             Finding(
-                f"'{c.text}' prints argument '{ev.line.event.args[p.arg].name}' of type "
+                f"'{c.text}' prints argument '{ev.line.args[p.arg].name}' of type "
                 f"'{t.text}' ({signed}): negative values print sign-extended (ffffff80); "
                 f"declare it {unsigned}",
                 conv_at(ev, c),
@@ -386,9 +386,8 @@ def format_hex_prefix(ev: EventCheck) -> Iterable[Finding]:
     in groups split by ``.``, ``:``, ``/`` or a space such as ``%02x:%02x.%x``.
     """
     fmt = ev.format
-    convs = fmt.conversions
     out = []
-    for i, c in enumerate(convs):
+    for i, c in enumerate(fmt.conversions):
         if "#" in c.flags:
             out.append(
                 Finding(
@@ -396,12 +395,8 @@ def format_hex_prefix(ev: EventCheck) -> Iterable[Finding]:
                     conv_at(ev, c),
                 )
             )
-            continue
-        if not c.is_hex or fmt.before(i).endswith("0x"):
-            continue
-        if _in_hex_group(fmt, i):
-            continue
-        out.append(Finding(f"hex number '{c.text}' without a '0x' prefix", conv_at(ev, c)))
+        elif c.is_hex and not fmt.preceded_by(i, "0x") and not _in_hex_group(fmt, i):
+            out.append(Finding(f"hex number '{c.text}' without a '0x' prefix", conv_at(ev, c)))
     return out
 
 

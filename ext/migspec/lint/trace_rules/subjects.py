@@ -93,13 +93,13 @@ class Memo:
 def prepare_event(line: EventLine, memo: Memo | None = None) -> EventCheck:
     """Take an event's format apart and classify its argument types, once for all rules."""
     memo = Memo() if memo is None else memo
-    written = line.event.format
+    written = line.format
     fmt = memo.formats.get(written)
     if fmt is None:
         fmt = memo.formats[written] = parse_format(written)
     types = memo.types
     arg_types: list[ArgType] = []
-    for a in line.event.args:
+    for a in line.args:
         t = types.get(a.type)
         if t is None:
             t = types[a.type] = classify_type(a.type)

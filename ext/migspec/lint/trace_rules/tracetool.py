@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ...diagnostics import Finding, Severity, rule
+from ...load.trace_events import EventLine
 from .arg_types import MAX_ARGS, VALID_PROPERTIES
 from .subjects import ODD_BLANK, SCOPE, EventCheck
 
@@ -22,7 +23,7 @@ def format_newline(ev: EventCheck) -> Iterable[Finding]:
     """
     if not ev.format.ends_with_newline():
         return ()
-    fmt = ev.line.event.format
+    fmt = ev.line.format
     return (
         Finding(
             "the format ends with a newline; backends add their own, drop the '\\n'",
@@ -44,16 +45,21 @@ def format_errno(ev: EventCheck) -> Iterable[Finding]:
     record, which may be much later or in another process.  tracetool refuses
     it (any ``%m`` in the text, even ``%%m``); pass the error as an argument.
     """
+    line = ev.line
+    fmt, fmt_trans = line.format, line.format_trans
     out = []
-    for fmt, trans in ((ev.line.event.format, False), (ev.line.format_trans, True)):
-        if fmt and "%m" in fmt:
-            out.append(
-                Finding(
-                    "'%m' in a trace format; pass the error number as an argument instead",
-                    ev.line.format_at(fmt.index("%m"), trans=trans),
-                )
-            )
+    if "%m" in fmt:
+        out.append(_errno_finding(line, fmt, trans=False))
+    if fmt_trans and "%m" in fmt_trans:
+        out.append(_errno_finding(line, fmt_trans, trans=True))
     return out
+
+
+def _errno_finding(line: EventLine, fmt: str, *, trans: bool) -> Finding:
+    return Finding(
+        "'%m' in a trace format; pass the error number as an argument instead",
+        line.format_at(fmt.index("%m"), trans=trans),
+    )
 
 
 @rule(
@@ -75,11 +81,13 @@ def arg_type(ev: EventCheck) -> Iterable[Finding]:
     out = []
     texts = ev.line.arg_texts
     for i, t in enumerate(ev.types):
+        if not t.refused and not t.no_value:
+            continue  # the usual case
         if t.refused:
             hint = "'void *'" if t.pointers else "a fixed-size integer type such as 'uint64_t'"
             out.append(
                 Finding(
-                    f"type '{t.text}' of argument '{ev.line.event.args[i].name}' is not allowed "
+                    f"type '{t.text}' of argument '{ev.line.args[i].name}' is not allowed "
                     f"in trace events ('{t.refused}'); use {hint}",
                     ev.arg_location(i),
                 )
@@ -87,8 +95,7 @@ def arg_type(ev: EventCheck) -> Iterable[Finding]:
         elif t.no_value:
             out.append(
                 Finding(
-                    f"argument '{ev.line.event.args[i].name}' has no value type "
-                    f"('{t.text.strip()}')",
+                    f"argument '{ev.line.args[i].name}' has no value type ('{t.text.strip()}')",
                     ev.arg_location(i),
                 )
             )
@@ -125,7 +132,7 @@ def empty_args(ev: EventCheck) -> Iterable[Finding]:
     """
     texts = ev.line.arg_texts
     # Every piece that is not empty (or "void") became an argument.
-    if texts is None or len(texts) == len(ev.line.event.args):
+    if texts is None or len(texts) == len(ev.line.args):
         return ()
     if len(texts) == 1 and texts[0].strip() == "void":
         return ()
@@ -152,7 +159,7 @@ def empty_args(ev: EventCheck) -> Iterable[Finding]:
 )
 def too_many_args(ev: EventCheck) -> Iterable[Finding]:
     """An event has more than 10 arguments, tracetool's limit."""
-    args = ev.line.event.args
+    args = ev.line.args
     if len(args) <= MAX_ARGS:
         return ()
     return (
@@ -171,7 +178,7 @@ def too_many_args(ev: EventCheck) -> Iterable[Finding]:
 )
 def unknown_property(ev: EventCheck) -> Iterable[Finding]:
     """A word before the event name is not a property tracetool knows (disable, vcpu)."""
-    props = ev.line.event.properties
+    props = ev.line.properties
     if not props:
         return ()
     cols = ev.line.property_columns
