@@ -1,7 +1,15 @@
 #!/usr/bin/env python3
 """Run migspec's benchmarks side by side with their peers and print a table.
 
-Usage: ``python3 bench/run.py [--runs N] [NAME ...]``
+Usage: ``python3 bench/run.py [--runs N] [--venv DIR | --no-venv] [NAME ...]``
+
+Both sides run in a bare virtualenv, as users have migspec: ``python3 -m
+venv DIR`` (no system site packages, so no ``.pth`` hook of the machine's
+own site-packages runs at every start) with the project's dependencies
+installed by ``pip install``.  ``--venv`` names it (default
+``/tmp/migspec-bench-venv``, created on first use); ``--no-venv`` runs with
+this interpreter instead.  Either way migspec itself is the checkout's
+(``PYTHONPATH=ext``).
 
 Each benchmark measures migspec and a peer in the same run, alternating them
 run by run so that machine noise hits both alike, and reports the median, min
@@ -27,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 PY = sys.executable
+SEED_SPEC = ROOT / "spec" / "examples" / "vfio-migration-94f775e428.yaml"
 
 
 @dataclass(frozen=True)
@@ -165,7 +174,8 @@ def bench_check() -> tuple[Side, Side] | str:
     return (
         Side(
             "migspec check (15k lines of hw/vfio C)",
-            [PY, "-m", "migspec", "check", "--source-root", str(tree)],
+            # The tree is the seed revision's hw/vfio padded out, so the spec is the seed's.
+            [PY, "-m", "migspec", "check", "--spec", str(SEED_SPEC), "--source-root", str(tree)],
         ),
         Side("tree-sitter parse of the same files", [PY, "-c", parse_only, str(tree)]),
     )
@@ -318,15 +328,38 @@ def _compile(folder: Path) -> None:
         compileall.compile_dir(folder, quiet=2)
 
 
+DEFAULT_VENV = Path("/tmp/migspec-bench-venv")
+
+
+def bare_venv(venv: Path) -> str:
+    """The python of a bare virtualenv at ``venv`` holding migspec's dependencies
+    (created, and the project installed into it, when it has no python yet)."""
+    python = venv / "bin" / "python"
+    if not python.is_file():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", str(ROOT)],
+            check=True,
+        )
+    return str(python)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    global PY
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=11)
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--venv", type=Path, default=DEFAULT_VENV)
+    where.add_argument("--no-venv", action="store_true")
     parser.add_argument("names", nargs="*")
     args = parser.parse_args(argv)
+    if not args.no_venv:
+        PY = bare_venv(args.venv)
     chosen = [b for b in BENCHES if not args.names or b.name in args.names]
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cpus, Python {platform.python_version()}, {platform.platform()}"
     )
+    print(f"python: {PY}{'' if args.no_venv else ' (bare virtualenv)'}")
     print(f"runs per side: {args.runs} (alternating), times in seconds\n")
     header = (
         f"{'bench':<17} {'side':<50} {'median':>8} {'min':>8} {'max':>8} {'peak MiB':>9}"
