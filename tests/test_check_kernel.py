@@ -174,9 +174,9 @@ def test_spec_without_error_state_leaves_the_next_table_unchecked(spec: Spec) ->
     assert in_kernel(no_error, TREES / "kernel") == [
         # "any -> ERROR": the spec has no error state for it
         ("check-comment-arc", "include/uapi/linux/vfio.h", 88),
-        ("check-kernel-flags", "drivers/vfio/vfio_main.c", 126),  # ERROR's ~0U
-        ("check-kernel-unchecked", "drivers/vfio/vfio_main.c", 31),
-        ("check-kernel-walk", "drivers/vfio/vfio_main.c", 144),  # stops at ERROR
+        ("check-kernel-flags", "drivers/vfio/vfio_main.c", 158),  # ERROR's ~0U
+        ("check-kernel-unchecked", "drivers/vfio/vfio_main.c", 63),
+        ("check-kernel-walk", "drivers/vfio/vfio_main.c", 176),  # stops at ERROR
     ]
 
 

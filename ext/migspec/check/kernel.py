@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..diagnostics import Diagnostic, Location, Note, Severity, declare
-from ..expect.kernel import expected_flags, expected_next
+from ..expect.kernel import ArcList, expect_kernel_tables, expected_flags, expected_next
 from ..model import Spec
 from ..source import SCOPE
 from ..source.kernel import KernelRead, read_kernel_tables, walk_differences
+from ..source.kernel_arcs import pair_arc_lists, read_arcs_comment
 from .code import check_enum
 from .context import Context
 
@@ -74,7 +75,34 @@ KERNEL_UNCHECKED = declare(
     example="states:  # no state is marked 'error: true', so the spec implies no table",
 )
 
-RULES = (KERNEL_NOT_FOUND, KERNEL_NEXT, KERNEL_FLAGS, KERNEL_WALK, KERNEL_HANG, KERNEL_UNCHECKED)
+KERNEL_ARCS = declare(
+    "check-kernel-arcs-comment",
+    Severity.ERROR,
+    "The comment above the kernel's next-state table lacks a list of the arcs a kind of "
+    "driver implements, or a list lacks an arc the spec implies or has one it does not.",
+    scope=SCOPE,
+    doc="""
+    The comment above the next-state table lists, per kind of driver, the
+    arcs the table makes it implement: a fourth copy of the machine, beside
+    the uAPI comment, the enum and the tables.  Its lists are read by layout
+    (a heading, then ``A -> B`` lines) and paired with the spec's by the arcs
+    they share; the headings' words are not compared.
+    """,
+    example="""\
+ * If P2P is supported then the driver must also implement these FSM
+ * arcs:
+ *         RUNNING -> RUNNING_P2P   # and RUNNING_P2P -> RUNNING missing""",
+)
+
+RULES = (
+    KERNEL_NOT_FOUND,
+    KERNEL_NEXT,
+    KERNEL_FLAGS,
+    KERNEL_WALK,
+    KERNEL_HANG,
+    KERNEL_UNCHECKED,
+    KERNEL_ARCS,
+)
 
 
 def check_kernel(ctx: Context) -> None:
@@ -131,6 +159,69 @@ def check_kernel(ctx: Context) -> None:
             ]
         )
     ctx.report(verify_code_walk(spec, parsed))
+    if parsed.next_span is not None and spec.error_state is not None:
+        lines = cfile.source.decode("utf-8", errors="replace").split("\n")
+        ctx.report(compare_arcs_comment(spec, parsed, lines))
+
+
+def describe_arc_list(arc_list: ArcList) -> str:
+    """Whose arcs a list gives, for messages."""
+    if arc_list.features is None:
+        return "every driver's arcs"
+    if not arc_list.features:
+        return "the arcs of a driver with no optional feature"
+    return f"the arcs of a {' and '.join(arc_list.features)} driver"
+
+
+def compare_arcs_comment(spec: Spec, parsed: KernelRead, lines: list[str]) -> list[Diagnostic]:
+    """The arcs comment above the next-state table vs the expectation's lists."""
+    assert parsed.next_span is not None
+    expected = expect_kernel_tables(spec).arc_lists
+    comment = read_arcs_comment(lines, parsed.next_span[0])
+    if comment is None:
+        return [
+            KERNEL_ARCS.diagnostic(
+                f"no comment above {spec.code.kernel.next_table if spec.code.kernel else 'the table'} "
+                "lists the FSM arcs each kind of driver implements",
+                parsed.next_location or Location(parsed.path),
+            )
+        ]
+    out: list[Diagnostic] = []
+    pairings, extra_blocks = pair_arc_lists(expected, comment.blocks)
+    for pairing in pairings:
+        arcs = ", ".join(f"{a} -> {b}" for a, b in pairing.missing)
+        if pairing.block is None:
+            out.append(
+                KERNEL_ARCS.diagnostic(
+                    f"the arcs comment has no list of {describe_arc_list(pairing.expected)}: {arcs}",
+                    Location(parsed.path, comment.line, 1),
+                )
+            )
+            continue
+        if pairing.missing:
+            out.append(
+                KERNEL_ARCS.diagnostic(
+                    f"this list of {describe_arc_list(pairing.expected)} lacks {arcs}",
+                    Location(parsed.path, pairing.block.line, 1),
+                )
+            )
+        for arc in pairing.extra:
+            out.append(
+                KERNEL_ARCS.diagnostic(
+                    f"{arc.source} -> {arc.target} is not among "
+                    f"{describe_arc_list(pairing.expected)} in the spec",
+                    Location(parsed.path, arc.line, 1),
+                )
+            )
+    for block in extra_blocks:
+        listed = ", ".join(f"{a.source} -> {a.target}" for a in block.arcs)
+        out.append(
+            KERNEL_ARCS.diagnostic(
+                f"this list ({listed}) is not one the spec implies",
+                Location(parsed.path, block.line, 1),
+            )
+        )
+    return out
 
 
 def verify_code_walk(spec: Spec, parsed: KernelRead) -> list[Diagnostic]:

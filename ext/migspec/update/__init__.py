@@ -46,7 +46,7 @@ from ..writes import Snapshot, WriteError, confine, digest, sweep_temporaries, w
 from . import regions
 from .flows import flow_edits
 from .fsm_comment import comment_edits
-from .kernel_tables import RenderedTables, table_edits
+from .kernel_tables import RenderedTables, arcs_comment_edits, table_edits
 from .predicates import predicate_edits
 from .to_string import to_string_edits
 from .trace_events import section_edits
@@ -458,6 +458,10 @@ def _plan_tables(
         more, found = table_edits(one, parsed, lines, newline, display)
         edits.extend(more)
         diagnostics.extend(found)
+        if not found:
+            arc_edits, no_comment = arcs_comment_edits(one, parsed, lines, newline, display)
+            edits.extend(arc_edits)
+            by_hand.extend(no_comment)
         # The loop is code, not data: the tables are rewritten, the loop is reported.
         by_hand.extend(
             regions.BY_HAND.diagnostic(

@@ -9,8 +9,12 @@ before it in the spec's order, an extra one is removed, and the
 ``NUM_STATES`` bound follows the last state.  An entry that agrees keeps its
 bytes, however it is wrapped, so the patch shows only what changed.
 
-The comment above the tables and the lookup's loop are left to people
-(``check`` compares the loop).
+The comment above the tables is edited the same way where it lists the arcs
+each kind of driver implements (:func:`arcs_comment_edits`, the lists paired
+with the spec's by :func:`migspec.source.kernel_arcs.pair_arc_lists`): a
+missing arc line or list is inserted, an extra one removed, every line that
+agrees, and every heading's words, kept.  The rest of the comment and the
+lookup's loop are left to people (``check`` compares the loop).
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from dataclasses import dataclass
 from ..diagnostics import Diagnostic, Location
 from ..expect.kernel import KernelTablesExpectation
 from ..source.kernel import KernelRead
-from .regions import REGION_FORM, REGION_MISSING, LineEdit
+from ..source.kernel_arcs import pair_arc_lists, read_arcs_comment
+from .regions import BY_HAND, REGION_FORM, REGION_MISSING, LineEdit
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -169,3 +174,68 @@ def _shared_line(parsed: KernelRead) -> int | None:
                 return min(lines & taken)
             taken |= lines
     return None
+
+
+def arcs_comment_edits(
+    rendered: RenderedTables, parsed: KernelRead, lines: Sequence[str], newline: str, display: str
+) -> tuple[list[LineEdit], list[Diagnostic]]:
+    """Line edits making the arcs comment's lists the spec's; a by-hand note without a comment."""
+    if parsed.next_span is None or rendered.read.next_span is None:
+        return [], []
+    shown = rendered.text.split("\n")
+    theirs = read_arcs_comment(shown, rendered.read.next_span[0])
+    assert theirs is not None, "the template draws the arcs comment above the table"
+    mine = read_arcs_comment(lines, parsed.next_span[0])
+    if mine is None:
+        return [], [
+            BY_HAND.diagnostic(
+                f"no comment above {rendered.expected.next_table} lists the FSM arcs; "
+                "update edits the lists of one, it does not write the comment: add it by hand",
+                Location(display, parsed.next_span[0], 1),
+            )
+        ]
+    expected = rendered.expected.arc_lists
+    drawn, _ = pair_arc_lists(expected, theirs.blocks)
+    pairings, extra_blocks = pair_arc_lists(expected, mine.blocks)
+
+    def copy(first: int, last: int) -> tuple[str, ...]:
+        return tuple(line + newline for line in shown[first - 1 : last])
+
+    def blank(line: int) -> bool:
+        return 1 <= line <= len(shown) and shown[line - 1].strip() == "*"
+
+    edits: list[LineEdit] = []
+    previous: int | None = None  # the last line of the list before, as the file will have it
+    for pairing, model in zip(pairings, drawn, strict=True):
+        source = model.block
+        assert source is not None, "the template draws every list"
+        where = {(a.source, a.target): a.line for a in source.arcs}
+        block = pairing.block
+        if block is None:
+            chunk = copy(source.line, source.last_line)
+            if previous is None:
+                after = copy(source.last_line + 1, source.last_line + 1)
+                at = mine.line  # right after the ``/*`` line
+                edits.append(
+                    LineEdit(at, at, chunk + (after if blank(source.last_line + 1) else ()))
+                )
+            else:
+                before = copy(source.line - 1, source.line - 1) if blank(source.line - 1) else ()
+                edits.append(LineEdit(previous, previous, before + chunk))
+            continue
+        have = {(a.source, a.target): a.line for a in block.arcs}
+        anchor = block.heading[1] if block.heading is not None else block.arcs[0].line - 1
+        for arc in pairing.expected.arcs:
+            if arc in have:
+                anchor = have[arc]
+            else:
+                edits.append(LineEdit(anchor, anchor, copy(where[arc], where[arc])))
+        for extra in pairing.extra:
+            edits.append(LineEdit(extra.line - 1, extra.line, ()))
+        previous = block.last_line
+    for block in extra_blocks:
+        first = block.line
+        if first - 1 > mine.line and lines[first - 2].strip() == "*":
+            first -= 1
+        edits.append(LineEdit(first - 1, block.last_line, ()))
+    return edits, []

@@ -27,6 +27,38 @@ int vfio_mig_get_next_state(struct vfio_device *device,
 	/*
 	 * One arc a step; combination transitions walk several steps.  The
 	 * saving group is only crossed where a single arc does it.
+	 *
+	 * Whatever it supports, a driver has to move along these arcs:
+	 *         STOP -> STOP_COPY
+	 *         STOP_COPY -> STOP
+	 *         STOP -> RESUMING
+	 *         RESUMING -> STOP
+	 *
+	 * With P2P it moves along these as well:
+	 *         RUNNING -> RUNNING_P2P
+	 *         RUNNING_P2P -> STOP
+	 *         STOP -> RUNNING_P2P
+	 *         RUNNING_P2P -> RUNNING
+	 *
+	 * With pre-copy but no P2P, add these:
+	 *         RUNNING -> PRE_COPY
+	 *         PRE_COPY -> STOP_COPY
+	 *         PRE_COPY -> RUNNING
+	 * and with both, these on top of the P2P ones:
+	 *         RUNNING -> PRE_COPY
+	 *         PRE_COPY -> RUNNING
+	 *         RUNNING_P2P -> PRE_COPY_P2P
+	 *         PRE_COPY_P2P -> RUNNING_P2P
+	 *         PRE_COPY -> PRE_COPY_P2P
+	 *         PRE_COPY_P2P -> PRE_COPY
+	 *         PRE_COPY_P2P -> STOP_COPY
+	 *
+	 * With neither, the driver goes straight between:
+	 *         RUNNING -> STOP
+	 *         STOP -> RUNNING
+	 *
+	 * Longer requests go through several of these, for instance:
+	 *         RUNNING -> RUNNING_P2P -> STOP -> STOP_COPY
 	 */
 	static const u8 vfio_from_fsm_table[VFIO_DEVICE_NUM_STATES][VFIO_DEVICE_NUM_STATES] = {
 		[VFIO_DEVICE_STATE_STOP] = {
