@@ -24,6 +24,7 @@ from .conftest import BUNDLED_SPEC, ROOT
 from .linux_trees import copy_tree
 from .source_trees import found
 from .test_cli_check import migspec
+from .test_invariant import assert_invariant
 
 LINUX_6_1_SPEC = ROOT / "spec" / "examples" / "vfio-migration-linux-6.1.yaml"
 MAIN = "drivers/vfio/vfio_main.c"
@@ -50,6 +51,21 @@ def test_linux_6_12_agrees_with_the_bundled_spec(linux_6_12: Path) -> None:
     assert FIX in (linux_6_12 / MAIN).read_text()
 
 
+def test_linux_6_12_with_a_short_bound(linux_6_12: Path, tmp_path: Path) -> None:
+    """The tables sized as before PRE_COPY: check reports the bound where update mends it."""
+    kernel = copy_tree(linux_6_12, tmp_path / "linux")
+    main = kernel / MAIN
+    text = main.read_text()
+    right = "VFIO_DEVICE_NUM_STATES = VFIO_DEVICE_STATE_PRE_COPY_P2P + 1"
+    assert text.count(right) == 1
+    main.write_text(text.replace(right, right.replace("PRE_COPY_P2P", "RUNNING_P2P")))
+    spec = load(BUNDLED_SPEC)
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if right in s)
+    assert found(check_tree(spec, None, kernel), kernel) == [("check-kernel-bound", MAIN, line)]
+    assert_invariant(spec, kernel, "kernel")
+    assert main.read_text() == text
+
+
 def test_linux_6_12_without_the_fix_hangs(linux_6_12: Path, tmp_path: Path) -> None:
     """The loop as 6.2 to 6.12 wrote it before the fix: a real soft lockup."""
     kernel = copy_tree(linux_6_12, tmp_path / "linux")
@@ -74,13 +90,14 @@ def test_linux_6_12_without_the_fix_hangs(linux_6_12: Path, tmp_path: Path) -> N
 
 
 # What PRE_COPY changed, seen from either side: 8 states -> 28 table entries
-# (the two new rows and columns), 2 flags entries, 2 enum constants, and
+# (the two new rows and columns), the tables' bound, 2 flags entries, 2 enum constants, and
 # whether the loop stops at ERROR; in the uAPI comment, the 2 states, the 7
 # arcs they add (RUNNING <-> PRE_COPY, RUNNING_P2P -> PRE_COPY_P2P and back,
 # PRE_COPY <-> PRE_COPY_P2P, PRE_COPY_P2P -> STOP_COPY) and the 2 refused
 # pairs (STOP_COPY -> PRE_COPY, PRE_COPY_P2P).
 PRE_COPY_DELTA = {
     "check-kernel-next": 28,
+    "check-kernel-bound": 1,
     "check-kernel-flags": 2,
     "check-kernel-walk": 1,
     "check-comment-state": 2,

@@ -231,6 +231,25 @@ def test_table_entry_is_mended_in_place(kernel: Path) -> None:
     assert main.read_text() == text
 
 
+@pytest.mark.parametrize("last", ["RUNNING_P2P", "ERROR"])
+def test_tables_bound_is_checked_and_mended(kernel: Path, last: str) -> None:
+    """The bound both tables are sized by: check and update decide it alike (one expectation)."""
+    spec = bundled()
+    main = kernel / MAIN
+    text = main.read_text()
+    right = "\tenum { VFIO_DEVICE_NUM_STATES = VFIO_DEVICE_STATE_PRE_COPY_P2P + 1 };"
+    edit(main, right, right.replace("PRE_COPY_P2P", last))
+    found = [d for d in check_tree(spec, None, kernel) if d.rule == "check-kernel-bound"]
+    assert [(d.location.line, d.location.column) for d in found] == [
+        (line_of(main, right.replace("PRE_COPY_P2P", last)), 34)
+    ]
+    assert f"ends at {last}; the spec's last state is PRE_COPY_P2P" in found[0].message
+    diff = update_diff(spec, kernel)
+    assert diff.count("\n+\t") == 1 and "+" + right in diff
+    assert_invariant(spec, kernel, "kernel")
+    assert main.read_text() == text
+
+
 # -- a feature added, as PRE_COPY was in 2022 -------------------------------------------------------
 
 
