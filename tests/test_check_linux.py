@@ -28,6 +28,7 @@ from .test_invariant import assert_invariant
 
 LINUX_6_1_SPEC = ROOT / "spec" / "examples" / "vfio-migration-linux-6.1.yaml"
 MAIN = "drivers/vfio/vfio_main.c"
+HEADER = "include/uapi/linux/vfio.h"
 FIX = "*next_fsm != VFIO_DEVICE_STATE_ERROR &&"
 
 
@@ -64,6 +65,23 @@ def test_linux_6_12_with_a_short_bound(linux_6_12: Path, tmp_path: Path) -> None
     assert found(check_tree(spec, None, kernel), kernel) == [("check-kernel-bound", MAIN, line)]
     assert_invariant(spec, kernel, "kernel")
     assert main.read_text() == text
+
+
+def test_linux_6_12_with_an_emptied_state_list(linux_6_12: Path, tmp_path: Path) -> None:
+    """PRE_COPY_P2P's entry taken out: reported at the heading left, put back under it."""
+    kernel = copy_tree(linux_6_12, tmp_path / "linux")
+    header = kernel / HEADER
+    text = header.read_text()
+    entry = " *  PRE_COPY_P2P - PRE_COPY, except the device cannot do peer to peer DMA\n"
+    heading = " * And VFIO_MIGRATION_P2P | VFIO_MIGRATION_PRE_COPY:"
+    assert text.count(entry) == 1 and text.count(heading + "\n" + entry) == 1
+    header.write_text(text.replace(entry, ""))
+    spec = load(BUNDLED_SPEC)
+    line = text.splitlines().index(heading) + 1
+    assert found(check_tree(spec, None, kernel), kernel) == [("check-comment-state", HEADER, line)]
+    assert_invariant(spec, kernel, "kernel")
+    now = header.read_text().splitlines()
+    assert now.count(heading) == 1 and now[now.index(heading) + 1].startswith(" *  PRE_COPY_P2P - ")
 
 
 def test_linux_6_12_without_the_fix_hangs(linux_6_12: Path, tmp_path: Path) -> None:

@@ -161,6 +161,17 @@ MUTATIONS = {
         " *  PRE_COPY - The device runs while its state is read out\n * And with VFIO_MIGRATION_PRE_COPY:\n",
         [("check-comment-state", " *  PRE_COPY - The device runs while its state is read out")],
     ),
+    # A list left with its heading only: the entry goes back under that heading.
+    "state-list-emptied": (
+        " *  PRE_COPY_P2P - PRE_COPY, except that no P2P DMA is started\n",
+        "",
+        [("check-comment-state", " * And with VFIO_MIGRATION_P2P | VFIO_MIGRATION_PRE_COPY:")],
+    ),
+    "state-list-emptied-midway": (
+        " *  PRE_COPY - The device runs while its state is read out\n",
+        "",
+        [("check-comment-state", " * And with VFIO_MIGRATION_PRE_COPY:")],
+    ),
     "refused-missing": (
         " * STOP_COPY -> PRE_COPY\n * STOP_COPY -> PRE_COPY_P2P\n *   These arcs are not permitted and fail.\n *\n",
         "",
@@ -185,6 +196,7 @@ def test_comment_mutation_is_found_and_mended(name: str, kernel: Path) -> None:
     old, new, expected = MUTATIONS[name]
     spec = bundled()
     header = kernel / HEADER
+    original = header.read_text()
     edit(header, old, new)
     assert comment_findings(spec, kernel) == [(rule, line_of(header, at)) for rule, at in expected]
     diff = update_diff(spec, kernel)
@@ -195,6 +207,13 @@ def test_comment_mutation_is_found_and_mended(name: str, kernel: Path) -> None:
     assert 0 < len(changed) <= 10, diff  # only what disagrees
     assert_invariant(spec, kernel, "kernel")
     assert comment_findings(spec, kernel) == []
+    if name.startswith("state-list-emptied"):  # under the heading left, not a second one
+        heading = expected[0][1]
+        now, was = header.read_text().split("\n"), original.split("\n")
+        assert now.count(heading) == 1
+        name_of = old.split(" - ")[0]
+        assert now[now.index(heading) + 1].startswith(name_of + " - ")
+        assert len(now) == len(was)
 
 
 def test_header_without_the_comment_gets_it(kernel: Path) -> None:

@@ -213,13 +213,19 @@ def align(
         for name, _ in el.states:
             got = where_listed.get(name)
             if got is None:
+                # Reported where it goes: its list (if only its heading is left), or after the lists.
+                home = next(
+                    (sl for sl in read.state_lists if set(sl.macros) == set(el.macros)), None
+                )
+                if home is None and read.state_lists:
+                    home = read.state_lists[-1]
                 out.append(
                     StateMisplaced(
                         name=name,
                         entry=None,
                         listed_under=(),
                         wanted=el.macros,
-                        line=read.state_lists[-1].last_line if read.state_lists else read.line,
+                        line=home.last_line if home is not None else read.line,
                     )
                 )
             elif set(got[0].macros) != set(el.macros):

@@ -9,7 +9,8 @@ part carries its 1-based line in the header:
 - *state lists*: a line, not indented, ending in ``:`` that names
   feature-flag macros (macros the header defines as bits,
   ``#define X (1 << n)``), followed by ``NAME - what it is`` lines (a
-  description may continue on more indented lines);
+  description may continue on more indented lines); a heading with no
+  entry under it is an empty list, located at the heading;
 - *arc paragraphs*: a run of lines ``A -> B`` (``A`` may be the any-state
   word), then the indented paragraph that says what those arcs do; the arcs
   end at the first line that is neither indented nor an arc;
@@ -173,12 +174,14 @@ def read_fsm_comment(
             current[-1] = StateEntry(
                 name=e.name, doc=f"{e.doc} {line.strip()}", line=e.line, last_line=at
             )
-        elif current is not None and current and not line.strip():
+        elif current is not None and not line.strip():
+            current = None
+        elif current is not None and not current:
+            # A heading whose entries were all taken away: it stays a list (an
+            # empty one, at its heading), which update fills in place.
             current = None
     state_lists = tuple(
-        StateList(macros=macros, line=at, entries=tuple(entries))
-        for macros, at, entries in lists
-        if entries
+        StateList(macros=macros, line=at, entries=tuple(entries)) for macros, at, entries in lists
     )
 
     # -- arc paragraphs --------------------------------------------------------------
