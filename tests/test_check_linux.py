@@ -84,6 +84,32 @@ def test_linux_6_12_with_an_emptied_state_list(linux_6_12: Path, tmp_path: Path)
     assert now.count(heading) == 1 and now[now.index(heading) + 1].startswith(" *  PRE_COPY_P2P - ")
 
 
+def test_the_linux_6_1_spec_takes_pre_copy_out_of_the_6_12_comment(
+    linux_6_12: Path, tmp_path: Path
+) -> None:
+    """What 6.12's comment says beyond the 6.1 spec (the saving group's rule, the
+    removal of PRE_COPY's arcs) is reported at its lines and removed by update."""
+    kernel = copy_tree(linux_6_12, tmp_path / "linux")
+    header = kernel / HEADER
+    text = header.read_text().splitlines()
+    rule = " *   - The path cannot have saving group states as interior arcs, only"
+    removal = " * Arcs touching PRE_COPY and PRE_COPY_P2P are removed if support for PRE_COPY"
+    spec = load(LINUX_6_1_SPEC)
+    said = [
+        (d.location.line, d.message)
+        for d in check_tree(spec, None, kernel)
+        if d.rule == "check-comment-rule"
+    ]
+    assert [line for line, _ in said] == [text.index(rule) + 1, text.index(removal) + 1]
+    assert all("which the spec does not" in message for _, message in said)
+    assert_invariant(spec, kernel, "kernel")
+    now = header.read_text()
+    # (The STOP -> STOP_COPY paragraph's prose still speaks of the saving group: its
+    # arcs agree, and prose is never compared.)
+    assert "saving group states" not in now and "removed if support for" not in now
+    assert " *   - Select the shortest path.\n * Refer to vfio_mig_get_next_state()" in now
+
+
 def test_linux_6_12_without_the_fix_hangs(linux_6_12: Path, tmp_path: Path) -> None:
     """The loop as 6.2 to 6.12 wrote it before the fix: a real soft lockup."""
     kernel = copy_tree(linux_6_12, tmp_path / "linux")
@@ -135,9 +161,11 @@ def test_the_bundled_spec_on_linux_6_1(linux_6_1: Path) -> None:
 def test_the_linux_6_1_spec_on_linux_6_12(linux_6_12: Path) -> None:
     found = rules(load(LINUX_6_1_SPEC), linux_6_12)
     # And the drivers' PRE_COPY arcs and flags, which the 6.1 spec cannot
-    # name: each said where it is, none guessed at (warnings).
+    # name: each said where it is, none guessed at (warnings).  6.12's
+    # comment has the saving group's path rule and the sentence that
+    # PRE_COPY's arcs are removed without it, which the 6.1 spec has not.
     unread = found.pop("check-driver-unread")
-    assert found == Counter({**PRE_COPY_DELTA, "check-enum-extra": 2})
+    assert found == Counter({**PRE_COPY_DELTA, "check-enum-extra": 2, "check-comment-rule": 2})
     assert unread == 20
 
 
@@ -150,7 +178,8 @@ def test_through_the_cli(linux_6_1: Path, linux_6_12: Path) -> None:
     assert run.returncode == 1, run.stderr
     reported = json.loads(run.stdout)["diagnostics"]
     errors = [d for d in reported if d["severity"] == "error"]
-    assert len(errors) == sum(PRE_COPY_DELTA.values()) + 2  # and the 2 enum constants
+    # And the 2 enum constants, the saving group's path rule and PRE_COPY's removal sentence.
+    assert len(errors) == sum(PRE_COPY_DELTA.values()) + 2 + 2
     assert {Path(d["path"]).relative_to(linux_6_12).as_posix() for d in errors} == {
         MAIN,
         "include/uapi/linux/vfio.h",

@@ -18,7 +18,7 @@ import pytest
 from migspec.artefacts import check_tree, plan_update
 from migspec.importer.uapi import read_uapi_machine
 from migspec.load.spec import load_spec
-from migspec.model import Spec
+from migspec.model import Interior, Spec
 from migspec.render.fsm_comment import render_fsm_comment
 from migspec.source.comment_alignment import align, rendered_comment
 from migspec.source.fsm_comment import read_fsm_comment
@@ -267,6 +267,65 @@ def test_tables_bound_is_checked_and_mended(kernel: Path, last: str) -> None:
     assert diff.count("\n+\t") == 1 and "+" + right in diff
     assert_invariant(spec, kernel, "kernel")
     assert main.read_text() == text
+
+
+# -- path rules and removal sentences: both ways, by what they say ----------------------------------
+
+RULE = " *   - A path passes through saving group states only at its ends, unless"
+
+
+def with_interior(spec: Spec, interior: Interior) -> Spec:
+    return replace(spec, groups=tuple(replace(g, interior=interior) for g in spec.groups))
+
+
+def test_path_rule_the_spec_lacks_is_found_and_removed(kernel: Path) -> None:
+    spec = with_interior(bundled(), Interior.ALLOWED)  # paths may pass: no rule
+    header = kernel / HEADER
+    found = [d for d in check_tree(spec, None, kernel) if d.rule == "check-comment-rule"]
+    assert [d.location.line for d in found] == [line_of(header, RULE)]
+    assert "which the spec does not" in found[0].message
+    diff = update_diff(spec, kernel)
+    assert checkpatch(diff) == []
+    assert [line for line in diff.split("\n") if line.startswith(("+ ", "- "))] == [
+        "-" + RULE,
+        "- *     it stays in the group.",
+    ]
+    assert_invariant(spec, kernel, "kernel")
+
+
+def test_path_rule_saying_another_interior_is_found_and_replaced(kernel: Path) -> None:
+    header = kernel / HEADER
+    # The kernel's own words are prose, kept; migspec's words say a kind.
+    assert [
+        d
+        for d in check_tree(with_interior(bundled(), Interior.NEVER), None, kernel)
+        if d.rule == "check-comment-rule"
+    ] == []
+    edit(header, RULE + "\n *     it stays in the group.\n", "")
+    apply_plan(plan_update(bundled(), kernel, "kernel"))  # writes the within-group rule
+    assert comment_findings(bundled(), kernel) == []
+    spec = with_interior(bundled(), Interior.NEVER)
+    within = " *   - A path passes through saving group states only while it stays in the"
+    found = [d for d in check_tree(spec, None, kernel) if d.rule == "check-comment-rule"]
+    assert [d.location.line for d in found] == [line_of(header, within)]
+    assert "the spec's says 'No path passes through saving group states" in found[0].message
+    diff = update_diff(spec, kernel)
+    assert checkpatch(diff) == [] and "+ *   - No path passes through saving group states;" in diff
+    assert_invariant(spec, kernel, "kernel")
+    assert within not in header.read_text().split("\n")
+
+
+def test_removal_sentence_naming_other_states_is_replaced(kernel: Path) -> None:
+    spec = bundled()
+    header = kernel / HEADER
+    said = " * Arcs touching PRE_COPY and PRE_COPY_P2P are removed if support for PRE_COPY"
+    edit(header, said, said.replace(" and PRE_COPY_P2P", ""))
+    assert comment_findings(spec, kernel) == [
+        ("check-comment-rule", line_of(header, said.replace(" and PRE_COPY_P2P", "")))
+    ]
+    assert checkpatch(update_diff(spec, kernel)) == []
+    assert_invariant(spec, kernel, "kernel")
+    assert said in header.read_text().split("\n")
 
 
 # -- a feature added, as PRE_COPY was in 2022 -------------------------------------------------------

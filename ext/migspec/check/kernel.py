@@ -155,17 +155,20 @@ def check_kernel(ctx: Context) -> None:
                 )
             ]
         )
-    if computed_next is not None and parsed.bound is not None:
-        if parsed.bound.name != bound.last_state:
-            ctx.report(
-                [
-                    KERNEL_BOUND.diagnostic(
-                        f"{bound.name} ends at {parsed.bound.name.removeprefix(prefix)}; "
-                        f"the spec's last state is {bound.last_state.removeprefix(prefix)}",
-                        parsed.bound.location,
-                    )
-                ]
-            )
+    if (
+        computed_next is not None
+        and parsed.bound is not None
+        and parsed.bound.name != bound.last_state
+    ):
+        ctx.report(
+            [
+                KERNEL_BOUND.diagnostic(
+                    f"{bound.name} ends at {parsed.bound.name.removeprefix(prefix)}; "
+                    f"the spec's last state is {bound.last_state.removeprefix(prefix)}",
+                    parsed.bound.location,
+                )
+            ]
+        )
     ctx.report(verify_code_walk(spec, parsed))
 
 

@@ -105,6 +105,19 @@ class FsmComment:
     def whole(self) -> str:
         return squash(" ".join(self.lines))
 
+    def text_paragraphs(self) -> list[tuple[int, int, str]]:
+        """The blank-line-separated paragraphs inside ``/*`` .. ``*/``: first and
+        last line, and the text, squashed."""
+        out = []
+        start = self.line + 1
+        for i in range(self.line + 1, self.last_line + 1):
+            if i == self.last_line or not self.text_at(i).strip():
+                if i > start:
+                    body = squash(" ".join(self.text_at(j) for j in range(start, i)))
+                    out.append((start, i - 1, body))
+                start = i + 1
+        return out
+
 
 def bit_macros(text: str) -> dict[str, int]:
     """Macros defined as one bit: name -> bit number."""
