@@ -17,12 +17,18 @@ single arcs.  In the step function the parameter that receives "next" is the
 target of an arc; any other expression compared with a state constant is its
 source.  Arcs are read from ``if`` conditions (``&&`` of two comparisons,
 several arcs joined by ``||``, operands either way round, nested ``if`` s)
-and from ``switch`` statements on either variable.  The features a driver
-declares are the macros it assigns to the flags member in any of its files:
-``=`` gives a base set (each ``?:`` branch one), ``|=`` adds macros, always,
-or optionally when it sits under a condition (a hardware capability).  Each
-possible set is one of the driver's device kinds.  A form the reader cannot
-take apart is reported (``check-driver-unread``), never guessed at.
+and from ``switch`` statements on either variable, wherever they sit: in
+loops, after labels, under an ``if`` on something else (one more condition;
+the arc is still handled) or under ``#if`` (noted: it depends on the
+kernel's configuration).  The features a driver declares are the macros it
+assigns to the flags member in any of its files: ``=`` gives a base set (each
+``?:`` branch one) and replaces what the same function OR-ed in before it,
+``|=`` adds macros and ``&= ~`` removes them, always, or optionally when it
+sits under a condition (a hardware capability, an ``#ifdef``).  Each possible
+set is one of the driver's device kinds.  A form the reader cannot take apart
+(a macro given a state, flags from a helper) is reported
+(``check-driver-unread``) and leaves the driver incomplete (no arc is then
+claimed missing), never guessed at.
 """
 
 from __future__ import annotations
