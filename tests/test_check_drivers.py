@@ -379,3 +379,234 @@ def test_flags_chosen_by_a_conditional_expression_are_two_kinds(spec: Spec, tmp_
         "check-driver-arc-missing",
         "check-driver-arc-missing",
     ]
+
+
+# -- arcs inside other statements (#16 review) -------------------------------------
+
+RESUME_ARC = (
+    "\tif (cur == VFIO_DEVICE_STATE_RESUMING && new == VFIO_DEVICE_STATE_STOP)\n\t\treturn NULL;\n"
+)
+RESUME_COND = "cur == VFIO_DEVICE_STATE_RESUMING && new == VFIO_DEVICE_STATE_STOP"
+
+
+@pytest.mark.parametrize(
+    "wrapped",
+    [
+        # under a condition on something else (a capability): one more conjunct
+        "\tif (e->supported) {\n\t\tif (" + RESUME_COND + ")\n\t\t\treturn NULL;\n\t}\n",
+        # a switch on the new state inside such an if
+        "\tif (e->supported) {\n\t\tswitch (new) {\n\t\tcase VFIO_DEVICE_STATE_STOP:\n"
+        "\t\t\tif (cur == VFIO_DEVICE_STATE_RESUMING)\n\t\t\t\treturn NULL;\n"
+        "\t\t\tbreak;\n\t\tdefault:\n\t\t\tbreak;\n\t\t}\n\t}\n",
+        # in a do { } while (0) and in a for loop
+        "\tdo {\n\t\tif (" + RESUME_COND + ")\n\t\t\treturn NULL;\n\t} while (0);\n",
+        "\tfor (;;) {\n\t\tif (" + RESUME_COND + ")\n\t\t\treturn NULL;\n\t\tbreak;\n\t}\n",
+        # after a label
+        "again:\n\tif (" + RESUME_COND + ")\n\t\treturn NULL;\n",
+        # a non-state disjunct with a nested arc
+        "\tif (!e->supported || e->vdev.migration_flags) {\n\t\tif (" + RESUME_COND + ")\n"
+        "\t\t\treturn NULL;\n\t}\n",
+    ],
+)
+def test_an_arc_inside_other_statements_is_handled(
+    spec: Spec, tmp_path: Path, wrapped: str
+) -> None:
+    tree = kernel_tree(tmp_path / "k")
+    main = tree / PCI / "epsilon/main.c"
+    edit(main, RESUME_ARC, wrapped)
+    # Not read, RESUMING -> STOP would be a missing arc (an error).
+    assert findings(spec, tree) == []
+    report = by_driver(spec, tree)["epsilon"]
+    assert report.complete and ("RESUMING", "STOP") in report.handled
+    assert report.configured == ()
+
+
+def test_an_extra_arc_under_a_capability_test_is_located(spec: Spec, tmp_path: Path) -> None:
+    tree = kernel_tree(tmp_path / "k")
+    main = tree / PCI / "epsilon/main.c"
+    edit(
+        main,
+        RESUME_ARC,
+        RESUME_ARC + "\tif (e->supported) {\n\t\twhile (e->supported) {\n"
+        "\t\t\tif (cur == VFIO_DEVICE_STATE_RUNNING && new == VFIO_DEVICE_STATE_PRE_COPY)\n"
+        "\t\t\t\treturn NULL;\n\t\t}\n\t}\n",
+    )
+    assert findings(spec, tree) == [
+        (
+            "check-driver-arc-extra",
+            f"{PCI}/epsilon/main.c",
+            line_of(main, "new == VFIO_DEVICE_STATE_PRE_COPY"),
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("new", "marker"),
+    [
+        # a macro taking the states' bare names
+        (
+            "#define EPS_ARC(a, b) (cur == VFIO_DEVICE_STATE_##a && new == VFIO_DEVICE_STATE_##b)\n"
+            "\tif (EPS_ARC(RESUMING, STOP))\n\t\treturn NULL;\n",
+            "if (EPS_ARC(",
+        ),
+        # a macro around the comparison, given a prefixed constant
+        (
+            "\tif (likely(" + RESUME_COND + "))\n\t\treturn NULL;\n",
+            "if (likely(",
+        ),
+        # an #ifdef inside the condition
+        (
+            "\tif ((cur == VFIO_DEVICE_STATE_STOP_COPY && new == VFIO_DEVICE_STATE_STOP)\n"
+            "#ifdef CONFIG_EPS_RESUME\n\t    || (" + RESUME_COND + ")\n#endif\n\t    )\n"
+            "\t\treturn NULL;\n",
+            "if ((cur == VFIO_DEVICE_STATE_STOP_COPY",
+        ),
+    ],
+)
+def test_a_condition_not_taken_apart_makes_the_driver_incomplete(
+    spec: Spec, tmp_path: Path, new: str, marker: str
+) -> None:
+    tree = kernel_tree(tmp_path / "k")
+    main = tree / PCI / "epsilon/main.c"
+    edit(main, RESUME_ARC, new)
+    # No missing RESUMING -> STOP is claimed: the driver may handle it there.
+    assert findings(spec, tree) == [
+        ("check-driver-unread", f"{PCI}/epsilon/main.c", line_of(main, marker))
+    ]
+    assert by_driver(spec, tree)["epsilon"].complete is False
+
+
+# -- flags: statement order, removals, what is not read ------------------------------
+
+EPS_FLAGS = "\te->vdev.migration_flags = VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P;\n"
+
+
+def test_a_plain_assignment_replaces_an_earlier_or(spec: Spec, tmp_path: Path) -> None:
+    tree = kernel_tree(tmp_path / "k")
+    main = tree / PCI / "epsilon/main.c"
+    edit(main, EPS_FLAGS, "\te->vdev.migration_flags |= VFIO_MIGRATION_PRE_COPY;\n" + EPS_FLAGS)
+    # Read as P2P+PRE_COPY, the PRE_COPY arcs epsilon lacks would be errors.
+    assert findings(spec, tree) == []
+    assert [k.kind.name for k in by_driver(spec, tree)["epsilon"].kinds] == ["P2P"]
+    # After the assignment, the OR adds to it.
+    edit(
+        main,
+        "\te->vdev.migration_flags |= VFIO_MIGRATION_PRE_COPY;\n" + EPS_FLAGS,
+        EPS_FLAGS + "\te->vdev.migration_flags |= VFIO_MIGRATION_PRE_COPY;\n",
+    )
+    assert [k.kind.name for k in by_driver(spec, tree)["epsilon"].kinds] == ["P2P+PRE_COPY"]
+
+
+def test_a_guarded_removal_is_another_kind(spec: Spec, tmp_path: Path) -> None:
+    tree = kernel_tree(tmp_path / "k")
+    main = tree / PCI / "epsilon/main.c"
+    edit(
+        main,
+        EPS_FLAGS,
+        EPS_FLAGS + "\tif (!e->supported)\n\t\te->vdev.migration_flags &= ~VFIO_MIGRATION_P2P;\n",
+    )
+    report = by_driver(spec, tree)["epsilon"]
+    assert [k.kind.name for k in report.kinds] == ["P2P", "none"]
+    # epsilon does P2P as STOP: a device without P2P is asked RUNNING <-> STOP.
+    step = line_of(main, "static struct file *eps_set(")
+    assert findings(spec, tree) == [("check-driver-arc-missing", f"{PCI}/epsilon/main.c", step)] * 2
+    d = run_check(spec, None, tree).diagnostics[0]
+    assert "(none)" in d.message
+    assert line_of(main, "&= ~VFIO_MIGRATION_P2P") in {
+        n.location.line for n in d.notes if n.location
+    }
+    # Unconditionally, the removal applies to the only kind.
+    edit(main, "\tif (!e->supported)\n\t\te->vdev", "\te->vdev")
+    assert [k.kind.name for k in by_driver(spec, tree)["epsilon"].kinds] == ["none"]
+
+
+@pytest.mark.parametrize(
+    ("new", "marker"),
+    [
+        # from a helper
+        ("\te->vdev.migration_flags = eps_flags(e);\n", "eps_flags(e)"),
+        # from a variable
+        (
+            "\tu64 flags = VFIO_MIGRATION_STOP_COPY;\n\n\tif (e->supported)\n"
+            "\t\tflags |= VFIO_MIGRATION_P2P;\n\te->vdev.migration_flags = flags;\n",
+            "migration_flags = flags",
+        ),
+        # masked with something other than ~ of macros
+        (EPS_FLAGS + "\te->vdev.migration_flags &= eps_mask;\n", "&= eps_mask"),
+        # another operator
+        (EPS_FLAGS + "\te->vdev.migration_flags ^= VFIO_MIGRATION_P2P;\n", "^= VFIO"),
+    ],
+)
+def test_flags_not_read_make_the_driver_incomplete(
+    spec: Spec, tmp_path: Path, new: str, marker: str
+) -> None:
+    tree = kernel_tree(tmp_path / "k")
+    main = tree / PCI / "epsilon/main.c"
+    edit(main, EPS_FLAGS, new)
+    # One finding there; no "no assignment" claim beside it, no missing arc.
+    assert findings(spec, tree) == [
+        ("check-driver-unread", f"{PCI}/epsilon/main.c", line_of(main, marker))
+    ]
+    assert by_driver(spec, tree)["epsilon"].complete is False
+
+
+# -- the kernel's configuration ---------------------------------------------------
+
+
+def test_an_arc_under_ifdef_depends_on_the_configuration(spec: Spec, tmp_path: Path) -> None:
+    tree = kernel_tree(tmp_path / "k")
+    main = tree / PCI / "epsilon/main.c"
+    # One arc under #ifdef, another under its #else: neither is claimed missing.
+    edit(
+        main,
+        RESUME_ARC,
+        "#ifdef CONFIG_EPS_RESUME\n" + RESUME_ARC + "#else\n"
+        "\tif (cur == VFIO_DEVICE_STATE_RUNNING && new == VFIO_DEVICE_STATE_PRE_COPY)\n"
+        "\t\treturn NULL;\n#endif\n",
+    )
+    got = findings(spec, tree)
+    extra_line = line_of(main, "new == VFIO_DEVICE_STATE_PRE_COPY")
+    assert got == [("check-driver-arc-extra", f"{PCI}/epsilon/main.c", extra_line)]
+    report = by_driver(spec, tree)["epsilon"]
+    assert report.configured == (("RESUMING", "STOP"), ("RUNNING", "PRE_COPY"))
+    (d,) = run_check(spec, None, tree).diagnostics
+    noted = {(n.location.line, n.message.split()[0]) for n in d.notes if n.location}
+    assert (line_of(main, "#else"), "handled") in noted
+    run = migspec("check", "--kernel-root", str(tree), "--format", "json")
+    eps = [r for r in json.loads(run.stdout)["drivers"] if r["driver"].endswith("epsilon")]
+    assert eps[0]["configured"] == [
+        {"from": "RESUMING", "to": "STOP"},
+        {"from": "RUNNING", "to": "PRE_COPY"},
+    ]
+
+
+def test_flags_added_under_ifdef_are_another_kind(spec: Spec, tmp_path: Path) -> None:
+    tree = kernel_tree(tmp_path / "k")
+    main = tree / PCI / "epsilon/main.c"
+    edit(
+        main,
+        EPS_FLAGS,
+        EPS_FLAGS + "#ifdef CONFIG_EPS_PRE_COPY\n"
+        "\te->vdev.migration_flags |= VFIO_MIGRATION_PRE_COPY;\n#endif\n",
+    )
+    report = by_driver(spec, tree)["epsilon"]
+    assert [k.kind.name for k in report.kinds] == ["P2P", "P2P+PRE_COPY"]
+    step = line_of(main, "static struct file *eps_set(")
+    got = findings(spec, tree)
+    assert got and set(got) == {("check-driver-arc-missing", f"{PCI}/epsilon/main.c", step)}
+
+
+def test_two_ops_initializers_are_one_driver(tmp_path: Path) -> None:
+    tree = kernel_tree(tmp_path / "k")
+    main = tree / PCI / "epsilon/main.c"
+    edit(
+        main,
+        "static void eps_migration_init(",
+        "static const struct vfio_migration_ops eps_migration_ops_b = {\n"
+        "\t.migration_set_state = eps_set_device_state,\n};\n\n"
+        "static void eps_migration_init(",
+    )
+    run = migspec("check", "--kernel-root", str(tree), "--format", "json")
+    assert run.returncode == 0, run.stdout + run.stderr
+    names = [Path(d["driver"]).name for d in json.loads(run.stdout)["drivers"]]
+    assert names == ["alpha", "beta", "delta", "epsilon", "gamma"]

@@ -24,9 +24,11 @@ from .conftest import BUNDLED_SPEC, ROOT
 from .linux_trees import copy_tree
 from .source_trees import found
 from .test_cli_check import migspec
+from .test_invariant import assert_invariant
 
 LINUX_6_1_SPEC = ROOT / "spec" / "examples" / "vfio-migration-linux-6.1.yaml"
 MAIN = "drivers/vfio/vfio_main.c"
+HEADER = "include/uapi/linux/vfio.h"
 FIX = "*next_fsm != VFIO_DEVICE_STATE_ERROR &&"
 
 
@@ -48,6 +50,64 @@ def test_linux_6_12_agrees_with_the_bundled_spec(linux_6_12: Path) -> None:
     assert check_tree(load(BUNDLED_SPEC), None, linux_6_12) == []
     # The loop has the 2026 fix (Debian's 6.12 stable update carries it).
     assert FIX in (linux_6_12 / MAIN).read_text()
+
+
+def test_linux_6_12_with_a_short_bound(linux_6_12: Path, tmp_path: Path) -> None:
+    """The tables sized as before PRE_COPY: check reports the bound where update mends it."""
+    kernel = copy_tree(linux_6_12, tmp_path / "linux")
+    main = kernel / MAIN
+    text = main.read_text()
+    right = "VFIO_DEVICE_NUM_STATES = VFIO_DEVICE_STATE_PRE_COPY_P2P + 1"
+    assert text.count(right) == 1
+    main.write_text(text.replace(right, right.replace("PRE_COPY_P2P", "RUNNING_P2P")))
+    spec = load(BUNDLED_SPEC)
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if right in s)
+    assert found(check_tree(spec, None, kernel), kernel) == [("check-kernel-bound", MAIN, line)]
+    assert_invariant(spec, kernel, "kernel")
+    assert main.read_text() == text
+
+
+def test_linux_6_12_with_an_emptied_state_list(linux_6_12: Path, tmp_path: Path) -> None:
+    """PRE_COPY_P2P's entry taken out: reported at the heading left, put back under it."""
+    kernel = copy_tree(linux_6_12, tmp_path / "linux")
+    header = kernel / HEADER
+    text = header.read_text()
+    entry = " *  PRE_COPY_P2P - PRE_COPY, except the device cannot do peer to peer DMA\n"
+    heading = " * And VFIO_MIGRATION_P2P | VFIO_MIGRATION_PRE_COPY:"
+    assert text.count(entry) == 1 and text.count(heading + "\n" + entry) == 1
+    header.write_text(text.replace(entry, ""))
+    spec = load(BUNDLED_SPEC)
+    line = text.splitlines().index(heading) + 1
+    assert found(check_tree(spec, None, kernel), kernel) == [("check-comment-state", HEADER, line)]
+    assert_invariant(spec, kernel, "kernel")
+    now = header.read_text().splitlines()
+    assert now.count(heading) == 1 and now[now.index(heading) + 1].startswith(" *  PRE_COPY_P2P - ")
+
+
+def test_the_linux_6_1_spec_takes_pre_copy_out_of_the_6_12_comment(
+    linux_6_12: Path, tmp_path: Path
+) -> None:
+    """What 6.12's comment says beyond the 6.1 spec (the saving group's rule, the
+    removal of PRE_COPY's arcs) is reported at its lines and removed by update."""
+    kernel = copy_tree(linux_6_12, tmp_path / "linux")
+    header = kernel / HEADER
+    text = header.read_text().splitlines()
+    rule = " *   - The path cannot have saving group states as interior arcs, only"
+    removal = " * Arcs touching PRE_COPY and PRE_COPY_P2P are removed if support for PRE_COPY"
+    spec = load(LINUX_6_1_SPEC)
+    said = [
+        (d.location.line, d.message)
+        for d in check_tree(spec, None, kernel)
+        if d.rule == "check-comment-rule"
+    ]
+    assert [line for line, _ in said] == [text.index(rule) + 1, text.index(removal) + 1]
+    assert all("which the spec does not" in message for _, message in said)
+    assert_invariant(spec, kernel, "kernel")
+    now = header.read_text()
+    # (The STOP -> STOP_COPY paragraph's prose still speaks of the saving group: its
+    # arcs agree, and prose is never compared.)
+    assert "saving group states" not in now and "removed if support for" not in now
+    assert " *   - Select the shortest path.\n * Refer to vfio_mig_get_next_state()" in now
 
 
 def test_linux_6_12_without_the_fix_hangs(linux_6_12: Path, tmp_path: Path) -> None:
@@ -74,13 +134,14 @@ def test_linux_6_12_without_the_fix_hangs(linux_6_12: Path, tmp_path: Path) -> N
 
 
 # What PRE_COPY changed, seen from either side: 8 states -> 28 table entries
-# (the two new rows and columns), 2 flags entries, 2 enum constants, and
+# (the two new rows and columns), the tables' bound, 2 flags entries, 2 enum constants, and
 # whether the loop stops at ERROR; in the uAPI comment, the 2 states, the 7
 # arcs they add (RUNNING <-> PRE_COPY, RUNNING_P2P -> PRE_COPY_P2P and back,
 # PRE_COPY <-> PRE_COPY_P2P, PRE_COPY_P2P -> STOP_COPY) and the 2 refused
 # pairs (STOP_COPY -> PRE_COPY, PRE_COPY_P2P).
 PRE_COPY_DELTA = {
     "check-kernel-next": 28,
+    "check-kernel-bound": 1,
     "check-kernel-flags": 2,
     "check-kernel-walk": 1,
     "check-comment-state": 2,
@@ -102,9 +163,11 @@ def test_the_bundled_spec_on_linux_6_1(linux_6_1: Path) -> None:
 def test_the_linux_6_1_spec_on_linux_6_12(linux_6_12: Path) -> None:
     found = rules(load(LINUX_6_1_SPEC), linux_6_12)
     # And the drivers' PRE_COPY arcs and flags, which the 6.1 spec cannot
-    # name: each said where it is, none guessed at (warnings).
+    # name: each said where it is, none guessed at (warnings).  6.12's
+    # comment has the saving group's path rule and the sentence that
+    # PRE_COPY's arcs are removed without it, which the 6.1 spec has not.
     unread = found.pop("check-driver-unread")
-    assert found == Counter({**PRE_COPY_DELTA, "check-enum-extra": 2})
+    assert found == Counter({**PRE_COPY_DELTA, "check-enum-extra": 2, "check-comment-rule": 2})
     assert unread == 20
 
 
@@ -117,7 +180,8 @@ def test_through_the_cli(linux_6_1: Path, linux_6_12: Path) -> None:
     assert run.returncode == 1, run.stderr
     reported = json.loads(run.stdout)["diagnostics"]
     errors = [d for d in reported if d["severity"] == "error"]
-    assert len(errors) == sum(PRE_COPY_DELTA.values()) + 2  # and the 2 enum constants
+    # And the 2 enum constants, the saving group's path rule and PRE_COPY's removal sentence.
+    assert len(errors) == sum(PRE_COPY_DELTA.values()) + 2 + 2
     assert {Path(d["path"]).relative_to(linux_6_12).as_posix() for d in errors} == {
         MAIN,
         "include/uapi/linux/vfio.h",

@@ -311,6 +311,7 @@ def test_every_check_rule_is_triggered_somewhere() -> None:
     elsewhere = {
         "check-kernel-next",
         "check-kernel-flags",
+        "check-kernel-bound",  # test_kernel_comment, test_check_linux
         "check-kernel-walk",
         "check-kernel-walk-hangs",
         "check-kernel-unchecked",

@@ -18,7 +18,7 @@ import pytest
 from migspec.artefacts import check_tree, plan_update
 from migspec.importer.uapi import read_uapi_machine
 from migspec.load.spec import load_spec
-from migspec.model import Spec
+from migspec.model import Interior, Spec
 from migspec.render.fsm_comment import render_fsm_comment
 from migspec.source.comment_alignment import align, rendered_comment
 from migspec.source.fsm_comment import read_fsm_comment
@@ -161,6 +161,17 @@ MUTATIONS = {
         " *  PRE_COPY - The device runs while its state is read out\n * And with VFIO_MIGRATION_PRE_COPY:\n",
         [("check-comment-state", " *  PRE_COPY - The device runs while its state is read out")],
     ),
+    # A list left with its heading only: the entry goes back under that heading.
+    "state-list-emptied": (
+        " *  PRE_COPY_P2P - PRE_COPY, except that no P2P DMA is started\n",
+        "",
+        [("check-comment-state", " * And with VFIO_MIGRATION_P2P | VFIO_MIGRATION_PRE_COPY:")],
+    ),
+    "state-list-emptied-midway": (
+        " *  PRE_COPY - The device runs while its state is read out\n",
+        "",
+        [("check-comment-state", " * And with VFIO_MIGRATION_PRE_COPY:")],
+    ),
     "refused-missing": (
         " * STOP_COPY -> PRE_COPY\n * STOP_COPY -> PRE_COPY_P2P\n *   These arcs are not permitted and fail.\n *\n",
         "",
@@ -185,6 +196,7 @@ def test_comment_mutation_is_found_and_mended(name: str, kernel: Path) -> None:
     old, new, expected = MUTATIONS[name]
     spec = bundled()
     header = kernel / HEADER
+    original = header.read_text()
     edit(header, old, new)
     assert comment_findings(spec, kernel) == [(rule, line_of(header, at)) for rule, at in expected]
     diff = update_diff(spec, kernel)
@@ -195,6 +207,13 @@ def test_comment_mutation_is_found_and_mended(name: str, kernel: Path) -> None:
     assert 0 < len(changed) <= 10, diff  # only what disagrees
     assert_invariant(spec, kernel, "kernel")
     assert comment_findings(spec, kernel) == []
+    if name.startswith("state-list-emptied"):  # under the heading left, not a second one
+        heading = expected[0][1]
+        now, was = header.read_text().split("\n"), original.split("\n")
+        assert now.count(heading) == 1
+        name_of = old.split(" - ")[0]
+        assert now[now.index(heading) + 1].startswith(name_of + " - ")
+        assert len(now) == len(was)
 
 
 def test_header_without_the_comment_gets_it(kernel: Path) -> None:
@@ -229,6 +248,84 @@ def test_table_entry_is_mended_in_place(kernel: Path) -> None:
     assert checkpatch(diff) == []
     apply_plan(plan_update(spec, kernel, "kernel"))
     assert main.read_text() == text
+
+
+@pytest.mark.parametrize("last", ["RUNNING_P2P", "ERROR"])
+def test_tables_bound_is_checked_and_mended(kernel: Path, last: str) -> None:
+    """The bound both tables are sized by: check and update decide it alike (one expectation)."""
+    spec = bundled()
+    main = kernel / MAIN
+    text = main.read_text()
+    right = "\tenum { VFIO_DEVICE_NUM_STATES = VFIO_DEVICE_STATE_PRE_COPY_P2P + 1 };"
+    edit(main, right, right.replace("PRE_COPY_P2P", last))
+    found = [d for d in check_tree(spec, None, kernel) if d.rule == "check-kernel-bound"]
+    assert [(d.location.line, d.location.column) for d in found] == [
+        (line_of(main, right.replace("PRE_COPY_P2P", last)), 34)
+    ]
+    assert f"ends at {last}; the spec's last state is PRE_COPY_P2P" in found[0].message
+    diff = update_diff(spec, kernel)
+    assert diff.count("\n+\t") == 1 and "+" + right in diff
+    assert_invariant(spec, kernel, "kernel")
+    assert main.read_text() == text
+
+
+# -- path rules and removal sentences: both ways, by what they say ----------------------------------
+
+RULE = " *   - A path passes through saving group states only at its ends, unless"
+
+
+def with_interior(spec: Spec, interior: Interior) -> Spec:
+    return replace(spec, groups=tuple(replace(g, interior=interior) for g in spec.groups))
+
+
+def test_path_rule_the_spec_lacks_is_found_and_removed(kernel: Path) -> None:
+    spec = with_interior(bundled(), Interior.ALLOWED)  # paths may pass: no rule
+    header = kernel / HEADER
+    found = [d for d in check_tree(spec, None, kernel) if d.rule == "check-comment-rule"]
+    assert [d.location.line for d in found] == [line_of(header, RULE)]
+    assert "which the spec does not" in found[0].message
+    diff = update_diff(spec, kernel)
+    assert checkpatch(diff) == []
+    assert [line for line in diff.split("\n") if line.startswith(("+ ", "- "))] == [
+        "-" + RULE,
+        "- *     it stays in the group.",
+    ]
+    assert_invariant(spec, kernel, "kernel")
+
+
+def test_path_rule_saying_another_interior_is_found_and_replaced(kernel: Path) -> None:
+    header = kernel / HEADER
+    # The kernel's own words are prose, kept; migspec's words say a kind.
+    assert [
+        d
+        for d in check_tree(with_interior(bundled(), Interior.NEVER), None, kernel)
+        if d.rule == "check-comment-rule"
+    ] == []
+    edit(header, RULE + "\n *     it stays in the group.\n", "")
+    apply_plan(plan_update(bundled(), kernel, "kernel"))  # writes the within-group rule
+    assert comment_findings(bundled(), kernel) == []
+    spec = with_interior(bundled(), Interior.NEVER)
+    within = " *   - A path passes through saving group states only while it stays in the"
+    found = [d for d in check_tree(spec, None, kernel) if d.rule == "check-comment-rule"]
+    assert [d.location.line for d in found] == [line_of(header, within)]
+    assert "the spec's says 'No path passes through saving group states" in found[0].message
+    diff = update_diff(spec, kernel)
+    assert checkpatch(diff) == [] and "+ *   - No path passes through saving group states;" in diff
+    assert_invariant(spec, kernel, "kernel")
+    assert within not in header.read_text().split("\n")
+
+
+def test_removal_sentence_naming_other_states_is_replaced(kernel: Path) -> None:
+    spec = bundled()
+    header = kernel / HEADER
+    said = " * Arcs touching PRE_COPY and PRE_COPY_P2P are removed if support for PRE_COPY"
+    edit(header, said, said.replace(" and PRE_COPY_P2P", ""))
+    assert comment_findings(spec, kernel) == [
+        ("check-comment-rule", line_of(header, said.replace(" and PRE_COPY_P2P", "")))
+    ]
+    assert checkpatch(update_diff(spec, kernel)) == []
+    assert_invariant(spec, kernel, "kernel")
+    assert said in header.read_text().split("\n")
 
 
 # -- a feature added, as PRE_COPY was in 2022 -------------------------------------------------------

@@ -144,6 +144,7 @@ def _driver_record(driver: DriverReport) -> dict[str, Any]:
         ],
         "handled": _arcs(driver.handled),
         "extra": _arcs(driver.extra),
+        "configured": _arcs(driver.configured),
     }
 
 

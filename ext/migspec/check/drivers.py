@@ -76,6 +76,8 @@ class KindReport:
     declared: Location
     # The capability-guarded additions to the flags this kind includes.
     optional: tuple[Location, ...]
+    # The capability-guarded removals from the flags this kind includes.
+    removed: tuple[Location, ...]
     asked: tuple[Arc, ...]
     missing: tuple[Arc, ...]
 
@@ -90,6 +92,9 @@ class DriverReport:
     kinds: tuple[KindReport, ...]
     handled: tuple[Arc, ...]
     extra: tuple[Arc, ...]
+    # Handled arcs the driver handles only under an ``#if``/``#ifdef``/``#else``:
+    # whether it does depends on the kernel's configuration.
+    configured: tuple[Arc, ...]
     # Every arc and every flag was read; otherwise the lists may be short.
     complete: bool
 
@@ -106,6 +111,7 @@ def driver_names(spec: Spec) -> DriverNames | None:
         flags=d.flags,
         lookup=k.function,
         state_prefix=spec.machine.prefix,
+        states=frozenset(spec.state_map),
     )
 
 
@@ -162,6 +168,9 @@ def _compare(ctx: Context, driver: DriverRead) -> DriverReport:
         if all(kind != k for k, _ in kinds):
             kinds.append((kind, flags))
     handled: dict[Arc, Location] = {}
+    # An arc handled under #if in one place and outside it in another is not
+    # configuration-dependent: only arcs every handling of which is.
+    config: dict[Arc, Location | None] = {}
     for arc in driver.arcs:
         names = (arc.source.removeprefix(prefix), arc.target.removeprefix(prefix))
         strange = [n for n in names if n not in spec.state_map]
@@ -176,6 +185,8 @@ def _compare(ctx: Context, driver: DriverRead) -> DriverReport:
             )
             continue
         handled.setdefault(names, arc.location)
+        if names not in config or config[names] is not None:
+            config[names] = arc.config
     asked = {kind: device_steps(spec, kind).arcs for kind, _ in kinds}
     anyone: set[Arc] = set().union(*asked.values()) if asked else set()
     reports: list[KindReport] = []
@@ -186,6 +197,7 @@ def _compare(ctx: Context, driver: DriverRead) -> DriverReport:
                 kind=kind,
                 declared=flags.location,
                 optional=flags.optional,
+                removed=flags.removed,
                 asked=tuple(sorted(asked[kind])),
                 missing=tuple(missing) if driver.complete else (),
             )
@@ -194,7 +206,7 @@ def _compare(ctx: Context, driver: DriverRead) -> DriverReport:
     if driver.complete and driver.step is not None:
         _report_missing(ctx, driver, reports)
     if kinds:
-        _report_extra(ctx, driver, kinds, extra, handled)
+        _report_extra(ctx, driver, kinds, extra, handled, config)
     return DriverReport(
         driver=driver.shown,
         ops=driver.ops,
@@ -202,6 +214,7 @@ def _compare(ctx: Context, driver: DriverRead) -> DriverReport:
         kinds=tuple(reports),
         handled=tuple(sorted(handled)),
         extra=tuple(extra),
+        configured=tuple(sorted(a for a, where in config.items() if where is not None)),
         complete=driver.complete,
     )
 
@@ -226,6 +239,10 @@ def _report_missing(ctx: Context, driver: DriverRead, reports: list[KindReport])
                 Note(message=f"adds features of a device {r.kind.text} here", location=where)
                 for where in r.optional
             )
+            notes.extend(
+                Note(message=f"removes features for a device {r.kind.text} here", location=where)
+                for where in r.removed
+            )
         if driver.fallthrough is not None:
             notes.append(Note(message="the request ends here", location=driver.fallthrough))
         ctx.report(
@@ -246,6 +263,7 @@ def _report_extra(
     kinds: list[tuple[DeviceKind, DeclaredFlags]],
     extra: list[Arc],
     handled: dict[Arc, Location],
+    config: dict[Arc, Location | None],
 ) -> None:
     spec = ctx.spec
     declared = ", ".join(k.name for k, _ in kinds)
@@ -265,7 +283,19 @@ def _report_extra(
                     notes=tuple(
                         Note(message="declares its features here", location=f.location)
                         for _, f in kinds
-                    ),
+                    )
+                    + _config_note(config.get(arc)),
                 )
             ]
         )
+
+
+def _config_note(where: Location | None) -> tuple[Note, ...]:
+    if where is None:
+        return ()
+    return (
+        Note(
+            message="handled only in the kernel configurations this preprocessor condition selects",
+            location=where,
+        ),
+    )

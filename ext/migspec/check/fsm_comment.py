@@ -4,7 +4,7 @@ Inputs: a :class:`~migspec.check.context.Context` with a kernel tree.
 Outputs: diagnostics at the comment's lines in the kernel's uAPI header:
 an arc or refused pair the spec has and the comment does not list (or the
 reverse), a state under the wrong feature flags, a path rule or removal
-the comment lacks.  The differences are
+sentence the comment lacks, has beyond the spec, or words otherwise.  The differences are
 :func:`migspec.source.comment_alignment.align`'s, which ``update`` mends.
 """
 
@@ -16,6 +16,8 @@ from ..source.comment_alignment import (
     ArcExtra,
     ArcMissing,
     Difference,
+    RuleDiffers,
+    RuleExtra,
     RuleMissing,
     StateExtra,
     StateMisplaced,
@@ -65,10 +67,20 @@ COMMENT_STATE = declare(
 COMMENT_RULE = declare(
     "check-comment-rule",
     Severity.ERROR,
-    "The uAPI comment lacks a path rule of the spec's groups, or says no feature removes arcs.",
+    "A path rule or removal sentence of the uAPI comment is missing, extra, or says otherwise"
+    " than the spec.",
     scope=SCOPE,
-    example="groups:\n  - {name: saving, interior: within-group}"
-    "  # the comment's path rules do not mention the saving group",
+    doc="""
+    The comment's path rules state each group's ``interior``; a rule on a
+    group the spec lacks (or whose ``interior`` needs no rule) is extra, and
+    a rule in migspec's words that states another ``interior`` than the
+    spec's differs.  A rule in words of its own (the kernel's) is prose: it
+    counts for its group and is kept.  The sentence that a feature's arcs
+    are removed without it is compared by feature, both ways, and by the
+    states it names.  Each is reported at the comment's line.
+    """,
+    example="groups:\n  - {name: saving, interior: never}"
+    "  # the comment's rule lets paths pass within the saving group",
 )
 
 RULES = (COMMENT_NOT_FOUND, COMMENT_ARC, COMMENT_REFUSED, COMMENT_STATE, COMMENT_RULE)
@@ -132,6 +144,14 @@ def _diagnostic(d: Difference, path: str) -> Diagnostic:
     if isinstance(d, StateExtra):
         return COMMENT_STATE.diagnostic(
             f"the comment lists state {d.name}, which the spec lacks", at
+        )
+    if isinstance(d, RuleExtra):
+        return COMMENT_RULE.diagnostic(
+            f"the comment has the {d.what} '{d.text}', which the spec does not", at
+        )
+    if isinstance(d, RuleDiffers):
+        return COMMENT_RULE.diagnostic(
+            f"the comment's {d.what} says '{d.text}'; the spec's says '{d.wanted}'", at
         )
     assert isinstance(d, RuleMissing)
     return COMMENT_RULE.diagnostic(f"the comment lacks the {d.what}: {d.text}", at)

@@ -14,7 +14,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..diagnostics import Diagnostic, Location, Note, Severity, declare
-from ..expect.kernel import ArcList, expect_kernel_tables, expected_flags, expected_next
+from ..expect.kernel import (
+    ArcList,
+    expect_kernel_tables,
+    expected_bound,
+    expected_flags,
+    expected_next,
+)
 from ..model import Spec
 from ..source import SCOPE
 from ..source.kernel import KernelRead, read_kernel_tables, walk_differences
@@ -67,6 +73,20 @@ KERNEL_HANG = declare(
     example="while ((state_flags_table[*next_fsm] & flags) != state_flags_table[*next_fsm])\n"
     "        *next_fsm = vfio_from_fsm_table[*next_fsm][new_fsm];  # ERROR flags are ~0U",
 )
+KERNEL_BOUND = declare(
+    "check-kernel-bound",
+    Severity.ERROR,
+    "The tables' bound (enum { NUM_STATES = LAST + 1 }) does not end at the spec's last state.",
+    scope=SCOPE,
+    doc="""
+    Both tables are sized by the constant the lookup declares as one past
+    the last state.  A bound below the last state leaves the later states'
+    rows and columns out of the arrays; one above it, slots no state fills.
+    Reported at the bound's last-state constant.
+    """,
+    example="enum { VFIO_DEVICE_NUM_STATES = VFIO_DEVICE_STATE_RUNNING_P2P + 1 };"
+    "  # the spec's last state is PRE_COPY_P2P",
+)
 KERNEL_UNCHECKED = declare(
     "check-kernel-unchecked",
     Severity.NOTE,
@@ -98,6 +118,7 @@ RULES = (
     KERNEL_NOT_FOUND,
     KERNEL_NEXT,
     KERNEL_FLAGS,
+    KERNEL_BOUND,
     KERNEL_WALK,
     KERNEL_HANG,
     KERNEL_UNCHECKED,
@@ -118,12 +139,14 @@ def check_kernel(ctx: Context) -> None:
     if cfile is None:
         return
     error = spec.error_state
+    bound = expected_bound(spec)
     parsed, diagnostics = read_kernel_tables(
         cfile,
         function=k.function,
         next_table=k.next_table,
         flags_table=k.flags_table,
         error_constant=spec.machine.prefix + error.name if error else None,
+        bound=bound.name,
     )
     ctx.report(diagnostics)
     spec_note = (Note(message="the spec names it here", location=k.location),)
@@ -146,6 +169,7 @@ def check_kernel(ctx: Context) -> None:
         )
     if parsed.function is None:
         return
+    prefix = spec.machine.prefix
     computed_next = expected_next(spec)
     ctx.report(compare_kernel_tables(spec, parsed, computed_next, expected_flags(spec)))
     if computed_next is None and parsed.next_location is not None:
@@ -155,6 +179,20 @@ def check_kernel(ctx: Context) -> None:
                     f"{k.next_table} was read ({len(parsed.next_table)} entries) but not "
                     "compared: the spec has no error state to send refused requests to",
                     parsed.next_location,
+                )
+            ]
+        )
+    if (
+        computed_next is not None
+        and parsed.bound is not None
+        and parsed.bound.name != bound.last_state
+    ):
+        ctx.report(
+            [
+                KERNEL_BOUND.diagnostic(
+                    f"{bound.name} ends at {parsed.bound.name.removeprefix(prefix)}; "
+                    f"the spec's last state is {bound.last_state.removeprefix(prefix)}",
+                    parsed.bound.location,
                 )
             ]
         )

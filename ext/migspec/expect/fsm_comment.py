@@ -226,13 +226,19 @@ def path_rules(spec: Spec) -> tuple[str, ...]:
     """The rules that choose a combination transition's path, as the comment states them."""
     rules = ["Select the shortest path."]
     for group in spec.groups:
-        if group.interior is Interior.NEVER:
-            rules.append(
-                f"No path passes through {group.name} group states; they can only start or end one."
-            )
-        elif group.interior is Interior.WITHIN_GROUP:
-            rules.append(
-                f"A path passes through {group.name} group states only while it stays in"
-                " the group; they can only start or end a path that crosses its border."
-            )
+        rule = group_rule(group.name, group.interior)
+        if rule is not None:
+            rules.append(rule)
     return tuple(rules)
+
+
+def group_rule(name: str, interior: Interior) -> str | None:
+    """The path rule that says a group's ``interior`` (``None``: paths may pass, no rule)."""
+    if interior is Interior.NEVER:
+        return f"No path passes through {name} group states; they can only start or end one."
+    if interior is Interior.WITHIN_GROUP:
+        return (
+            f"A path passes through {name} group states only while it stays in"
+            " the group; they can only start or end a path that crosses its border."
+        )
+    return None

@@ -2,8 +2,8 @@
 
 Inputs: a spec (its ``code.kernel`` names, states, features, walk) and its
 full :class:`~migspec.fsm.engine.Table`.  Outputs: the entries each table
-must have (:func:`expected_next`, :func:`expected_flags`, compared by
-``check --kernel-root``) and everything ``templates/kernel-table.c.j2``
+must have (:func:`expected_next`, :func:`expected_flags`, and their bound,
+:func:`expected_bound`, compared by ``check --kernel-root``) and everything ``templates/kernel-table.c.j2``
 draws (:func:`expect_kernel_tables`): the arcs each kind of driver
 implements and the combination transitions for the comment, then both
 tables' rows, in the order the kernel writes them.
@@ -89,11 +89,28 @@ def _optional(spec: Spec, features: frozenset[str]) -> tuple[str, ...]:
     return spec.device_kind(features).optional
 
 
-def _num_states_name(prefix: str) -> str:
-    """``VFIO_DEVICE_STATE_`` -> ``VFIO_DEVICE_NUM_STATES`` (the kernel's spelling)."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Bound:
+    """Both tables' bound, ``enum { NAME = LAST + 1 }``: its name and the last state's constant."""
+
+    name: str
+    last_state: str
+
+
+def expected_bound(spec: Spec) -> Bound:
+    """The bound the tables must have: one past the state of the highest value.
+
+    ``check`` compares the kernel's with it, ``update`` writes it (through
+    :func:`expect_kernel_tables`).
+    """
+    prefix = spec.machine.prefix
+    # ``VFIO_DEVICE_STATE_`` -> ``VFIO_DEVICE_NUM_STATES`` (the kernel's spelling).
     if prefix.endswith("STATE_"):
-        return prefix[: -len("STATE_")] + "NUM_STATES"
-    return prefix + "NUM_STATES"
+        name = prefix[: -len("STATE_")] + "NUM_STATES"
+    else:
+        name = prefix + "NUM_STATES"
+    last = max(spec.states, key=lambda s: s.value)
+    return Bound(name=name, last_state=prefix + last.name)
 
 
 def expect_kernel_tables(spec: Spec, table: Table | None = None) -> KernelTablesExpectation:
@@ -155,13 +172,13 @@ def expect_kernel_tables(spec: Spec, table: Table | None = None) -> KernelTables
             macros = tuple(sorted(wanted or (), key=lambda m: bit[m]))
             value = " | ".join(macros) if macros else "0"
         flags.append(Flags(constant=prefix + state.name, value=value, macros=macros))
-    last = max(spec.states, key=lambda s: s.value)
+    bound = expected_bound(spec)
     return KernelTablesExpectation(
         spec_path=spec.path,
         next_table=kernel.next_table,
         flags_table=kernel.flags_table,
-        num_states=_num_states_name(prefix),
-        last_state=prefix + last.name,
+        num_states=bound.name,
+        last_state=bound.last_state,
         arc_lists=tuple(lists),
         combinations=tuple(sorted(full.combinations(), key=" -> ".join)),
         refused=tuple(sorted(full.refused)),

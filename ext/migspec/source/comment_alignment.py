@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..expect.fsm_comment import FsmCommentExpectation, expect_fsm_comment
-from ..model import Spec
+from ..expect.fsm_comment import FsmCommentExpectation, expect_fsm_comment, group_rule
+from ..model import Interior, Spec
 from ..render.fsm_comment import render_fsm_comment
 from .fsm_comment import (
     ArcParagraph,
@@ -28,6 +28,7 @@ from .fsm_comment import (
     StateList,
     bit_macros,
     read_fsm_comment,
+    squash,
 )
 
 
@@ -139,6 +140,36 @@ class RuleMissing:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RuleExtra:
+    """A path rule or removal sentence of the comment (lines ``first..last``) the spec lacks."""
+
+    what: str
+    text: str
+    first: int
+    last: int
+
+    @property
+    def line(self) -> int:
+        return self.first
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuleDiffers:
+    """A path rule or removal sentence that says otherwise than the rendered one ``index``."""
+
+    what: str
+    text: str  # the comment's
+    wanted: str  # the spec's
+    index: int
+    first: int
+    last: int
+
+    @property
+    def line(self) -> int:
+        return self.first
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StateExtra:
     """A listed state the spec does not have."""
 
@@ -148,7 +179,9 @@ class StateExtra:
     line: int
 
 
-Difference = ArcMissing | ArcExtra | StateMisplaced | StateExtra | RuleMissing
+Difference = (
+    ArcMissing | ArcExtra | StateMisplaced | StateExtra | RuleMissing | RuleExtra | RuleDiffers
+)
 
 
 def _is_refused(p: ArcParagraph, words: CommentWords) -> bool:
@@ -213,13 +246,19 @@ def align(
         for name, _ in el.states:
             got = where_listed.get(name)
             if got is None:
+                # Reported where it goes: its list (if only its heading is left), or after the lists.
+                home = next(
+                    (sl for sl in read.state_lists if set(sl.macros) == set(el.macros)), None
+                )
+                if home is None and read.state_lists:
+                    home = read.state_lists[-1]
                 out.append(
                     StateMisplaced(
                         name=name,
                         entry=None,
                         listed_under=(),
                         wanted=el.macros,
-                        line=read.state_lists[-1].last_line if read.state_lists else read.line,
+                        line=home.last_line if home is not None else read.line,
                     )
                 )
             elif set(got[0].macros) != set(el.macros):
@@ -240,23 +279,99 @@ def align(
                 out.append(StateExtra(name=e.name, entry=e, list=sl, line=e.line))
 
     # -- path rules and removals -------------------------------------------------------------
-    have = [rule for rule, _ in read.path_rules]
+    out.extend(_rule_differences(read, rendered, expected, w))
+    return out
+
+
+def rule_end(comment: FsmComment, start: int) -> int:
+    """The last line of the path rule (a ``- ...`` item) that starts at ``start``."""
+    end = start
+    while end + 1 < comment.last_line and _CONTINUED.match(comment.text_at(end + 1)):
+        end += 1
+    return end
+
+
+_CONTINUED = re.compile(r"^\s{3,}[^\s-]")
+
+
+def _rule_kind(group: str, text: str) -> Interior | None:
+    """The interior kind a rule on ``group`` states in migspec's words (None: other words)."""
+    said = squash(text)
+    return next((k for k in Interior if squash(group_rule(group, k) or "") == said), None)
+
+
+def removal_sentences(comment: FsmComment, words: CommentWords) -> dict[str, tuple[int, int, str]]:
+    """Feature -> the paragraph (first, last line, text) saying its arcs are removed without it."""
+    pattern = re.compile(rf"{re.escape(words.removed)}\s+(\w+)")
+    out: dict[str, tuple[int, int, str]] = {}
+    for first, last, text in comment.text_paragraphs():
+        for m in pattern.finditer(text):
+            out.setdefault(m.group(1), (first, last, text))
+    return out
+
+
+def _rule_differences(
+    read: FsmComment, rendered: FsmComment, expected: FsmCommentExpectation, w: CommentWords
+) -> list[Difference]:
+    """Path rules on groups, by group and by the interior kind they say; removal
+    sentences, by feature and the states they name.  Both directions."""
+    out: list[Difference] = []
+    group = re.compile(rf"(\w+) {re.escape(w.group)}\b")
+
+    def groups(rules: tuple[tuple[str, int], ...]) -> dict[str, tuple[int, str, int]]:
+        found: dict[str, tuple[int, str, int]] = {}
+        for index, (rule, line) in enumerate(rules):
+            m = group.search(rule)
+            if m is not None:  # "shortest path": words only
+                found.setdefault(m.group(1), (index, rule, line))
+        return found
+
+    have, want = groups(read.path_rules), groups(rendered.path_rules)
     after_rules = read.path_rules[-1][1] if read.path_rules else read.last_line
-    for index, (rule, _) in enumerate(rendered.path_rules):
-        group = re.search(r"(\w+) group", rule)
-        if group is None:
-            continue  # "shortest path": words only
-        if not any(f"{group.group(1)} group" in h for h in have):
+    for name, (index, rule, _) in want.items():
+        got = have.get(name)
+        if got is None:
             out.append(RuleMissing(what="path rule", text=rule, index=index, line=after_rules))
-    removed = set(re.findall(rf"{re.escape(w.removed)}\s+(\w+)", read.whole))
-    for index, (feature, _) in enumerate(expected.removed):
-        if feature not in removed:
+            continue
+        _, said, line = got
+        kind = _rule_kind(name, said)
+        # A rule in words of its own (the kernel's) is prose, kept; in migspec's, it says a kind.
+        if kind is not None and kind != _rule_kind(name, rule):
+            end = rule_end(read, line)
             out.append(
-                RuleMissing(
-                    what="removal",
-                    text=f"arcs of {feature} are removed without it",
-                    index=index,
-                    line=read.last_line,
+                RuleDiffers(
+                    what="path rule", text=said, wanted=rule, index=index, first=line, last=end
                 )
             )
+    for name, (_, said, line) in have.items():
+        if name not in want:
+            out.append(
+                RuleExtra(what="path rule", text=said, first=line, last=rule_end(read, line))
+            )
+
+    listed, shown = removal_sentences(read, w), removal_sentences(rendered, w)
+    states = {name for sl in expected.state_lists for name, _ in sl.states}
+    for index, (feature, removed_states) in enumerate(expected.removed):
+        got_removal = listed.get(feature)
+        wanted = f"arcs of {feature} are removed without it"
+        if got_removal is None:
+            out.append(RuleMissing(what="removal", text=wanted, index=index, line=read.last_line))
+            continue
+        first, last, said = got_removal
+        named = {t for t in re.findall(r"\w+", said.split(w.removed)[0]) if t in states}
+        if named and named != set(removed_states):
+            out.append(
+                RuleDiffers(
+                    what="removal",
+                    text=said,
+                    wanted=shown[feature][2],
+                    index=index,
+                    first=first,
+                    last=last,
+                )
+            )
+    removable = {feature for feature, _ in expected.removed}
+    for feature, (first, last, said) in listed.items():
+        if feature not in removable:
+            out.append(RuleExtra(what="removal", text=said, first=first, last=last))
     return out

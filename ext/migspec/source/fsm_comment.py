@@ -9,7 +9,8 @@ part carries its 1-based line in the header:
 - *state lists*: a line, not indented, ending in ``:`` that names
   feature-flag macros (macros the header defines as bits,
   ``#define X (1 << n)``), followed by ``NAME - what it is`` lines (a
-  description may continue on more indented lines);
+  description may continue on more indented lines); a heading with no
+  entry under it is an empty list, located at the heading;
 - *arc paragraphs*: a run of lines ``A -> B`` (``A`` may be the any-state
   word), then the indented paragraph that says what those arcs do; the arcs
   end at the first line that is neither indented nor an arc;
@@ -104,6 +105,19 @@ class FsmComment:
     def whole(self) -> str:
         return squash(" ".join(self.lines))
 
+    def text_paragraphs(self) -> list[tuple[int, int, str]]:
+        """The blank-line-separated paragraphs inside ``/*`` .. ``*/``: first and
+        last line, and the text, squashed."""
+        out = []
+        start = self.line + 1
+        for i in range(self.line + 1, self.last_line + 1):
+            if i == self.last_line or not self.text_at(i).strip():
+                if i > start:
+                    body = squash(" ".join(self.text_at(j) for j in range(start, i)))
+                    out.append((start, i - 1, body))
+                start = i + 1
+        return out
+
 
 def bit_macros(text: str) -> dict[str, int]:
     """Macros defined as one bit: name -> bit number."""
@@ -173,12 +187,14 @@ def read_fsm_comment(
             current[-1] = StateEntry(
                 name=e.name, doc=f"{e.doc} {line.strip()}", line=e.line, last_line=at
             )
-        elif current is not None and current and not line.strip():
+        elif current is not None and not line.strip():
+            current = None
+        elif current is not None and not current:
+            # A heading whose entries were all taken away: it stays a list (an
+            # empty one, at its heading), which update fills in place.
             current = None
     state_lists = tuple(
-        StateList(macros=macros, line=at, entries=tuple(entries))
-        for macros, at, entries in lists
-        if entries
+        StateList(macros=macros, line=at, entries=tuple(entries)) for macros, at, entries in lists
     )
 
     # -- arc paragraphs --------------------------------------------------------------

@@ -49,6 +49,9 @@ class KernelRead:
     flags_lines: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     next_span: tuple[int, int] | None = None
     flags_span: tuple[int, int] | None = None
+    # The tables' bound, ``enum { NAME = LAST + 1 }`` in the function: LAST, located
+    # (None: not asked for, not there, or not of that form).
+    bound: Ref | None = None
 
 
 def walk_differences(
@@ -87,7 +90,9 @@ def read_kernel_tables(
     next_table: str,
     flags_table: str,
     error_constant: str | None,
+    bound: str | None = None,
 ) -> tuple[KernelRead, list[Diagnostic]]:
+    """The lookup's tables and loop; ``bound``: the name of the tables' bound to read too."""
     diagnostics: list[Diagnostic] = []
     fn = cfile.functions.get(function)
     # The tables are static locals of the function in the kernel; a file-scope
@@ -160,9 +165,36 @@ def read_kernel_tables(
             flags_lines=flags_lines,
             next_span=_lines_of(next_init) if next_init is not None else None,
             flags_span=_lines_of(flags_init) if flags_init is not None else None,
+            bound=_bound(cfile, fn.node, bound) if fn is not None and bound else None,
         ),
         diagnostics,
     )
+
+
+def _bound(cfile: CFile, scope: Node, name: str) -> Ref | None:
+    """``LAST`` of ``enum { NAME = LAST + 1 }`` in ``scope``."""
+    for node in walk(scope):
+        if node.type != "enumerator":
+            continue
+        ident, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+        if ident is None or value is None or cfile.text(ident) != name:
+            continue
+        value = unwrap(value)
+        left, right = value.child_by_field_name("left"), value.child_by_field_name("right")
+        op = value.child_by_field_name("operator")
+        if (
+            value.type == "binary_expression"
+            and left is not None
+            and right is not None
+            and op is not None
+            and op.type == "+"
+            and unwrap(left).type == "identifier"
+            and cfile.text(right) == "1"
+        ):
+            left = unwrap(left)
+            return Ref(name=cfile.text(left), location=cfile.location(left))
+        return None
+    return None
 
 
 def _lines_of(node: Node) -> tuple[int, int]:

@@ -17,12 +17,18 @@ single arcs.  In the step function the parameter that receives "next" is the
 target of an arc; any other expression compared with a state constant is its
 source.  Arcs are read from ``if`` conditions (``&&`` of two comparisons,
 several arcs joined by ``||``, operands either way round, nested ``if`` s)
-and from ``switch`` statements on either variable.  The features a driver
-declares are the macros it assigns to the flags member in any of its files:
-``=`` gives a base set (each ``?:`` branch one), ``|=`` adds macros, always,
-or optionally when it sits under a condition (a hardware capability).  Each
-possible set is one of the driver's device kinds.  A form the reader cannot
-take apart is reported (``check-driver-unread``), never guessed at.
+and from ``switch`` statements on either variable, wherever they sit: in
+loops, after labels, under an ``if`` on something else (one more condition;
+the arc is still handled) or under ``#if`` (noted: it depends on the
+kernel's configuration).  The features a driver declares are the macros it
+assigns to the flags member in any of its files: ``=`` gives a base set (each
+``?:`` branch one) and replaces what the same function OR-ed in before it,
+``|=`` adds macros and ``&= ~`` removes them, always, or optionally when it
+sits under a condition (a hardware capability, an ``#ifdef``).  Each possible
+set is one of the driver's device kinds.  A form the reader cannot take apart
+(a macro given a state, flags from a helper) is reported
+(``check-driver-unread``) and leaves the driver incomplete (no arc is then
+claimed missing), never guessed at.
 """
 
 from __future__ import annotations
@@ -81,6 +87,8 @@ class DriverNames:
     flags: str
     lookup: str
     state_prefix: str
+    # The states' bare names (``STOP``): a macro given them stands for a state.
+    states: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,8 +99,9 @@ class HandledArc:
     target: str
     # The comparison (one disjunct of an ``||``) or the case label handling it.
     location: Location
-    # How many arcs the same condition handles (more than one: joined by ``||``).
-    joined: int = 1
+    # The innermost ``#if``/``#ifdef``/``#else`` the arc sits under: the arc is
+    # handled only in the kernel configurations it selects.
+    config: Location | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,6 +112,8 @@ class DeclaredFlags:
     location: Location
     # The optional (capability-guarded) additions included in this set.
     optional: tuple[Location, ...] = ()
+    # The optional removals (``&= ~MACRO`` under a condition) applied.
+    removed: tuple[Location, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -155,6 +166,9 @@ def read_drivers(
     out: list[DriverRead] = []
     for directory in sorted(by_dir):
         drv = by_dir[directory]
+        # A driver is read once per set-state function, however many ops
+        # initializers name it.
+        seen: set[str] = set()
         for rel in drv.names:
             data = drv.data[rel]
             if ops_key not in data or member_key not in data:
@@ -165,6 +179,10 @@ def read_drivers(
                     continue
                 if not _in_ops_initializer(cfile, designated.value, names.ops):
                     continue
+                function = squash(cfile.text(designated.value))
+                if function in seen:
+                    continue
+                seen.add(function)
                 one = _DriverReader(creader, reader, drv, names, diagnostics)
                 out.append(one.read(cfile, designated.value, designated.location))
     return out, scanned, diagnostics
@@ -232,6 +250,23 @@ def _body(node: Node | None) -> list[Node]:
     return [node]
 
 
+def _inner(node: Node) -> list[Node]:
+    """The statements inside a loop or a labelled statement."""
+    if node.type == "labeled_statement":
+        return [c for c in node.named_children if c.type not in ("statement_identifier", "comment")]
+    return _body(node.child_by_field_name("body"))
+
+
+def _config(node: Node) -> Node | None:
+    """The innermost ``#if``-family block ``node`` sits in, within its function."""
+    here = node.parent
+    while here is not None and here.type != "function_definition":
+        if here.type in _PREPROC:
+            return here
+        here = here.parent
+    return None
+
+
 class _DriverReader:
     """Reads one driver, from one ops initializer."""
 
@@ -282,6 +317,7 @@ class _DriverReader:
             found = self.define(ops_file.text(fn_node))
             if found is not None:
                 set_state = Ref(name=found[1].name, location=found[1].location)
+        flags = self.read_flags(ops)  # before 'complete': an unread flag clears it
         return DriverRead(
             directory=self.drv.directory,
             shown=shown,
@@ -290,7 +326,7 @@ class _DriverReader:
             step=step,
             fallthrough=self.fallthrough,
             arcs=tuple(self.arcs),
-            flags=self.read_flags(ops),
+            flags=flags,
             complete=self.complete and step is not None,
         )
 
@@ -373,11 +409,17 @@ class _DriverReader:
     # -- declared features --------------------------------------------------
 
     def read_flags(self, ops: Location) -> tuple[DeclaredFlags, ...]:
+        """The sets of flag macros the driver may declare.  Any assignment not
+        read makes the driver incomplete (its kinds may be short)."""
         member = self.names.flags
         key = member.encode()
         bases: list[tuple[frozenset[str], Location]] = []
-        always: set[str] = set()
-        options: list[tuple[frozenset[str], Location]] = []
+        # Unconditional additions and removals, each with the function it is in.
+        always: list[tuple[frozenset[str], int | None]] = []
+        cleared: list[tuple[frozenset[str], int | None]] = []
+        # Capability-guarded changes: (macros, where, removal?, function).
+        options: list[tuple[frozenset[str], Location, bool, int | None]] = []
+        assigned = False
         for rel in self.drv.names:
             if key not in self.drv.data[rel]:
                 continue
@@ -391,32 +433,67 @@ class _DriverReader:
                 fld = left.child_by_field_name("field")
                 if fld is None or cfile.text(fld) != member:
                     continue
+                assigned = True
                 where = cfile.location(node)
                 op = _operator(node)
                 right = node.child_by_field_name("right")
-                alternatives = self.flag_sets(cfile, right) if right is not None else None
+                fn = _function(node)
+                conditional = _conditional(node)
+                if right is None or op not in ("=", "|=", "&="):
+                    self.complete = False
+                    self.unread(f"{member} is changed with '{op}'; not read", where)
+                    continue
+                if op == "&=":
+                    inverted = unwrap(right)
+                    operand = inverted.child_by_field_name("argument")
+                    if inverted.type != "unary_expression" or _operator(inverted) != "~":
+                        operand = None
+                    removed = self.flag_sets(cfile, operand) if operand is not None else None
+                    if removed is None or len(removed) != 1:
+                        self.complete = False
+                        if operand is None:
+                            self.unread(
+                                f"{member} is changed with '&=' of {cfile.quote(right)}, not "
+                                "'~' of flag macros; not read",
+                                where,
+                            )
+                        continue
+                    if conditional:
+                        options.append((removed[0], where, True, fn))
+                    else:
+                        cleared.append((removed[0], fn))
+                    continue
+                alternatives = self.flag_sets(cfile, right)
                 if alternatives is None:
+                    self.complete = False
                     continue
                 if op == "=":
+                    if not conditional:
+                        # A plain assignment replaces what the same function
+                        # OR-ed in (or cleared) before it.
+                        always = [a for a in always if a[1] != fn]
+                        cleared = [c for c in cleared if c[1] != fn]
+                        options = [o for o in options if o[3] != fn]
                     bases.extend((a, where) for a in alternatives)
-                elif op == "|=":
-                    union = frozenset().union(*alternatives)
-                    if _conditional(node):
-                        options.append((union, where))
-                    else:
-                        always |= union
                 else:
-                    self.unread(f"{member} is changed with '{op}'; not read", where)
-        if not bases and not always and not options:
+                    union = frozenset().union(*alternatives)
+                    if conditional:
+                        options.append((union, where, False, fn))
+                    else:
+                        always.append((union, fn))
+        if not assigned:
+            self.complete = False
             self.unread(
                 f"no assignment to {member} in the driver's files ({self.drv.directory}); "
                 "the features it declares are unknown",
                 ops,
             )
             return ()
+        if not bases and not always and not options:
+            return ()
         if len(options) > MAX_OPTIONAL_FLAGS:
             self.unread(
-                f"{len(options)} optional additions to {member}; only the first "
+                f"{len(options)} optional changes to {member}; only the first "
                 f"{MAX_OPTIONAL_FLAGS} are combined",
                 options[MAX_OPTIONAL_FLAGS][1],
             )
@@ -424,15 +501,22 @@ class _DriverReader:
         if not bases:
             first = options[0][1] if options else ops
             bases = [(frozenset(), first)]
+        added = frozenset().union(*(a[0] for a in always))
+        taken = frozenset().union(*(c[0] for c in cleared))
         out: dict[frozenset[str], DeclaredFlags] = {}
         for base, where in bases:
             for n in range(len(options) + 1):
                 for chosen in itertools.combinations(options, n):
-                    macros = base | always | frozenset().union(*(c[0] for c in chosen))
+                    plus = frozenset().union(*(c[0] for c in chosen if not c[2]))
+                    minus = frozenset().union(*(c[0] for c in chosen if c[2]))
+                    macros = ((base | added | plus) - taken) - minus
                     out.setdefault(
                         macros,
                         DeclaredFlags(
-                            macros=macros, location=where, optional=tuple(c[1] for c in chosen)
+                            macros=macros,
+                            location=where,
+                            optional=tuple(c[1] for c in chosen if not c[2]),
+                            removed=tuple(c[1] for c in chosen if c[2]),
                         ),
                     )
         return tuple(out.values())
@@ -470,13 +554,22 @@ class _DriverReader:
 
 
 def _conditional(node: Node) -> bool:
-    """Is ``node`` under a condition within its function?"""
+    """Is ``node`` under a condition within its function (a kernel
+    configuration's ``#ifdef`` is one too)?"""
     here = node.parent
     while here is not None and here.type != "function_definition":
-        if here.type in ("if_statement", "conditional_expression", "switch_statement"):
+        if here.type in ("if_statement", "conditional_expression", "switch_statement", *_PREPROC):
             return True
         here = here.parent
     return False
+
+
+def _function(node: Node) -> int | None:
+    """The id of the function ``node`` is in (``None``: outside any)."""
+    here = node.parent
+    while here is not None and here.type != "function_definition":
+        here = here.parent
+    return here.id if here is not None else None
 
 
 class _StepReader:
@@ -512,6 +605,11 @@ class _StepReader:
                 self.switch(stmt, bound, depth)
             elif stmt.type == "compound_statement":
                 self.block(_body(stmt), bound, depth + 1)
+            elif stmt.type in _LOOPS or stmt.type == "labeled_statement":
+                # An arc in a loop's body or after a label is still handled
+                # there: only top-level returns stay where they are.
+                inner = depth + 1 if stmt.type in _LOOPS else depth
+                self.block(_inner(stmt), bound, inner)
             elif stmt.type == "return_statement" and not bound and depth == 0:
                 self.top_level_return(stmt)
 
@@ -521,6 +619,17 @@ class _StepReader:
         if self.d.fallthrough is None or len(self.d.arcs) > self.arcs_before_return:
             self.d.fallthrough = self.cfile.location(stmt)
             self.arcs_before_return = len(self.d.arcs)
+
+    def arc(self, source: str, target: str, node: Node) -> None:
+        config = _config(node)
+        self.d.arcs.append(
+            HandledArc(
+                source=source,
+                target=target,
+                location=self.cfile.location(node),
+                config=self.cfile.location(config) if config is not None else None,
+            )
+        )
 
     def role(self, operand: Node) -> str:
         return _TARGET if squash(self.cfile.text(operand)) == self.target else _SOURCE
@@ -534,11 +643,19 @@ class _StepReader:
         return None
 
     def mentions(self, node: Node) -> bool:
-        """Does the expression name a state constant or the target variable?"""
+        """Does the expression name a state constant or the target variable,
+        or give a call (a macro) a state's bare name?"""
         for n in (node, *walk(node)):
             if n.type in ("identifier", "field_expression"):
                 text = squash(self.cfile.text(n))
                 if text == self.target or text.startswith(self.prefix):
+                    return True
+            elif n.type == "call_expression":
+                args = n.child_by_field_name("arguments")
+                if args is not None and any(
+                    a.type == "identifier" and self.cfile.text(a) in self.d.names.states
+                    for a in args.named_children
+                ):
                     return True
         return False
 
@@ -564,7 +681,10 @@ class _StepReader:
             return
         disjuncts = _chain(cond, "||")
         readings: list[tuple[Node, dict[str, str]]] = []
-        unreadable = False
+        # A preprocessor line inside the condition: not taken apart.
+        unreadable = cond.has_error and self.mentions(cond)
+        # A disjunct comparing no state: the body is reached whatever the states.
+        stateless = False
         for disjunct in disjuncts:
             binding: dict[str, str] = {}
             for conjunct in _chain(disjunct, "&&"):
@@ -579,6 +699,8 @@ class _StepReader:
                 binding[role] = const
             if binding:
                 readings.append((disjunct, binding))
+            else:
+                stateless = True
         if unreadable:
             self.d.complete = False
             self.d.unread(
@@ -587,7 +709,9 @@ class _StepReader:
                 f"{self.cfile.quote(cond)}",
                 self.cfile.location(unwrap(cond)),
             )
-        elif not readings and bound:
+        elif stateless:
+            # A condition on something else (a capability, an error) is one
+            # more conjunct: arcs in its body are handled, conditionally.
             self.block(consequence, bound, depth + 1)
         complete = [
             (node, {**bound, **binding})
@@ -596,14 +720,7 @@ class _StepReader:
         ]
         arcs = [(node, b) for node, b in complete if _SOURCE in b and _TARGET in b]
         for node, b in arcs:
-            self.d.arcs.append(
-                HandledArc(
-                    source=b[_SOURCE],
-                    target=b[_TARGET],
-                    location=self.cfile.location(node),
-                    joined=len(arcs),
-                )
-            )
+            self.arc(b[_SOURCE], b[_TARGET], node)
         for _, b in complete:
             if not (_SOURCE in b and _TARGET in b):
                 self.block(consequence, b, depth + 1)
@@ -616,7 +733,7 @@ class _StepReader:
             return
         inner = unwrap(subject)
         role = self.role(inner)
-        labels: list[tuple[str, Location]] = []
+        labels: list[tuple[str, Node]] = []
         cases = [n for n in walk(body, stop=("switch_statement", "case_statement"))]
         cases = [n for n in cases if n.type == "case_statement"]
         states_seen = False
@@ -635,7 +752,7 @@ class _StepReader:
                     labels = []
                     continue
                 states_seen = True
-                labels.append((const, self.cfile.location(value)))
+                labels.append((const, value))
             statements = case_body(case)
             if not statements:
                 continue  # falls through to the next label
@@ -644,9 +761,7 @@ class _StepReader:
                     continue
                 b = {**bound, role: const}
                 if _SOURCE in b and _TARGET in b:
-                    self.d.arcs.append(
-                        HandledArc(source=b[_SOURCE], target=b[_TARGET], location=where)
-                    )
+                    self.arc(b[_SOURCE], b[_TARGET], where)
                 else:
                     self.block(statements, b, depth + 1)
             labels = []

@@ -195,6 +195,7 @@ def _kernel_table_targets(spec: Spec) -> tuple[Target, ...]:
         next_table=kernel.next_table,
         flags_table=kernel.flags_table,
         error_constant=spec.machine.prefix + spec.error_state.name,
+        bound=expected.num_states,
     )
     rendered = RenderedTables(
         expected=expected, file=kernel.file, function=kernel.function, text=text, read=read
@@ -454,6 +455,7 @@ def _plan_tables(
             next_table=kernel.next_table,
             flags_table=kernel.flags_table,
             error_constant=spec.machine.prefix + error.name if error else None,
+            bound=kernel.num_states,
         )
         more, found = table_edits(one, parsed, lines, newline, display)
         edits.extend(more)

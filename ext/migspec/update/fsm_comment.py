@@ -7,7 +7,8 @@ line edits that mend exactly those differences, copying every inserted line
 from the rendered comment (the template is the one layout): a missing arc
 goes into the paragraph that lists the arcs it is grouped with (or, with its
 paragraph, after the paragraph before it), a state under the wrong flags
-moves to its list, a missing path rule or removal sentence is added.  The
+moves to its list, a missing path rule or removal sentence is added, one
+the spec lacks is removed and one that says otherwise is replaced.  The
 kernel's own paragraphs are kept wherever their arcs agree, so the patch
 shows only what changed in meaning.
 """
@@ -22,15 +23,17 @@ from ..source.comment_alignment import (
     ArcExtra,
     ArcMissing,
     Rendered,
+    RuleDiffers,
+    RuleExtra,
     RuleMissing,
     StateExtra,
     StateMisplaced,
     align,
+    removal_sentences,
+    rule_end,
 )
-from ..source.fsm_comment import CommentWords, FsmComment, squash
+from ..source.fsm_comment import CommentWords
 from .regions import LineEdit
-
-_CONTINUED = re.compile(r"^\s{3,}[^\s-]")
 
 
 def comment_edits(
@@ -144,20 +147,34 @@ def comment_edits(
             edits.append(LineEdit(at, at, blank + block))
 
     # -- path rules, removals -------------------------------------------------------------------
+    shown_removals = removal_sentences(rendered.read, words)
     for d in differences:
+        if isinstance(d, RuleExtra):
+            start = d.first - 1
+            if d.what == "removal" and start > read.line and not read.text_at(d.first - 1).strip():
+                start -= 1  # the blank line before it
+            edits.append(LineEdit(start, d.last, ()))
+            continue
+        if isinstance(d, RuleDiffers):
+            if d.what == "path rule":
+                first = rendered.read.path_rules[d.index][1]
+                last = rule_end(rendered.read, first)
+            else:
+                first, last, _ = shown_removals[expected.removed[d.index][0]]
+            edits.append(LineEdit(d.first - 1, d.last, copy(first, last)))
+            continue
         if not isinstance(d, RuleMissing):
             continue
         if d.what == "path rule":
             start = rendered.read.path_rules[d.index][1]
-            block = copy(start, _rule_end(rendered.read, start))
+            block = copy(start, rule_end(rendered.read, start))
             if read.path_rules:
-                at = _rule_end(read, read.path_rules[-1][1])
+                at = rule_end(read, read.path_rules[-1][1])
                 edits.append(LineEdit(at, at, block))
                 continue
             block = blank + block
         else:
-            feature = expected.removed[d.index][0]
-            first, last = _paragraph_saying(rendered.read, f"{words.removed} {feature}")
+            first, last, _ = shown_removals[expected.removed[d.index][0]]
             block = blank + copy(first, last)
         at = read.last_line - 1
         edits.append(LineEdit(at, at, block))
@@ -167,23 +184,3 @@ def comment_edits(
 def _enum_line(lines: Sequence[str], enum: str) -> int | None:
     pattern = re.compile(rf"\benum\s+{re.escape(enum)}\s*\{{")
     return next((i for i, line in enumerate(lines) if pattern.search(line)), None)
-
-
-def _rule_end(comment: FsmComment, start: int) -> int:
-    """The last line of the path rule that starts at ``start``."""
-    end = start
-    while end + 1 < comment.last_line and _CONTINUED.match(comment.text_at(end + 1)):
-        end += 1
-    return end
-
-
-def _paragraph_saying(comment: FsmComment, words: str) -> tuple[int, int]:
-    """The first and last line of the blank-separated paragraph that says ``words``."""
-    start = comment.line + 1
-    for i in range(comment.line + 1, comment.last_line + 1):
-        if i == comment.last_line or not comment.text_at(i).strip():
-            body = " ".join(comment.text_at(j) for j in range(start, i))
-            if words in squash(body):
-                return start, i - 1
-            start = i + 1
-    raise AssertionError(f"the rendered comment says {words!r}")

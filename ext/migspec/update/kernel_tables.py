@@ -19,7 +19,6 @@ lookup's loop are left to people (``check`` compares the loop).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -39,10 +38,6 @@ class RenderedTables:
     function: str
     text: str
     read: KernelRead
-
-
-def _num_states(name: str) -> re.Pattern[str]:
-    return re.compile(rf"(\benum\s*\{{\s*{re.escape(name)}\s*=\s*)(\w+)(\s*\+\s*1\s*\}})")
 
 
 def table_edits(
@@ -144,16 +139,12 @@ def table_edits(
         parsed.flags_span[0],
     )
 
-    # -- the bound of both tables ------------------------------------------------------------------
-    bound = _num_states(data.num_states)
-    first = parsed.function.line if parsed.function is not None else 1
-    for i in range(max(first - 1, 0), parsed.next_span[0]):
-        m = bound.search(lines[i])
-        if m is not None:
-            if m.group(2) != data.last_state:
-                text = lines[i][: m.start(2)] + data.last_state + lines[i][m.end(2) :]
-                edits.append(LineEdit(i, i + 1, (text,)))
-            break
+    # -- the bound of both tables (read where the expectation names it) ---------------------------
+    if parsed.bound is not None and parsed.bound.name != data.last_state:
+        i, start = parsed.bound.location.line - 1, parsed.bound.location.column - 1
+        end = start + len(parsed.bound.name)
+        if lines[i][start:end] == parsed.bound.name:
+            edits.append(LineEdit(i, i + 1, (lines[i][:start] + data.last_state + lines[i][end:],)))
     return edits, []
 
 
