@@ -42,7 +42,7 @@ from .transitions import (
     requested_states,
     step_callbacks,
 )
-from .uapi import ArcData, CommentWords, UapiMachine, bit_macros, read_uapi_machine
+from .uapi import ArcData, CommentWords, FeatureData, UapiMachine, bit_macros, read_uapi_machine
 
 RULES: tuple[Rule[Any], ...] = (*scan.RULES, *verify.RULES)
 
@@ -70,15 +70,6 @@ class ImportResult:
 
 
 # -- what the template writes ------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FeatureData:
-    name: str
-    macro: str
-    bit: int
-    mandatory: bool
-    doc: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -426,22 +417,9 @@ def with_uapi(
         data,
         flows=flows,
         review=_uapi_review(uapi, header, data),
-        features=tuple(
-            FeatureData(name=f.name, macro=f.macro, bit=f.bit, mandatory=f.mandatory, doc=f.doc)
-            for f in uapi.features
-        ),
+        features=uapi.features,
         states=tuple(states),
-        arcs=tuple(
-            ArcData(
-                source=a.source,
-                target=a.target,
-                features=a.features,
-                without=a.without,
-                session=a.session,
-                doc=a.doc,
-            )
-            for a in uapi.arcs
-        ),
+        arcs=uapi.arcs,
         refused=tuple(ArcData(source=a.source, target=a.target, doc=a.doc) for a in uapi.refused),
         groups=tuple(
             GroupData(name=g.name, doc=g.doc, interior="within-group") for g in uapi.groups

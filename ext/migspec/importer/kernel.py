@@ -22,7 +22,7 @@ from ..source.c import CFile, CReader
 from ..source.kernel import KernelRead, read_kernel_tables, state_tables
 from ..source.tree import TreeReader
 from . import scan
-from .uapi import ArcData, UapiFeature, UapiMachine, UapiState
+from .uapi import ArcData, FeatureData, UapiMachine, UapiState
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -137,7 +137,7 @@ def machine_from_tables(
     prefix = scan.common_prefix(used)
     name_of = {m: m[len(prefix) :] for m in used}
     features = tuple(
-        UapiFeature(
+        FeatureData(
             name=name_of[m],
             macro=m,
             bit=bits.get(m, i),

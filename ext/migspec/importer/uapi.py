@@ -43,7 +43,7 @@ __all__ = ["CommentWords", "bit_macros", "read_uapi_machine"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class UapiFeature:
+class FeatureData:
     name: str
     macro: str
     bit: int
@@ -81,7 +81,7 @@ class UapiGroup:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UapiMachine:
     comment_line: int  # 1-based line of the comment's first line
-    features: tuple[UapiFeature, ...]
+    features: tuple[FeatureData, ...]
     states: tuple[UapiState, ...]
     error: str | None
     initial: str | None
@@ -128,7 +128,7 @@ def read_uapi_machine(
     mandatory = {feature_of[m] for m in lists[0][0]}
     ordered = sorted(feature_of, key=lambda m: bits[m])
     features = tuple(
-        UapiFeature(
+        FeatureData(
             name=feature_of[m],
             macro=m,
             bit=bits[m],
