@@ -23,7 +23,7 @@ from ..expect.kernel import (
 )
 from ..model import Spec
 from ..source import SCOPE
-from ..source.kernel import KernelRead, read_kernel_tables, walk_differences
+from ..source.kernel import KernelRead, read_spec_kernel_tables, walk_differences
 from ..source.kernel_arcs import pair_arc_lists, read_arcs_comment
 from .code import check_enum
 from .context import Context
@@ -138,16 +138,8 @@ def check_kernel(ctx: Context) -> None:
     cfile = ctx.c_file(k.file, tree=tree)
     if cfile is None:
         return
-    error = spec.error_state
     bound = expected_bound(spec)
-    parsed, diagnostics = read_kernel_tables(
-        cfile,
-        function=k.function,
-        next_table=k.next_table,
-        flags_table=k.flags_table,
-        error_constant=spec.machine.prefix + error.name if error else None,
-        bound=bound.name,
-    )
+    parsed, diagnostics = read_spec_kernel_tables(cfile, spec)
     ctx.report(diagnostics)
     spec_note = (Note(message="the spec names it here", location=k.location),)
     missing = [

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Location
-from ..model import Walk
+from ..expect.kernel import expected_bound
+from ..model import Spec, Walk
 from .c import C_FORM, CFile, Ref, unwrap, walk
 
 if TYPE_CHECKING:
@@ -81,6 +82,23 @@ def walk_differences(
         does = "stops" if parsed.stop_at_error else "does not stop"
         out.append((f"this loop {does} at {error}; the spec's walk {said} there", parsed.skip_loop))
     return out
+
+
+def read_spec_kernel_tables(cfile: CFile, spec: Spec) -> tuple[KernelRead, list[Diagnostic]]:
+    """The tables of ``cfile`` under the names the spec's ``code.kernel`` gives:
+    the one way check, update (of the tree and of the rendered tables) read them."""
+    kernel = spec.code.kernel
+    if kernel is None:
+        raise ValueError("the spec names no kernel tables (code.kernel)")
+    error = spec.error_state
+    return read_kernel_tables(
+        cfile,
+        function=kernel.function,
+        next_table=kernel.next_table,
+        flags_table=kernel.flags_table,
+        error_constant=spec.machine.prefix + error.name if error else None,
+        bound=expected_bound(spec).name,
+    )
 
 
 def read_kernel_tables(

@@ -39,7 +39,7 @@ from ..render.kernel import render_kernel_table
 from ..source import FILE_MISSING, FILE_UNREADABLE, read_bytes
 from ..source.c import CReader, read_enum
 from ..source.comment_alignment import Rendered, rendered_comment
-from ..source.kernel import read_kernel_tables, walk_differences
+from ..source.kernel import read_spec_kernel_tables, walk_differences
 from ..source.rst import parse_flows
 from ..writes import RULES as WRITE_RULES
 from ..writes import Snapshot, WriteError, confine, digest, sweep_temporaries, write_atomic
@@ -189,14 +189,7 @@ def _kernel_table_targets(spec: Spec) -> tuple[Target, ...]:
     expected = expect_kernel_tables(spec)
     text = render_kernel_table(spec)
     cfile = CReader().parse_bytes(text.encode("utf-8"), "<rendered>")
-    read, _ = read_kernel_tables(
-        cfile,
-        function=kernel.function,
-        next_table=kernel.next_table,
-        flags_table=kernel.flags_table,
-        error_constant=spec.machine.prefix + spec.error_state.name,
-        bound=expected.num_states,
-    )
+    read, _ = read_spec_kernel_tables(cfile, spec)
     rendered = RenderedTables(
         expected=expected, file=kernel.file, function=kernel.function, text=text, read=read
     )
@@ -448,15 +441,7 @@ def _plan_tables(
     by_hand: list[Diagnostic] = []
     error = spec.error_state
     for one in rendered:
-        kernel = one.expected
-        parsed, _ = read_kernel_tables(
-            cfile,
-            function=one.function,
-            next_table=kernel.next_table,
-            flags_table=kernel.flags_table,
-            error_constant=spec.machine.prefix + error.name if error else None,
-            bound=kernel.num_states,
-        )
+        parsed, _ = read_spec_kernel_tables(cfile, spec)
         more, found = table_edits(one, parsed, lines, newline, display)
         edits.extend(more)
         diagnostics.extend(found)
