@@ -54,6 +54,25 @@ class FlowStyle(enum.Enum):
     BRACKETED = "bracketed"
 
 
+# How a state's name and its C constant map to each other is decided here and
+# nowhere else: the constant is the machine's prefix and the state's name.
+# ``Machine`` applies it; the importer, which has a prefix before it has a
+# machine, calls these two directly.
+
+
+def constant_of_state(prefix: str, state: str) -> str:
+    """``VFIO_DEVICE_STATE_`` and ``RUNNING`` -> ``VFIO_DEVICE_STATE_RUNNING``."""
+    return prefix + state
+
+
+def state_of_constant(prefix: str, constant: str) -> str | None:
+    """``VFIO_DEVICE_STATE_RUNNING`` -> ``RUNNING``; ``None`` when ``constant`` lacks the prefix
+    (or is the bare prefix)."""
+    if not constant.startswith(prefix) or constant == prefix:
+        return None
+    return constant[len(prefix) :]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Machine:
     """The machine itself: its name, its C enum and where the enum is declared."""
@@ -68,6 +87,23 @@ class Machine:
     # beyond those the C reader recognises by shape; never states.
     sentinels: tuple[str, ...] = ()
     location: Location = NOWHERE
+
+    def constant(self, state: str) -> str:
+        """The C constant of the state named ``state``: ``VFIO_DEVICE_STATE_RUNNING``."""
+        return constant_of_state(self.prefix, state)
+
+    def state_name(self, constant: str) -> str | None:
+        """The state name ``constant`` spells, ``None`` when it is not one of this machine's.
+
+        Only the spelling is read: whether the spec has a state of that name
+        is the caller's question.
+        """
+        return state_of_constant(self.prefix, constant)
+
+    def short_name(self, constant: str) -> str:
+        """``constant`` as messages show it: its state name, or the whole constant when it is not one."""
+        name = self.state_name(constant)
+        return constant if name is None else name
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

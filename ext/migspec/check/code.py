@@ -155,7 +155,7 @@ def check_enum(ctx: Context, tree: Tree, header: str) -> None:
 
 def compare_enum(ctx: Context, read: EnumRead) -> None:
     expected = expect_code(ctx.spec)
-    prefix = expected.machine.prefix
+    machine = expected.machine
     by_name = {c.name: c for c in read.constants}
     for ambiguity in read.ambiguities:
         ctx.report([ENUM_AMBIGUOUS.diagnostic(ambiguity.message, ambiguity.location)])
@@ -168,7 +168,7 @@ def compare_enum(ctx: Context, read: EnumRead) -> None:
             ctx.report(
                 [
                     ENUM_MISSING.diagnostic(
-                        f"enum {read.name} has no {prefix}{state.name} "
+                        f"enum {read.name} has no {want.name} "
                         f"(spec: state {state.name} = {state.value})",
                         read.location,
                         notes=spec_note,
@@ -191,7 +191,10 @@ def compare_enum(ctx: Context, read: EnumRead) -> None:
                 ]
             )
     for constant in read.constants:
-        if constant.name.startswith(prefix) and expected.state_of(constant.name) is None:
+        if (
+            machine.state_name(constant.name) is not None
+            and expected.state_of(constant.name) is None
+        ):
             ctx.report(
                 [
                     ENUM_EXTRA.diagnostic(
@@ -356,7 +359,7 @@ def _check_predicate(ctx: Context, cfile: CFile, expected: PredicateExpectation)
             ctx.report(
                 [
                     PREDICATE_MISSING.diagnostic(
-                        f"{function}() does not test {code.machine.prefix}{member} "
+                        f"{function}() does not test {code.machine.constant(member)} "
                         f"(class {state_class}: {want})",
                         read.location,
                         notes=spec_note,

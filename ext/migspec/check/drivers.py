@@ -149,7 +149,7 @@ def check_drivers(ctx: Context) -> None:
 
 def _compare(ctx: Context, driver: DriverRead) -> DriverReport:
     spec = ctx.spec
-    prefix = spec.machine.prefix
+    machine = spec.machine
     by_macro = {f.macro: f.name for f in spec.features}
     kinds: list[tuple[DeviceKind, DeclaredFlags]] = []
     for flags in driver.flags:
@@ -172,18 +172,21 @@ def _compare(ctx: Context, driver: DriverRead) -> DriverReport:
     # configuration-dependent: only arcs every handling of which is.
     config: dict[Arc, Location | None] = {}
     for arc in driver.arcs:
-        names = (arc.source.removeprefix(prefix), arc.target.removeprefix(prefix))
-        strange = [n for n in names if n not in spec.state_map]
-        if strange:
+        source = machine.state_name(arc.source)
+        target = machine.state_name(arc.target)
+        if source not in spec.state_map or target not in spec.state_map:
+            strange = arc.source if source not in spec.state_map else arc.target
             ctx.report(
                 [
                     DRIVER_UNREAD.diagnostic(
-                        f"{prefix}{strange[0]} names no state of the spec; this arc is not checked",
+                        f"{strange} names no state of the spec; this arc is not checked",
                         arc.location,
                     )
                 ]
             )
             continue
+        assert source is not None and target is not None
+        names = (source, target)
         handled.setdefault(names, arc.location)
         if names not in config or config[names] is not None:
             config[names] = arc.config

@@ -161,7 +161,7 @@ def check_kernel(ctx: Context) -> None:
         )
     if parsed.function is None:
         return
-    prefix = spec.machine.prefix
+    machine = spec.machine
     computed_next = expected_next(spec)
     ctx.report(compare_kernel_tables(spec, parsed, computed_next, expected_flags(spec)))
     if computed_next is None and parsed.next_location is not None:
@@ -182,8 +182,8 @@ def check_kernel(ctx: Context) -> None:
         ctx.report(
             [
                 KERNEL_BOUND.diagnostic(
-                    f"{bound.name} ends at {parsed.bound.name.removeprefix(prefix)}; "
-                    f"the spec's last state is {bound.last_state.removeprefix(prefix)}",
+                    f"{bound.name} ends at {machine.short_name(parsed.bound.name)}; "
+                    f"the spec's last state is {machine.short_name(bound.last_state)}",
                     parsed.bound.location,
                 )
             ]
@@ -262,10 +262,10 @@ def verify_code_walk(spec: Spec, parsed: KernelRead) -> list[Diagnostic]:
     """
     if parsed.skip_loop is None or not parsed.next_table or spec.error_state is None:
         return []
-    prefix = spec.machine.prefix
+    machine = spec.machine
     macros = {f.name: f.macro for f in spec.features}
     error = spec.error_state
-    error_const = prefix + error.name if error else None
+    error_const = machine.constant(error.name) if error else None
     out: list[Diagnostic] = []
 
     for features in spec.feature_sets():
@@ -278,9 +278,9 @@ def verify_code_walk(spec: Spec, parsed: KernelRead) -> list[Diagnostic]:
             return not entry.all_bits and entry.macros <= have
 
         mine = [
-            prefix + s.name
+            machine.constant(s.name)
             for s in spec.states_by_value
-            if not s.error and supported(prefix + s.name)
+            if not s.error and supported(machine.constant(s.name))
         ]
         for cur in mine:
             for new in mine:
@@ -295,9 +295,9 @@ def verify_code_walk(spec: Spec, parsed: KernelRead) -> list[Diagnostic]:
                     if step in seen:
                         out.append(
                             KERNEL_HANG.diagnostic(
-                                f"request {cur.removeprefix(prefix)} -> {new.removeprefix(prefix)} "
+                                f"request {machine.short_name(cur)} -> {machine.short_name(new)} "
                                 f"on a device with {spec.device_kind(features).name} never ends: "
-                                f"the loop keeps returning {step.removeprefix(prefix)}",
+                                f"the loop keeps returning {machine.short_name(step)}",
                                 parsed.skip_loop,
                                 notes=(Note(message="the table entry", location=ref.location),),
                             )
@@ -324,29 +324,30 @@ def compare_kernel_tables(
     The walk's shape (a skip loop, and whether it stops at the error state) is
     compared with ``spec.walk``.
     """
-    prefix = spec.machine.prefix
+    machine = spec.machine
     out: list[Diagnostic] = []
     where_next = parsed.next_location or Location(parsed.path)
     where_flags = parsed.flags_location or Location(parsed.path)
     if computed_next is not None and parsed.next_location is not None:
         for (src, dst), want_next in sorted(computed_next.items()):
-            entry = parsed.next_table.get((prefix + src, prefix + dst))
+            key = (machine.constant(src), machine.constant(dst))
+            entry = parsed.next_table.get(key)
             if entry is None:
                 out.append(
                     KERNEL_NEXT.diagnostic(
-                        f"no entry [{prefix}{src}][{prefix}{dst}]; the spec's next state is {want_next}",
+                        f"no entry [{key[0]}][{key[1]}]; the spec's next state is {want_next}",
                         where_next,
                     )
                 )
-            elif entry.name != prefix + want_next:
+            elif entry.name != machine.constant(want_next):
                 out.append(
                     KERNEL_NEXT.diagnostic(
-                        f"[{src}][{dst}] steps to {entry.name.removeprefix(prefix)}; "
+                        f"[{src}][{dst}] steps to {machine.short_name(entry.name)}; "
                         f"the spec's next state is {want_next}",
                         entry.location,
                     )
                 )
-        wanted = {(prefix + a, prefix + b) for a, b in computed_next}
+        wanted = {(machine.constant(a), machine.constant(b)) for a, b in computed_next}
         for key, entry in sorted(parsed.next_table.items()):
             if key not in wanted:
                 out.append(
@@ -357,12 +358,13 @@ def compare_kernel_tables(
                 )
     if parsed.flags_location is not None:
         for state, want in computed_flags.items():
-            flags_entry = parsed.flags_table.get(prefix + state)
+            constant = machine.constant(state)
+            flags_entry = parsed.flags_table.get(constant)
             shown_want = "~0U (every bit)" if want is None else " | ".join(sorted(want)) or "0"
             if flags_entry is None:
                 out.append(
                     KERNEL_FLAGS.diagnostic(
-                        f"no entry for {prefix}{state}; the spec needs {shown_want}", where_flags
+                        f"no entry for {constant}; the spec needs {shown_want}", where_flags
                     )
                 )
                 continue
@@ -379,12 +381,12 @@ def compare_kernel_tables(
                 )
                 out.append(
                     KERNEL_FLAGS.diagnostic(
-                        f"{prefix}{state} needs {have} here; the spec needs {shown_want}",
+                        f"{constant} needs {have} here; the spec needs {shown_want}",
                         flags_entry.location,
                     )
                 )
         for constant, flags_entry in sorted(parsed.flags_table.items()):
-            if constant.removeprefix(prefix) not in computed_flags:
+            if machine.state_name(constant) not in computed_flags:
                 out.append(
                     KERNEL_FLAGS.diagnostic(
                         f"entry for {constant}, which names no state of the spec",

@@ -205,7 +205,7 @@ def _check_call(
             ]
         )
         return
-    requested = ", ".join(c.name.removeprefix(ctx.prefix) for c in state.constants)
+    requested = ", ".join(spec.machine.short_name(c.name) for c in state.constants)
     if not reached:
         ctx.report(
             [
@@ -228,8 +228,8 @@ def _check_call(
     )
     docs_names = " or ".join(spec.callback_map[c].docs_as for c in callbacks)
     for ref in state.constants:
-        name = ref.name.removeprefix(ctx.prefix)
-        if name not in spec.state_map:
+        name = spec.machine.state_name(ref.name)
+        if name is None or name not in spec.state_map:
             ctx.report(
                 [
                     TRANSITION.diagnostic(

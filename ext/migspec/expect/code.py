@@ -99,14 +99,14 @@ class CodeExpectation:
 
 
 def _compute(spec: Spec) -> CodeExpectation:
-    prefix = spec.machine.prefix
     features = (
         spec.all_features
         if spec.code.features is None
         else spec.code.features | spec.mandatory_features
     )
     enum = tuple(
-        Constant(name=prefix + s.name, state=s) for s in sorted(spec.states, key=lambda s: s.value)
+        Constant(name=spec.machine.constant(s.name), state=s)
+        for s in sorted(spec.states, key=lambda s: s.value)
     )
     handled = tuple(c for c in enum if c.state.features <= features)
     ts = spec.code.to_string

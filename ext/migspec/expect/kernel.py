@@ -110,7 +110,7 @@ def expected_bound(spec: Spec) -> Bound:
     else:
         name = prefix + "NUM_STATES"
     last = max(spec.states, key=lambda s: s.value)
-    return Bound(name=name, last_state=prefix + last.name)
+    return Bound(name=name, last_state=spec.machine.constant(last.name))
 
 
 def expect_kernel_tables(spec: Spec, table: Table | None = None) -> KernelTablesExpectation:
@@ -122,7 +122,7 @@ def expect_kernel_tables(spec: Spec, table: Table | None = None) -> KernelTables
     next_state = expected_next(spec, full)
     if next_state is None:
         raise ValueError("the kernel's table needs an error state ('error: true')")
-    prefix = spec.machine.prefix
+    constant = spec.machine.constant
     error = spec.error_state
     order = [s for s in spec.states_by_value if not s.error]
     if error is not None:
@@ -155,8 +155,8 @@ def expect_kernel_tables(spec: Spec, table: Table | None = None) -> KernelTables
 
     rows = tuple(
         Row(
-            constant=prefix + a.name,
-            cells=tuple((prefix + b.name, prefix + next_state[(a.name, b.name)]) for b in order),
+            constant=constant(a.name),
+            cells=tuple((constant(b.name), constant(next_state[(a.name, b.name)])) for b in order),
         )
         for a in order
     )
@@ -171,7 +171,7 @@ def expect_kernel_tables(spec: Spec, table: Table | None = None) -> KernelTables
         else:
             macros = tuple(sorted(wanted or (), key=lambda m: bit[m]))
             value = " | ".join(macros) if macros else "0"
-        flags.append(Flags(constant=prefix + state.name, value=value, macros=macros))
+        flags.append(Flags(constant=constant(state.name), value=value, macros=macros))
     bound = expected_bound(spec)
     return KernelTablesExpectation(
         spec_path=spec.path,

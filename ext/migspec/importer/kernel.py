@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..diagnostics import Diagnostic, Location
+from ..model import state_of_constant
 from ..source.c import CFile, CReader
 from ..source.kernel import KernelRead, read_kernel_tables, state_tables
 from ..source.tree import TreeReader
@@ -39,7 +40,7 @@ class KernelFacts:
 
     def state(self, constant: str) -> str | None:
         """``VFIO_DEVICE_STATE_STOP`` -> ``STOP`` (``None``: not one of the enum's)."""
-        return constant[len(self.prefix) :] if constant.startswith(self.prefix) else None
+        return state_of_constant(self.prefix, constant)
 
 
 def find_kernel_tables(
@@ -86,7 +87,7 @@ def find_kernel_tables(
     names = set(state_names)
 
     def strip(constant: str) -> str | None:
-        name = constant[len(prefix) :] if constant.startswith(prefix) else None
+        name = state_of_constant(prefix, constant)
         return name if name in names else None
 
     macros = {

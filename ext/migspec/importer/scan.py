@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Location, Note, Severity, declare
 from ..load.files import check_regular
+from ..model import constant_of_state
 from ..source.c import (
     CFile,
     CReader,
@@ -439,7 +440,9 @@ def features_handled(
             for s in uapi.states
             if [f for f in s.features if not _mandatory(uapi, f)] == [feature.name]
         ]
-        if feature.macro.encode() in words or any(f"{prefix}{n}" in cased for n in alone):
+        if feature.macro.encode() in words or any(
+            constant_of_state(prefix, n) in cased for n in alone
+        ):
             out.append(feature.name)
     return tuple(out)
 

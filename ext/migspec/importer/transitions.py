@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..diagnostics import Location
+from ..model import state_of_constant
 from ..source.c import CFile, callers, setter_calls, unwrap, walk
 from ..source.c.values import resolve_functions
 from .flows import ImportedFlow
@@ -146,7 +147,9 @@ def requested_states(
                 changed = True
                 continue
             states.setdefault(fn, set()).update(
-                c.name.removeprefix(prefix) for c in call.state.constants
+                name
+                for c in call.state.constants
+                if (name := state_of_constant(prefix, c.name)) is not None
             )
     graph = callers(cfile)
     queue = list(states)

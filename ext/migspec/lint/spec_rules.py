@@ -605,7 +605,7 @@ def sentinel_names_state(spec: Spec) -> Iterator[Finding]:
     constant declared one would vanish from every check of the enum.
     """
     m = spec.machine
-    states = {f"{m.prefix}{s.name}": s for s in spec.states}
+    states = {m.constant(s.name): s for s in spec.states}
     for name in m.sentinels:
         state = states.get(name)
         if state is not None:

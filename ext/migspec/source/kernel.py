@@ -96,7 +96,7 @@ def read_spec_kernel_tables(cfile: CFile, spec: Spec) -> tuple[KernelRead, list[
         function=kernel.function,
         next_table=kernel.next_table,
         flags_table=kernel.flags_table,
-        error_constant=spec.machine.prefix + error.name if error else None,
+        error_constant=spec.machine.constant(error.name) if error else None,
         bound=expected_bound(spec).name,
     )
 
