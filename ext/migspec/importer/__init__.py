@@ -27,6 +27,7 @@ from ..fsm.engine import full_table
 from ..load.files import check_regular
 from ..load.spec import load_spec_text
 from ..load.trace_events import read_trace_events
+from ..model import state_of_constant
 from ..render.env import render_template
 from ..source.c import CFile, CReader, unwrap
 from ..source.tree import TreeReader
@@ -201,7 +202,11 @@ def import_spec(
     if enum is None:
         return result(None)
     prefix = enum.prefix
-    states = [(c.name[len(prefix) :], c.value) for c in enum.read.constants]
+    states = [
+        (name, c.value)
+        for c in enum.read.constants
+        if (name := state_of_constant(prefix, c.name)) is not None
+    ]
     uapi = read_uapi_machine(
         scan.read_text(base, enum.header), enum.read.name, [name for name, _ in states], opts.words
     )
@@ -332,7 +337,11 @@ def _import_kernel(root: Path, opts: ImportOptions) -> ImportResult:
     if enum is None:
         return ImportResult(text=None, diagnostics=tuple(diagnostics))
     prefix = enum.prefix
-    states = [(c.name[len(prefix) :], c.value) for c in enum.read.constants]
+    states = [
+        (name, c.value)
+        for c in enum.read.constants
+        if (name := state_of_constant(prefix, c.name)) is not None
+    ]
     names = [name for name, _ in states]
     header_text = scan.read_text(tree, enum.header)
     uapi = read_uapi_machine(header_text, enum.read.name, names, opts.words)
@@ -641,7 +650,8 @@ def _assemble(
     classes_of: dict[str, list[str]] = {n: [] for n in names}
     for pred in predicates:
         for constant in pred.constants:
-            classes_of.setdefault(constant[len(prefix) :], []).append(pred.class_name)
+            if (state := state_of_constant(prefix, constant)) is not None:
+                classes_of.setdefault(state, []).append(pred.class_name)
     state_data = tuple(
         StateData(
             name=name,
@@ -720,7 +730,7 @@ def _odd_strings(to_string: scan.FoundToString | None, prefix: str) -> list[str]
     return [
         f'{to_string.function}() returns "{text}" for {constant}, not the state\'s name'
         for constant, text in to_string.strings.items()
-        if text != constant[len(prefix) :]
+        if text != state_of_constant(prefix, constant)
     ]
 
 
