@@ -101,7 +101,7 @@ def check_fsm_comment(ctx: Context) -> None:
     if f"enum {spec.machine.enum}" not in text:
         return  # check_enum reports the missing enum
     rendered = rendered_comment(spec)
-    words = CommentWords(any_state=rendered.expected.any_state)
+    words = CommentWords.of(rendered.expected)
     read = rendered.read_header(text, cfile.path)
     if read is None:
         ctx.report(

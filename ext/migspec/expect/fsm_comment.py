@@ -29,10 +29,17 @@ class CommentWords:
 
     refused: tuple[str, ...] = ("not permitted",)
     opens_session: tuple[str, ...] = ("return a new",)
-    any_state: str = "any"
+    any_state: str = ANY_STATE
     extends: str = "except"
     removed: str = "are removed if support for"
     group: str = "group"
+
+    @classmethod
+    def of(cls, expected: FsmCommentExpectation | None = None) -> CommentWords:
+        """The words a comment is read and written with: those of ``expected``'s
+        comment when there is one (its word for "any state"), else the defaults
+        (the importer, which reads a comment no spec wrote)."""
+        return cls() if expected is None else cls(any_state=expected.any_state)
 
     def refuses(self, prose: str) -> bool:
         """Does a paragraph saying ``prose`` refuse its arcs?"""
@@ -119,7 +126,7 @@ def listed_arcs(spec: Spec) -> list[tuple[str, str]]:
 
 
 def expect_fsm_comment(spec: Spec, words: CommentWords | None = None) -> FsmCommentExpectation:
-    w = words or CommentWords(any_state=ANY_STATE)
+    w = words or CommentWords.of()
     kernel = spec.code.kernel
     header = kernel.header if kernel is not None else spec.machine.header
     macro = {f.name: f.macro for f in spec.features}

@@ -57,7 +57,7 @@ class ImportOptions:
     to_string: str | None = None
     docs: str | None = None
     kernel_root: str | None = None
-    words: CommentWords = field(default_factory=CommentWords)
+    words: CommentWords = field(default_factory=CommentWords.of)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -111,7 +111,7 @@ def read_uapi_machine(
     words: CommentWords | None = None,
 ) -> UapiMachine | None:
     """The machine the comment above ``enum`` documents, or ``None`` if it documents none."""
-    w = words or CommentWords()
+    w = words or CommentWords.of()
     comment = read_fsm_comment(text, enum, state_names, any_state=w.any_state)
     if comment is None:
         return None

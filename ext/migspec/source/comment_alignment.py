@@ -194,7 +194,7 @@ def align(
     expected: FsmCommentExpectation,
     words: CommentWords | None = None,
 ) -> list[Difference]:
-    w = words or CommentWords(any_state=expected.any_state)
+    w = words or CommentWords.of(expected)
     out: list[Difference] = []
 
     # -- arcs -------------------------------------------------------------------------

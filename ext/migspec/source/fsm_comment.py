@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..expect.fsm_comment import CommentWords, squash
+from ..model import ANY_STATE
 
 __all__ = ["CommentWords", "bit_macros", "read_fsm_comment", "squash"]
 
@@ -155,7 +156,7 @@ def read_fsm_comment(
     state_names: Sequence[str],
     *,
     path: str = "",
-    any_state: str = "any",
+    any_state: str = ANY_STATE,
     feature_bits: dict[str, int] | None = None,
 ) -> FsmComment | None:
     """The comment above ``enum``, its state lists, arc paragraphs and path rules.

@@ -44,7 +44,7 @@ def comment_edits(
 ) -> tuple[list[LineEdit], list[Diagnostic]]:
     """The edits that make the comment above the enum say what ``rendered`` says."""
     expected = rendered.expected
-    words = CommentWords(any_state=expected.any_state)
+    words = CommentWords.of(expected)
     read = rendered.read_header(text)
     shown = rendered.text.split("\n")
 
