@@ -268,8 +268,8 @@ def verify_code_walk(spec: Spec, parsed: KernelRead) -> list[Diagnostic]:
     error_const = machine.constant(error.name) if error else None
     out: list[Diagnostic] = []
 
-    for features in spec.feature_sets():
-        have = frozenset(macros[f] for f in features if f in macros)
+    for kind in spec.device_kinds:
+        have = frozenset(macros[f] for f in kind.features if f in macros)
 
         def supported(const: str, have: frozenset[str] = have) -> bool:
             entry = parsed.flags_table.get(const)
@@ -296,7 +296,7 @@ def verify_code_walk(spec: Spec, parsed: KernelRead) -> list[Diagnostic]:
                         out.append(
                             KERNEL_HANG.diagnostic(
                                 f"request {machine.short_name(cur)} -> {machine.short_name(new)} "
-                                f"on a device with {spec.device_kind(features).name} never ends: "
+                                f"on a device with {kind.name} never ends: "
                                 f"the loop keeps returning {machine.short_name(step)}",
                                 parsed.skip_loop,
                                 notes=(Note(message="the table entry", location=ref.location),),
