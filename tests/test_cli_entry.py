@@ -76,7 +76,6 @@ def test_usage_errors_and_help_keep_their_status() -> None:
     assert run(["--version"]).stdout.startswith("migspec ")
 
 
-
 @pytest.mark.parametrize("was_enabled", [True, False])
 def test_a_command_runs_without_the_cycle_collector_and_restores_it(
     was_enabled: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
