@@ -26,7 +26,7 @@ run over a spec and which over a file).
 
 from __future__ import annotations
 
-from .file_rules import duplicate_event, duplicates_across
+from .file_rules import DefinedEvents, duplicate_event, duplicates_across
 from .printf_checks import (
     format_64bit,
     format_int_size,
@@ -45,6 +45,7 @@ __all__ = [
     "ODD_BLANK",
     "SPEC_RULES",
     "SUSPECT_RULES",
+    "DefinedEvents",
     "Memo",
     "duplicate_event",
     "duplicates_across",
