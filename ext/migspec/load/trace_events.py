@@ -70,24 +70,27 @@ _BLANK = r"[^\S\n]"
 # matched in half the time and without backtracking.
 _LIT = r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
 _FMT = rf"{_LIT}(?:{_BLANK}*(?:{_LIT}|[A-Za-z_]\w*\b))*"
-# Every line of a text (ending in "\n"), in one pass over the whole text: the
-# common event line -- no properties, an ASCII name, at most one format -- in
-# parts; any other line whole, as ``other``, for the per-line path.  So a
-# file is one ``findall`` and most of its lines need no further matching.
+# Every line of a text (ending in "\n"), in one pass over the whole text,
+# as one of four kinds:
+# - the common event line, in parts: no properties, an ASCII name, at most
+#   one format (the groups ``line`` to ``format``);
+# - a "# file.c" heading (``indent``, ``file``): "# migration.c",
+#   "#dirtylimit.c", "# */signal.c", "# hw/arm/virt.h";
+# - a comment or a blank line (no group);
+# - any other line, whole (``other``), for the per-line path.
+# So a file is one ``findall``, and most of its lines need no other match.
 _LINES = re.compile(
     rf"(?P<line>(?P<lead>{_BLANK}*)(?P<name>[A-Za-z_][A-Za-z0-9_]*)\((?P<args>[^)\n]*)\)"
     rf"(?:(?P<gap>{_BLANK}*)(?P<format>{_FMT}))?){_BLANK}*\n"
+    rf"|(?P<indent>{_BLANK}*)#{_BLANK}*(?P<file>\S+\.(?:c|h|cc|cpp|cxx|m|rs|S|s|inc|py)){_BLANK}*\n"
+    rf"|{_BLANK}*(?:#[^\n]*)?\n"
     r"|(?P<other>[^\n]*)\n"
 )
 _REST = re.compile(rf"(?P<first>{_FMT})(?:\s*,\s*(?P<second>{_FMT}))?\s*\Z")
 _FMT_PREFIX = re.compile(_FMT)
-# "# migration.c", "#dirtylimit.c", "# */signal.c", "# hw/arm/virt.h".
 _WORD = re.compile(r"\w+")
 _SPACES = re.compile(r"\s*")
 _COMMA = re.compile(r",\s*")
-_SECTION = re.compile(
-    r"#\s*(?P<file>\S+\.(?:c|h|cc|cpp|cxx|m|rs|S|s|inc|py))\s*\Z",
-)
 
 
 class EventLine(NamedTuple):
@@ -360,7 +363,8 @@ class _Reader:
         headings: list[_Heading] = []
         section: str | None = None
         path = self.path
-        for number, (line, lead, name, args_text, gap, fmt, other) in enumerate(
+        event: EventLine | None
+        for number, (line, lead, name, args_text, gap, fmt, indent, file, other) in enumerate(
             _LINES.findall(body), 1
         ):
             if name:
@@ -388,20 +392,16 @@ class _Reader:
                     args_col + len(args_text) + len(gap) + 1 if fmt else 0,
                     0,
                 )
-            else:
-                stripped = other.strip()
-                if not stripped:
-                    continue
-                if stripped[0] == "#":
-                    m = _SECTION.match(stripped)
-                    if m is not None:
-                        section = m.group("file")
-                        indent = len(other) - len(other.lstrip())
-                        headings.append((section, Location(path, number, indent + 1), len(events)))
-                    continue
+            elif other:
                 event = self.event(other, number, section)
                 if event is None:
                     continue
+            elif file:
+                section = file
+                headings.append((file, Location(path, number, len(indent) + 1), len(events)))
+                continue
+            else:  # a comment or a blank line
+                continue
             if not headings:
                 headings.append(("", event.location, 0))
             events.append(event)
