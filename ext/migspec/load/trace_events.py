@@ -370,11 +370,11 @@ class _Reader:
             if name:
                 # The common line, read whole by _LINES: no properties, one
                 # format or none, a name that is a C identifier.
-                parsed = self.arguments(args_text, number, len(lead) + len(name) + 2)
-                if parsed is None:
-                    continue
                 name_col = len(lead) + 1
                 args_col = name_col + len(name) + 1
+                parsed = self.arguments(args_text, number, args_col)
+                if parsed is None:
+                    continue
                 event = EventLine(
                     name,
                     parsed[1],
@@ -426,7 +426,8 @@ class _Reader:
         return parsed
 
     def event(self, raw: str, number: int, section: str | None) -> EventLine | None:
-        """Lines with properties or two formats, and lines with errors."""
+        """A line that ``_LINES`` did not read as a common event: properties,
+        two formats, a name that is not ASCII, and lines with errors."""
         raw = raw.rstrip()
         start = len(raw) - len(raw.lstrip())
         m = _EVENT.match(raw, start)
