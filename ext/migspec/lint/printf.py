@@ -310,9 +310,10 @@ def _join(
             continue
         name = piece.strip()
         if name in _PRI_MACROS:  # the common gap: one PRI macro and blanks
-            macros[size] = Macro(name, at + piece.index(name))
+            where = at + piece.index(name)
+            macros[size] = Macro(name, where)
             starts.append(size)
-            origins.append(at + piece.index(name))
+            origins.append(where)
             parts.append(_PRI)
             size += 1
         elif name:
