@@ -10,7 +10,8 @@ conversions, macros that are not ``PRI*``).
 
 How: the literals and macros are joined into one "logical" string in which each
 macro becomes a single placeholder character, one regular expression finds the
-conversions in it, and a small table maps logical offsets back to offsets in
+conversions in it, and a table of segments (where each literal's text and each
+placeholder starts, in both strings) maps logical offsets back to offsets in
 the text as written.  Escape sequences stay as written (``\\n`` is two
 characters): they cannot form a conversion.
 """
@@ -25,8 +26,9 @@ from typing import NamedTuple
 _PRI = "\x01"
 _MACRO = "\x02"
 
-# One token per match, with the blanks before it (fewer iterations than
-# matching blanks separately); a trailing blank run matches with no group.
+# A C string literal; group 1 is its text, escapes as written.  Splitting a
+# format on it yields what lies between the literals and the literals' text,
+# alternately, without a Python step per literal.
 _LITERAL = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"', re.S)
 # Between literals: macro names, and anything else is a stray character.
 _GAP_TOKEN = re.compile(r"([A-Za-z_]\w*)|(\S)")
