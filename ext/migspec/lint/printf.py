@@ -132,11 +132,9 @@ class ParsedFormat(NamedTuple):
     spans: tuple[tuple[int, int], ...]
     # How many arguments the conversions consume.
     args_used: int
-
-    @property
-    def opaque(self) -> bool:
-        """Does a macro other than ``PRI*`` hide conversions we cannot see?"""
-        return _MACRO in self.logical
+    # Does a macro other than ``PRI*`` hide conversions we cannot see?  (A
+    # field rather than a property of ``logical``: every event asks, twice.)
+    opaque: bool
 
     def preceded_by(self, index: int, text: str) -> bool:
         """Is conversion ``index`` written right after the literal ``text``?"""
@@ -158,7 +156,14 @@ class ParsedFormat(NamedTuple):
 _new = tuple.__new__
 
 EMPTY = ParsedFormat(
-    written="", conversions=(), problems=(), macros=(), logical="", spans=(), args_used=0
+    written="",
+    conversions=(),
+    problems=(),
+    macros=(),
+    logical="",
+    spans=(),
+    args_used=0,
+    opaque=False,
 )
 
 
@@ -184,10 +189,12 @@ def parse_format(written: str) -> ParsedFormat:
         macros: dict[int, Macro] = {}
         starts: list[int] = [0]
         origins: list[int] = [1]
+        opaque = False
     else:
         logical, macros, starts, origins = _join(written, problems)
+        opaque = _MACRO in logical
     if "%" not in logical and not macros:
-        return _new(ParsedFormat, (written, (), tuple(problems), (), logical, (), 0))
+        return _new(ParsedFormat, (written, (), tuple(problems), (), logical, (), 0, opaque))
     # Written offset of logical offset i: in the segment that starts at or before i.
     shift = origins[0] - starts[0] if len(starts) == 1 else None
     conversions: list[Conversion] = []
@@ -280,6 +287,7 @@ def parse_format(written: str) -> ParsedFormat:
             logical,
             tuple(spans),
             used,
+            opaque,
         ),
     )
 
