@@ -150,11 +150,6 @@ class ParsedFormat(NamedTuple):
         return slashes % 2 == 1
 
 
-# The hot loop builds its NamedTuples with ``tuple.__new__``, which is what the
-# generated ``__new__`` calls after a Python-level call of its own (a fifth of
-# the parse on real formats).  Every field is passed: defaults do not apply.
-_new = tuple.__new__
-
 EMPTY = ParsedFormat(
     written="",
     conversions=(),
@@ -194,7 +189,7 @@ def parse_format(written: str) -> ParsedFormat:
         logical, macros, starts, origins = _join(written, problems)
         opaque = _MACRO in logical
     if "%" not in logical and not macros:
-        return _new(ParsedFormat, (written, (), tuple(problems), (), logical, (), 0, opaque))
+        return ParsedFormat(written, (), tuple(problems), (), logical, (), 0, opaque)
     # Written offset of logical offset i: in the segment that starts at or before i.
     shift = origins[0] - starts[0] if len(starts) == 1 else None
     conversions: list[Conversion] = []
@@ -214,20 +209,8 @@ def parse_format(written: str) -> ParsedFormat:
             else:
                 k = bisect_right(starts, stop - 1) - 1
                 end = origins[k] + stop - starts[k]
-            conversion = _new(
-                Conversion,
-                (
-                    flags,
-                    width,
-                    precision,
-                    length_mod,
-                    conv,
-                    offset,
-                    end,
-                    written[offset:end],
-                    None,
-                    None,
-                ),
+            conversion = Conversion(
+                flags, width, precision, length_mod, conv, offset, end, written[offset:end]
             )
             if length_mod or conv not in _PLAIN:
                 problem = _check(conversion)
@@ -239,20 +222,17 @@ def parse_format(written: str) -> ParsedFormat:
             name, at = macros[stop - 1]
             end = at + len(name)
             pri_conv, bits = _PRI_MACROS[name]
-            conversion = _new(
-                Conversion,
-                (
-                    flags,
-                    width,
-                    precision,
-                    "",
-                    pri_conv,
-                    offset,
-                    end,
-                    written[offset:end],
-                    name,
-                    bits,
-                ),
+            conversion = Conversion(
+                flags,
+                width,
+                precision,
+                "",
+                pri_conv,
+                offset,
+                end,
+                written[offset:end],
+                name,
+                bits,
             )
         elif bad is not None:
             if stop < len(logical) and logical[stop] == _MACRO:
@@ -277,18 +257,15 @@ def parse_format(written: str) -> ParsedFormat:
         conversions.append(conversion)
         used += (conv != "m") + (width == "*") + (precision == "*")
         spans.append(span)
-    return _new(
-        ParsedFormat,
-        (
-            written,
-            tuple(conversions),
-            tuple(problems),
-            tuple(macros.values()),
-            logical,
-            tuple(spans),
-            used,
-            opaque,
-        ),
+    return ParsedFormat(
+        written,
+        tuple(conversions),
+        tuple(problems),
+        tuple(macros.values()),
+        logical,
+        tuple(spans),
+        used,
+        opaque,
     )
 
 
