@@ -56,6 +56,10 @@ class Bench:
     target: float  # migspec median / peer median must be <= target
     prepare: Callable[[], tuple[Side, Side] | str]  # the pair, or why it is skipped
     limit: float | None = None  # or: migspec's median must be under this many seconds
+    # The same pair on a minimal input, timed in the same alternating loop:
+    # its medians (each side's start-up) are subtracted from the pair's to
+    # show the work alone, beside the ratio the target judges.
+    baseline: Callable[[], tuple[Side, Side] | str] | None = None
 
 
 _PEAK: dict[str, int] = {}
@@ -109,8 +113,8 @@ def bench_startup_cold() -> tuple[Side, Side] | str:
     )
 
 
-def _trace_events(cache: str) -> tuple[Side, Side] | str:
-    files = trace_files()
+def _trace_events(cache: str, files: list[str] | None = None) -> tuple[Side, Side] | str:
+    files = trace_files() if files is None else files
     if not files:
         return "no ../shared/corpus/qemu-trace-events"
     qemu = os.environ.get("QEMU_SRC")
@@ -119,12 +123,12 @@ def _trace_events(cache: str) -> tuple[Side, Side] | str:
     out = Path("/tmp/migspec-bench-trace.h")
     return (
         Side(
-            f"migspec lint --trace-events (90 files{', no cache' if not cache else ''})",
+            f"migspec lint --trace-events ({_files(files)}{', no cache' if not cache else ''})",
             [PY, "-m", "migspec", "lint", "--trace-events", *files],
             env={"MIGSPEC_CACHE_DIR": cache},
         ),
         Side(
-            "tracetool --format=h (90 files)",
+            f"tracetool --format=h ({_files(files)})",
             [
                 PY,
                 str(Path(qemu) / "scripts" / "tracetool.py"),
@@ -142,6 +146,17 @@ def _trace_events(cache: str) -> tuple[Side, Side] | str:
 def bench_trace_events() -> tuple[Side, Side] | str:
     # No cache: every file is read and linted (the first run, or after an edit).
     return _trace_events("")
+
+
+def bench_trace_events_one() -> tuple[Side, Side] | str:
+    # One event in one file: what each side pays before any real work.
+    path = _tmp("one") / "trace-events"
+    path.write_text('one_event(int value) "value %d"\n')
+    return _trace_events("", [str(path)])
+
+
+def _files(files: Sequence[str]) -> str:
+    return f"{len(files)} file{'s' if len(files) != 1 else ''}"
 
 
 def bench_trace_events_warm() -> tuple[Side, Side] | str:
@@ -282,6 +297,7 @@ BENCHES = (
         "lint all 90 QEMU trace-events files, no cache, vs tracetool parsing+emitting them",
         0.3,
         bench_trace_events,
+        baseline=bench_trace_events_one,
     ),
     Bench(
         "trace-events-warm",
@@ -377,12 +393,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{bench.name:<17} skipped: {pair}")
             continue
         ours, peer = pair
-        _time(ours)  # warm the page cache for both
-        _time(peer)
-        times: dict[str, list[float]] = {ours.label: [], peer.label: []}
+        sides = [ours, peer]
+        base = bench.baseline() if bench.baseline is not None else None
+        if isinstance(base, tuple):
+            sides += base
+        for side in sides:
+            _time(side)  # warm the page cache for every side
+        times: dict[str, list[float]] = {side.label: [] for side in sides}
         for _ in range(args.runs):
-            times[ours.label].append(_time(ours))
-            times[peer.label].append(_time(peer))
+            for side in sides:
+                times[side.label].append(_time(side))
         med_ours = statistics.median(times[ours.label])
         med_peer = statistics.median(times[peer.label])
         ratio = med_ours / med_peer
@@ -397,7 +417,26 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{bench.name:<17} {side.label:<50} {med:>8.3f} {min(ts):>8.3f} {max(ts):>8.3f}"
                 f" {peak:>9.1f}{tail}"
             )
+        if isinstance(base, tuple):
+            _print_work_alone(bench.name, times, (ours, peer), base)
     return 1 if failed else 0
+
+
+def _print_work_alone(
+    name: str, times: dict[str, list[float]], pair: tuple[Side, Side], base: tuple[Side, Side]
+) -> None:
+    """Each side's median on the baseline input, and the pair's medians minus it."""
+    work = []
+    for side, start in zip(pair, base, strict=True):
+        ts = times[start.label]
+        med = statistics.median(ts)
+        print(f"{name:<17} {start.label:<50} {med:>8.3f} {min(ts):>8.3f} {max(ts):>8.3f}")
+        work.append(statistics.median(times[side.label]) - med)
+    print(
+        f"{name:<17} {'work alone (median minus the 1-file run), migspec':<50} {work[0]:>8.3f}"
+        f"{'':>18} {'':>9}  {work[0] / work[1]:>6.2f}      --"
+    )
+    print(f"{name:<17} {'work alone, tracetool':<50} {work[1]:>8.3f}")
 
 
 if __name__ == "__main__":

@@ -74,3 +74,35 @@ def test_usage_errors_and_help_keep_their_status() -> None:
     helped = run(["lint", "--help"])
     assert helped.returncode == 0 and "--trace-events" in helped.stdout
     assert run(["--version"]).stdout.startswith("migspec ")
+
+
+@pytest.mark.parametrize("was_enabled", [True, False])
+def test_a_command_runs_without_the_cycle_collector_and_restores_it(
+    was_enabled: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The collector does not run while a command does (nothing it builds is
+    garbage before the command ends), and is left as it was for in-process
+    callers.  20,000 events allocate more objects than the collector's
+    thresholds let pass without a collection."""
+    import gc
+
+    from migspec import cli
+
+    collections: list[str] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(phase)
+
+    path = tmp_path / "trace-events"
+    path.write_text("".join(f'ev{i}(uint64_t a) "0x%" PRIx64\n' for i in range(20_000)))
+    (gc.enable if was_enabled else gc.disable)()
+    gc.callbacks.append(count)
+    try:
+        assert cli.main(["lint", "--trace-events", str(path)]) == 0
+        assert gc.isenabled() is was_enabled
+    finally:
+        gc.callbacks.remove(count)
+        gc.enable()
+    assert collections == []
+    assert "0 errors, 0 warnings" in capsys.readouterr().err

@@ -117,6 +117,41 @@ def test_problem_offsets_point_into_the_written_format() -> None:
     assert written[problem.offset : problem.offset + 2] == "%y"
 
 
+def test_offsets_as_written_across_blanks_empty_literals_and_strays() -> None:
+    """Every offset (conversion, macro, problem) points at its text as written,
+    whatever lies between the literals: tabs, newlines, empty literals, a stray
+    character, an unterminated quote."""
+    written = '""\t"a %"\n  PRIu16 "" ; "%-4s"  OTHER_MACRO "%d" "'
+    parsed = parse_format(written)
+    assert [(m.name, written[m.offset : m.offset + len(m.name)]) for m in parsed.macros] == [
+        ("PRIu16", "PRIu16"),
+        ("OTHER_MACRO", "OTHER_MACRO"),
+    ]
+    assert [(c.text, written[c.offset : c.end]) for c in parsed.conversions] == [
+        ('%"\n  PRIu16', '%"\n  PRIu16'),
+        ("%-4s", "%-4s"),
+        ("%d", "%d"),
+    ]
+    assert [written[p.offset] for p in parsed.problems] == [";", '"', "O"]
+
+
+def test_pri_macro_table() -> None:
+    """The <inttypes.h> names, and look-alikes that are not among them."""
+    bits = {
+        c.macro: (c.conversion, c.macro_bits)
+        for c in convs('"%" PRIXFAST16 "%" PRIoLEAST64 "%" PRIiMAX "%" PRIdPTR "%" PRIu8')
+    }
+    assert bits == {
+        "PRIXFAST16": ("X", None),
+        "PRIoLEAST64": ("o", 64),
+        "PRIiMAX": ("i", 64),
+        "PRIdPTR": ("d", None),
+        "PRIu8": ("u", 8),
+    }
+    for name in ("PRIx128", "PRIxFAST", "PRIs64", "PRIx64_", "PRId"):
+        assert parse_format(f'"%" {name}').opaque, name
+
+
 def test_other_macros_make_the_format_opaque() -> None:
     parsed = parse_format('"addr " TARGET_FMT_lx " size %d"')
     assert parsed.opaque

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -333,3 +334,127 @@ def test_never_raises_and_columns_stay_on_the_line(
     for d in tf.diagnostics:
         assert d.rule == "trace-syntax"
         assert d.location.line >= 1 and d.location.column >= 1
+
+
+# The reader matches a whole text at once (one pattern, line after line), so
+# what it reports must not depend on the lines around a line: the lines below
+# are the awkward ones for such a scan (odd blank space that is not a line
+# break, literals left open, headings, properties, errors).
+AWKWARD = st.sampled_from(
+    [
+        'ev_a(int a) "x"',
+        "\x0cev_b(int a)",
+        'ev_c(int a)\x0b"f"',
+        'ev_d(int a) "f"\u00a0',
+        "\u2028ev_e(void)",
+        'ev_f(int a) "open',
+        'ev_g(int a) "ends in \\"',
+        'ev_h(int a) "a\\"b" PRIx64 "c"',
+        'ev_i(int a) "x", "y"',
+        'vcpu ev_j(int a) "x"',
+        "ev_k (int a)",
+        "ev_l(int a",
+        "ev_m(int a))",
+        "é(int a)",
+        "1ev(int a)",
+        ")",
+        '"x"',
+        '"',
+        '" PRIx64',
+        "# a.c",
+        "  #\tb/c.h  ",
+        "#",
+        "#d.txt",
+        "\t",
+    ]
+)
+
+
+@given(
+    st.lists(st.one_of(LINES, AWKWARD), max_size=10),
+    st.sampled_from(["\n", "\r\n", "\r"]),
+    st.booleans(),
+    st.booleans(),
+)
+def test_a_whole_text_reads_as_its_lines_read_one_by_one(
+    lines: list[str], newline: str, final: bool, bom: bool
+) -> None:
+    text = newline.join(lines) + (newline if final else "")
+    whole = read(("\ufeff" if bom else "") + text)
+    assert whole.text == text
+    events = []
+    diagnostics = []
+    headings = []
+    section = None
+    for number, line in enumerate(lines, 1):
+        alone = read(line)
+        for name, where, _ in alone.headings:
+            if name:
+                section = name
+                headings.append((name, replace(where, line=number), len(events)))
+        for ev in alone.events:
+            if not headings:
+                headings.append(("", replace(ev.location, line=number), 0))
+            events.append(ev._replace(line=number, section=section))
+        diagnostics += [
+            replace(d, location=replace(d.location, line=number)) for d in alone.diagnostics
+        ]
+    assert list(whole.events) == events
+    assert list(whole.diagnostics) == diagnostics
+    assert list(whole.headings) == headings
+
+
+def where(tf: TraceFile) -> list[tuple[str, int, int, str | None]]:
+    return [(e.name, e.line, e.column, e.section) for e in tf.events]
+
+
+@pytest.mark.parametrize(
+    ("text", "events"),
+    [
+        ("", []),
+        ("\n\n", []),
+        ("a(void)", [("a", 1, 1, None)]),
+        ("\n\na(void)", [("a", 3, 1, None)]),
+        ("# x.c\na(void)\n# y.c", [("a", 2, 1, "x.c")]),
+        ("a(void)\n# y.c\nb(void)\n", [("a", 1, 1, None), ("b", 3, 1, "y.c")]),
+        (
+            'a(void)\r\nvcpu b(int x) "f"\r\nc(void)\r\n',
+            [("a", 1, 1, None), ("b", 2, 6, None), ("c", 3, 1, None)],
+        ),
+        ("a(void)\rb(void)\r\rc(void)", [("a", 1, 1, None), ("b", 2, 1, None), ("c", 4, 1, None)]),
+        ("\ufeff\ta(void)\n", [("a", 1, 2, None)]),
+        ("a(void)\n\r\nb(void)\r", [("a", 1, 1, None), ("b", 3, 1, None)]),
+    ],
+)
+def test_line_numbers_of_a_whole_text(
+    text: str, events: list[tuple[str, int, int, str | None]]
+) -> None:
+    tf = read(text)
+    assert tf.diagnostics == ()
+    assert where(tf) == events
+
+
+def test_a_slow_line_between_two_fast_ones() -> None:
+    tf = read('a(int x) "%d"\nvcpu b(int y) "t", "e"\nc(int z) "%d" PRIx64\n')
+    assert where(tf) == [("a", 1, 1, None), ("b", 2, 6, None), ("c", 3, 1, None)]
+    a, b, c = tf.events
+    assert (a.args_column, a.format_column) == (3, 10)
+    assert (b.format_trans, b.format, b.format_trans_column, b.format_column) == (
+        '"t"',
+        '"e"',
+        15,
+        20,
+    )
+    assert (c.format, c.format_column) == ('"%d" PRIx64', 10)
+
+
+def test_a_literal_left_open_does_not_run_into_the_next_line() -> None:
+    tf = read('a(int x) "open\nb(int y) "%d"\n')
+    assert syntax(tf) == [(1, 10, "unterminated string literal in the format")]
+    assert where(tf) == [("b", 2, 1, None)]
+    tf = read('a(int x) "open\n" PRIx64\n')
+    assert [d.location.line for d in tf.diagnostics] == [1, 2]
+    assert tf.events == ()
+    tf = read("a(int x\nb(int y)\n")
+    assert [d.location.line for d in tf.diagnostics] == [1]
+    assert where(tf) == [("b", 2, 1, None)]

@@ -388,7 +388,7 @@ def test_plain_pairs_are_really_plain(shape: str) -> None:
         everything = ev._replace(suspects=ev.pairs())
         for r in PAIR_RULES:
             assert r.check is not None
-            assert list(r.check(ev)) == list(r.check(everything)), (type_text, conv, r.id)
+            assert list(r.check([ev])) == list(r.check([everything])), (type_text, conv, r.id)
 
 
 # -- spec events ---------------------------------------------------------------

@@ -10,7 +10,8 @@ conversions, macros that are not ``PRI*``).
 
 How: the literals and macros are joined into one "logical" string in which each
 macro becomes a single placeholder character, one regular expression finds the
-conversions in it, and a small table maps logical offsets back to offsets in
+conversions in it, and a table of segments (where each literal's text and each
+placeholder starts, in both strings) maps logical offsets back to offsets in
 the text as written.  Escape sequences stay as written (``\\n`` is two
 characters): they cannot form a conversion.
 """
@@ -18,19 +19,32 @@ characters): they cannot form a conversion.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from bisect import bisect_right
 from typing import NamedTuple
 
 # Placeholders in the logical string (never valid in a C string literal as written).
 _PRI = "\x01"
 _MACRO = "\x02"
 
-# One token per match, with the blanks before it (fewer iterations than
-# matching blanks separately); a trailing blank run matches with no group.
-_TOKEN = re.compile(r'\s*(?:"([^"\\]*(?:\\.[^"\\]*)*)"|([A-Za-z_]\w*)|(\S)|\Z)', re.S)
-_PRI_MACRO = re.compile(
-    r"PRI(?P<conv>[diouxX])(?P<size>8|16|32|64|PTR|MAX|LEAST(?:8|16|32|64)|FAST(?:8|16|32|64))\Z"
-)
+# A C string literal; group 1 is its text, escapes as written.  Splitting a
+# format on it yields what lies between the literals and the literals' text,
+# alternately, without a Python step per literal.
+_LITERAL = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"', re.S)
+# Between literals: macro names, and anything else is a stray character.
+_GAP_TOKEN = re.compile(r"([A-Za-z_]\w*)|(\S)")
+# The <inttypes.h> macros: name -> (conversion, bits); bits are None where the
+# size depends on the host (PTR, FAST*).
+_PRI_MACROS: dict[str, tuple[str, int | None]] = {
+    f"PRI{conv}{size}": (conv, bits)
+    for conv in "diouxX"
+    for size, bits in (
+        *((str(n), n) for n in (8, 16, 32, 64)),
+        *((f"LEAST{n}", n) for n in (8, 16, 32, 64)),
+        *((f"FAST{n}", None) for n in (8, 16, 32, 64)),
+        ("MAX", 64),
+        ("PTR", None),
+    )
+}
 # Every branch starts with a literal character, so that the regex engine can
 # skip from one of them to the next instead of trying every branch at every
 # position (twice as fast on real formats).  ``%%`` matches with no group set.
@@ -118,11 +132,9 @@ class ParsedFormat(NamedTuple):
     spans: tuple[tuple[int, int], ...]
     # How many arguments the conversions consume.
     args_used: int
-
-    @property
-    def opaque(self) -> bool:
-        """Does a macro other than ``PRI*`` hide conversions we cannot see?"""
-        return _MACRO in self.logical
+    # Does a macro other than ``PRI*`` hide conversions we cannot see?  (A
+    # field rather than a property of ``logical``: every event asks, twice.)
+    opaque: bool
 
     def preceded_by(self, index: int, text: str) -> bool:
         """Is conversion ``index`` written right after the literal ``text``?"""
@@ -139,7 +151,14 @@ class ParsedFormat(NamedTuple):
 
 
 EMPTY = ParsedFormat(
-    written="", conversions=(), problems=(), macros=(), logical="", spans=(), args_used=0
+    written="",
+    conversions=(),
+    problems=(),
+    macros=(),
+    logical="",
+    spans=(),
+    args_used=0,
+    opaque=False,
 )
 
 
@@ -158,29 +177,38 @@ def parse_format(written: str) -> ParsedFormat:
                 c._replace(text=written[c.offset : c.end]) for c in parsed.conversions
             ),
         )
-    macros: list[Macro] = []
     problems: list[FormatProblem] = []
-    # Logical offset of each PRI placeholder -> (name, conversion, bits, written end).
-    pri_info: dict[int, tuple[str, str, int | None, int]] = {}
-    # raw[i]: the offset in the format as written of character i of the
-    # logical string (a range for the common single literal).
-    raw: Sequence[int]
     if written[0] == '"' and written[-1] == '"' and written.count('"') == 2 and len(written) > 1:
+        # One literal: logical offset i is written offset i + 1.
         logical = written[1:-1]
-        raw = range(1, len(written) - 1)
+        macros: dict[int, Macro] = {}
+        starts: list[int] = [0]
+        origins: list[int] = [1]
+        opaque = False
     else:
-        raw = []
-        logical = _join(written, raw, macros, problems, pri_info)
+        logical, macros, starts, origins = _join(written, problems)
+        opaque = _MACRO in logical
     if "%" not in logical and not macros:
-        return ParsedFormat(written, (), tuple(problems), tuple(macros), logical, (), 0)
+        return ParsedFormat(written, (), tuple(problems), (), logical, (), 0, opaque)
+    # Written offset of logical offset i: in the segment that starts at or before i.
+    shift = origins[0] - starts[0] if len(starts) == 1 else None
     conversions: list[Conversion] = []
     spans: list[tuple[int, int]] = []
     used = 0
     for c in _CONVERSION.finditer(logical):
         flags, width, precision, length_mod, conv, pri, bad, lone, macro = c.groups()
         start, stop = span = c.span()
+        if shift is not None:
+            offset = start + shift
+        else:
+            k = bisect_right(starts, start) - 1
+            offset = origins[k] + start - starts[k]
         if conv is not None:
-            offset, end = raw[start], raw[stop - 1] + 1
+            if shift is not None:
+                end = stop + shift
+            else:
+                k = bisect_right(starts, stop - 1) - 1
+                end = origins[k] + stop - starts[k]
             conversion = Conversion(
                 flags, width, precision, length_mod, conv, offset, end, written[offset:end]
             )
@@ -191,8 +219,9 @@ def parse_format(written: str) -> ParsedFormat:
                     if conv not in VALID_CONVERSIONS:
                         continue
         elif pri is not None:
-            offset = raw[start]
-            name, pri_conv, bits, end = pri_info[c.start("pri")]
+            name, at = macros[stop - 1]
+            end = at + len(name)
+            pri_conv, bits = _PRI_MACROS[name]
             conversion = Conversion(
                 flags,
                 width,
@@ -206,69 +235,89 @@ def parse_format(written: str) -> ParsedFormat:
                 bits,
             )
         elif bad is not None:
-            if c.end() < len(logical) and logical[c.end()] == _MACRO:
+            if stop < len(logical) and logical[stop] == _MACRO:
                 continue  # reported with the macro
-            problems.append(FormatProblem(_bad_message(logical, c.end()), raw[start]))
+            problems.append(FormatProblem(_bad_message(logical, stop), offset))
             continue
         elif lone is not None:
-            name = pri_info[start][0]
-            problems.append(
-                FormatProblem(f"{name} is not preceded by a '%' conversion", raw[start])
-            )
+            name = macros[start].name
+            problems.append(FormatProblem(f"{name} is not preceded by a '%' conversion", offset))
             continue
         elif macro is not None:
-            found = next(m for m in macros if m.offset == raw[start])
             problems.append(
                 FormatProblem(
-                    f"macro {found.name} in the format is not a PRI* macro; "
+                    f"macro {macros[start].name} in the format is not a PRI* macro; "
                     "its conversions cannot be checked",
-                    found.offset,
+                    offset,
                 )
             )
             continue
         else:
             continue  # "%%"
         conversions.append(conversion)
-        used += (conversion.conversion != "m") + (width == "*") + (precision == "*")
+        used += (conv != "m") + (width == "*") + (precision == "*")
         spans.append(span)
     return ParsedFormat(
-        written, tuple(conversions), tuple(problems), tuple(macros), logical, tuple(spans), used
+        written,
+        tuple(conversions),
+        tuple(problems),
+        tuple(macros.values()),
+        logical,
+        tuple(spans),
+        used,
+        opaque,
     )
 
 
 def _join(
-    written: str,
-    raw: list[int],
-    macros: list[Macro],
-    problems: list[FormatProblem],
-    pri_info: dict[int, tuple[str, str, int | None, int]],
-) -> str:
-    """Concatenate literals and macro placeholders, filling the offset table."""
+    written: str, problems: list[FormatProblem]
+) -> tuple[str, dict[int, Macro], list[int], list[int]]:
+    """Concatenate literals and macro placeholders.
+
+    Returns the logical string, the macros by the logical offset of their
+    placeholder, and the segment table: ``starts[k]`` is the logical offset
+    where segment ``k`` (a literal's text or a placeholder) begins and
+    ``origins[k]`` where it is in the format as written.
+    """
+    # Odd pieces are the literals' text, even pieces what is between them.
+    pieces = _LITERAL.split(written)
     parts: list[str] = []
-    for m in _TOKEN.finditer(written):
-        literal, name, stray = m.groups()
-        if literal is not None:
-            if literal:
-                raw.extend(range(m.start(1), m.end(1)))
-                parts.append(literal)
-        elif name is not None:
-            at = m.start(2)
-            macros.append(Macro(name, at))
-            pm = _PRI_MACRO.match(name)
-            if pm is None:
-                parts.append(_MACRO)
-            else:
-                parts.append(_PRI)
-                pri_info[len(raw)] = (
-                    name,
-                    pm.group("conv"),
-                    _macro_bits(pm.group("size")),
-                    m.end(2),
-                )
-            raw.append(at)
-        elif stray is not None:
-            problems.append(FormatProblem(f"unexpected {stray!r} in the format", m.start(3)))
-    return "".join(parts)
+    macros: dict[int, Macro] = {}
+    starts: list[int] = []
+    origins: list[int] = []
+    at = size = 0  # where the piece starts as written, and the logical length so far
+    for i, piece in enumerate(pieces):
+        if i % 2:
+            if piece:
+                starts.append(size)
+                origins.append(at + 1)
+                parts.append(piece)
+                size += len(piece)
+            at += len(piece) + 2
+            continue
+        name = piece.strip()
+        if name in _PRI_MACROS:  # the common gap: one PRI macro and blanks
+            where = at + piece.index(name)
+            macros[size] = Macro(name, where)
+            starts.append(size)
+            origins.append(where)
+            parts.append(_PRI)
+            size += 1
+        elif name:
+            for m in _GAP_TOKEN.finditer(piece):
+                name, stray = m.groups()
+                if name is None:
+                    problems.append(
+                        FormatProblem(f"unexpected {stray!r} in the format", at + m.start(2))
+                    )
+                    continue
+                macros[size] = Macro(name, at + m.start(1))
+                starts.append(size)
+                origins.append(at + m.start(1))
+                parts.append(_PRI if name in _PRI_MACROS else _MACRO)
+                size += 1
+        at += len(piece)
+    return "".join(parts), macros, starts, origins
 
 
 def _bad_message(logical: str, end: int) -> str:
@@ -278,16 +327,6 @@ def _bad_message(logical: str, end: int) -> str:
     if nxt == "\\":
         return "'%' followed by an escape sequence is not a conversion"
     return f"'%' followed by {nxt!r} is not a conversion (write '%%' for a percent sign)"
-
-
-def _macro_bits(size: str) -> int | None:
-    if size.isdigit():
-        return int(size)
-    if size == "MAX":
-        return 64
-    if size.startswith("LEAST"):
-        return int(size[5:])
-    return None  # PTR, FAST*: host-dependent
 
 
 def _check(c: Conversion) -> str | None:

@@ -60,24 +60,37 @@ RULES = (SYNTAX,)
 # is the last word before "(" (whitespace before "(" is allowed here only so
 # that the reader can say what is wrong with it).
 _EVENT = re.compile(r"(?P<props>(?:\w+\s+)*)(?P<name>\w+)(?P<gap>\s*)\((?P<args>[^)]*)\)\s*")
+# Blank space inside one line (the patterns below also run over whole texts,
+# where "\s" would run on into the next line).
+_BLANK = r"[^\S\n]"
 # A format: a string literal, then more literals or macro names.  ``\b`` after
 # a macro name keeps the repetition from splitting one name into several.
 # A C string literal, written "unrolled" (runs of plain characters between
 # escapes) rather than as one alternation per character: the same language,
 # matched in half the time and without backtracking.
-_LIT = r'"[^"\\]*(?:\\.[^"\\]*)*"'
-_FMT = rf"{_LIT}(?:\s*(?:{_LIT}|[A-Za-z_]\w*\b))*"
-# The common line, in one match: no properties, at most one format.
-_FAST = re.compile(rf"\s*(\w+)\(([^)]*)\)\s*({_FMT})?\s*\Z")
+_LIT = r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
+_FMT = rf"{_LIT}(?:{_BLANK}*(?:{_LIT}|[A-Za-z_]\w*\b))*"
+# Every line of a text (ending in "\n"), in one pass over the whole text,
+# as one of four kinds:
+# - the common event line, in parts: no properties, an ASCII name, at most
+#   one format (the groups ``line`` to ``format``);
+# - a "# file.c" heading (``indent``, ``file``): "# migration.c",
+#   "#dirtylimit.c", "# */signal.c", "# hw/arm/virt.h";
+# - a comment or a blank line (no group);
+# - any other line, whole (``other``), for the per-line path.
+# So a file is one ``findall``, and most of its lines need no other match.
+_LINES = re.compile(
+    rf"(?P<line>(?P<lead>{_BLANK}*)(?P<name>[A-Za-z_][A-Za-z0-9_]*)\((?P<args>[^)\n]*)\)"
+    rf"(?:(?P<gap>{_BLANK}*)(?P<format>{_FMT}))?){_BLANK}*\n"
+    rf"|(?P<indent>{_BLANK}*)#{_BLANK}*(?P<file>\S+\.(?:c|h|cc|cpp|cxx|m|rs|S|s|inc|py)){_BLANK}*\n"
+    rf"|{_BLANK}*(?:#[^\n]*)?\n"
+    r"|(?P<other>[^\n]*)\n"
+)
 _REST = re.compile(rf"(?P<first>{_FMT})(?:\s*,\s*(?P<second>{_FMT}))?\s*\Z")
 _FMT_PREFIX = re.compile(_FMT)
-# "# migration.c", "#dirtylimit.c", "# */signal.c", "# hw/arm/virt.h".
 _WORD = re.compile(r"\w+")
 _SPACES = re.compile(r"\s*")
 _COMMA = re.compile(r",\s*")
-_SECTION = re.compile(
-    r"#\s*(?P<file>\S+\.(?:c|h|cc|cpp|cxx|m|rs|S|s|inc|py))\s*\Z",
-)
 
 
 class EventLine(NamedTuple):
@@ -341,94 +354,80 @@ class _Reader:
     def read(self, text: str) -> TraceFile:
         if text.startswith("\ufeff"):
             text = text[1:]
-        # Python's universal newlines, as tracetool reads the file: \r\n, \r, \n.
-        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
+        # Python's universal newlines, as tracetool reads the file: \r\n, \r,
+        # \n; and the last line ends in "\n" like every other.
+        body = text.replace("\r\n", "\n").replace("\r", "\n")
+        if not body.endswith("\n"):
+            body += "\n"
         events: list[EventLine] = []
         headings: list[_Heading] = []
         section: str | None = None
-        for number, raw in enumerate(lines, 1):
-            stripped = raw.strip()
-            if not stripped:
+        path = self.path
+        event: EventLine | None
+        for number, (line, lead, name, args_text, gap, fmt, indent, file, other) in enumerate(
+            _LINES.findall(body), 1
+        ):
+            if name:
+                # The common line, read whole by _LINES: no properties, one
+                # format or none, a name that is a C identifier.
+                name_col = len(lead) + 1
+                args_col = name_col + len(name) + 1
+                parsed = self.arguments(args_text, number, args_col)
+                if parsed is None:
+                    continue
+                event = EventLine(
+                    name,
+                    parsed[1],
+                    fmt,
+                    (),
+                    path,
+                    number,
+                    name_col,
+                    line,
+                    section,
+                    None,
+                    parsed[0],
+                    (),
+                    args_col,
+                    args_col + len(args_text) + len(gap) + 1 if fmt else 0,
+                    0,
+                )
+            elif other:
+                event = self.event(other, number, section)
+                if event is None:
+                    continue
+            elif file:
+                section = file
+                headings.append((file, Location(path, number, len(indent) + 1), len(events)))
                 continue
-            if stripped[0] == "#":
-                m = _SECTION.match(stripped)
-                if m is not None:
-                    section = m.group("file")
-                    indent = len(raw) - len(raw.lstrip())
-                    headings.append((section, Location(self.path, number, indent + 1), len(events)))
-                continue
-            event = self.event(raw, number, section)
-            if event is None:
+            else:  # a comment or a blank line
                 continue
             if not headings:
                 headings.append(("", event.location, 0))
             events.append(event)
         return TraceFile(
-            path=self.path,
+            path=path,
             text=text,
             events=tuple(events),
             headings=tuple(headings),
             diagnostics=tuple(self.diagnostics),
         )
 
-    def event(self, raw: str, number: int, section: str | None) -> EventLine | None:
-        fast = _FAST.match(raw)
-        if fast is not None:
-            # No properties, one format or none: most lines of a real file.
-            name, args_text, fmt = fast.group(1, 2, 3)
-            name_col = fast.start(1) + 1
-            args_start = fast.start(2)
-            props: tuple[str, ...] = ()
-            prop_cols: tuple[int, ...] = ()
-            trans: str | None = None
-            trans_col = 0
-            if fmt is None:
-                fmt, fmt_col = "", 0
-            else:
-                fmt_col = fast.start(3) + 1
-        else:
-            slow = self.slow_event(raw, number)
-            if slow is None:
-                return None
-            name, name_col, props, prop_cols, args_text, args_start, fmt, fmt_col = slow[:8]
-            trans, trans_col = slow[8:]
-        if not name.isidentifier() or not name.isascii():
-            self.error(f"event name '{name}' is not a C identifier", number, name_col)
-            return None
-        parsed = self.arg_cache.get(args_text)
+    def arguments(self, text: str, number: int, column: int) -> _Args | None:
+        """The argument list ``text`` (starting at ``column``), parsed; ``None``,
+        and a diagnostic, when one of its pieces is not an argument."""
+        parsed = self.arg_cache.get(text)
         if parsed is None:
-            parsed = self.arg_cache[args_text] = _parse_args(args_text, self.one_arg_cache)
-        pieces, args, bad = parsed
+            parsed = self.arg_cache[text] = _parse_args(text, self.one_arg_cache)
+        bad = parsed[2]
         if bad is not None:
-            self.error(f"argument '{bad[0]}' is not 'type name'", number, args_start + bad[1] + 1)
+            self.error(f"argument '{bad[0]}' is not 'type name'", number, column + bad[1])
             return None
-        return EventLine(
-            name,
-            args,
-            fmt,
-            props,
-            self.path,
-            number,
-            name_col,
-            raw.rstrip(),
-            section,
-            trans,
-            pieces,
-            prop_cols,
-            args_start + 1,
-            fmt_col,
-            trans_col,
-        )
+        return parsed
 
-    def slow_event(
-        self, raw: str, number: int
-    ) -> (
-        tuple[str, int, tuple[str, ...], tuple[int, ...], str, int, str, int, str | None, int]
-        | None
-    ):
-        """Lines with properties or two formats, and lines with errors."""
+    def event(self, raw: str, number: int, section: str | None) -> EventLine | None:
+        """A line that ``_LINES`` did not read as a common event: properties,
+        two formats, a name that is not ASCII, and lines with errors."""
         raw = raw.rstrip()
         start = len(raw) - len(raw.lstrip())
         m = _EVENT.match(raw, start)
@@ -436,6 +435,7 @@ class _Reader:
             self.error("expected an event: 'name(type arg, ...) \"format\"'", number, start + 1)
             return None
         name = m.group("name")
+        name_col = m.start("name") + 1
         if m.group("gap"):
             self.error(
                 f"space between the event name '{name}' and '('; tracetool cannot parse it",
@@ -443,8 +443,6 @@ class _Reader:
                 m.end("name") + 1,
             )
             return None
-        props = [pm.group() for pm in _WORD.finditer(raw, m.start("props"), m.end("props"))]
-        prop_cols = [pm.start() + 1 for pm in _WORD.finditer(raw, m.start("props"), m.end("props"))]
         fmt = ""
         fmt_col = 0
         trans: str | None = None
@@ -460,16 +458,29 @@ class _Reader:
                 fmt, fmt_col = r.group("second"), r.start("second") + 1
             else:
                 fmt, fmt_col = r.group("first"), r.start("first") + 1
-        return (
+        if not name.isidentifier() or not name.isascii():
+            self.error(f"event name '{name}' is not a C identifier", number, name_col)
+            return None
+        args_col = m.start("args") + 1
+        parsed = self.arguments(m.group("args"), number, args_col)
+        if parsed is None:
+            return None
+        props = list(_WORD.finditer(raw, m.start("props"), m.end("props")))
+        return EventLine(
             name,
-            m.start("name") + 1,
-            tuple(props),
-            tuple(prop_cols),
-            m.group("args"),
-            m.start("args"),
+            parsed[1],
             fmt,
-            fmt_col,
+            tuple(p.group() for p in props),
+            self.path,
+            number,
+            name_col,
+            raw,
+            section,
             trans,
+            parsed[0],
+            tuple(p.start() + 1 for p in props),
+            args_col,
+            fmt_col,
             trans_col,
         )
 

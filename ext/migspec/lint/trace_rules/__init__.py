@@ -3,9 +3,11 @@
 Inputs: trace events, either from a spec (``spec.trace_events()``) or read from
 a trace-events file (:mod:`migspec.load.trace_events`).  Outputs: findings.
 
-Each event rule checks ONE event, given as an :class:`EventCheck` (the event,
-where it was written, its format taken apart once by :mod:`.printf`, its
-argument types classified once).  The same functions serve both inputs:
+Each event rule checks events one by one, given as :class:`EventCheck` values
+(the event, where it was written, its format taken apart once by
+:mod:`.printf`, its argument types classified once); it loops over them
+itself, so that the usual event, which has nothing to report, costs one
+test in the rule's loop rather than a call.  The same functions serve both inputs:
 :data:`SPEC_RULES` runs them over a spec's events, :data:`FILE_RULES` over a
 file's events, plus the rules that only make sense for a file (a missing final
 newline, duplicate names).
@@ -24,7 +26,7 @@ run over a spec and which over a file).
 
 from __future__ import annotations
 
-from .file_rules import duplicate_event, duplicates_across
+from .file_rules import DefinedEvents, duplicate_event, duplicates_across
 from .printf_checks import (
     format_64bit,
     format_int_size,
@@ -43,6 +45,7 @@ __all__ = [
     "ODD_BLANK",
     "SPEC_RULES",
     "SUSPECT_RULES",
+    "DefinedEvents",
     "Memo",
     "duplicate_event",
     "duplicates_across",

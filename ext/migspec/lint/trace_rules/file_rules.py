@@ -69,10 +69,26 @@ def duplicates_across(files: Iterable[TraceFile]) -> list[Diagnostic]:
     """``trace-duplicate-event`` across files, in the order the files were
     given: every name an earlier file defines is reported at its first
     definition in each later file, pointing at the earliest one."""
-    first: dict[str, EventLine] = {}
-    out = []
-    for tf in files:
-        # A name defined twice in one file is the in-file rule's.
+    defined = DefinedEvents()
+    return [d for tf in files for d in defined.add(tf)]
+
+
+class DefinedEvents:
+    """The first definition of every event name in the files seen so far, for
+    ``trace-duplicate-event`` across files: a run adds each file as it lints
+    it, and need not keep the files themselves."""
+
+    __slots__ = ("first",)
+
+    def __init__(self) -> None:
+        self.first: dict[str, EventLine] = {}
+
+    def add(self, tf: TraceFile) -> list[Diagnostic]:
+        """Each event of ``tf`` whose name an earlier file defines (its first
+        definition in ``tf`` only: a name defined twice in one file is the
+        in-file rule's)."""
+        first = self.first
+        out = []
         mine: set[str] = set()
         for line in tf.events:
             name = line.name
@@ -93,7 +109,7 @@ def duplicates_across(files: Iterable[TraceFile]) -> list[Diagnostic]:
                     severity=Severity.WARNING,
                 )
             )
-    return out
+        return out
 
 
 def _differences(a: EventLine, b: EventLine) -> str:

@@ -5,7 +5,7 @@ strings, pointers and house style, each against the host data models.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from ...diagnostics import Finding, Severity, rule
 from ..printf import ParsedFormat
@@ -19,7 +19,7 @@ from .subjects import SCOPE, EventCheck, conv_at
     scope=SCOPE,
     example='dev_save_setup(const char *name, int pct) " (%s) %d%"',
 )
-def format_invalid(ev: EventCheck) -> Iterable[Finding]:
+def format_invalid(events: Iterable[EventCheck]) -> Iterator[Finding]:
     """The format has an invalid conversion, a stray '%', or a macro other than PRI*.
 
     A conversion printf does not know (``%y``, ``%Ld``, ``%n``), a ``%`` that
@@ -27,7 +27,9 @@ def format_invalid(ev: EventCheck) -> Iterable[Finding]:
     or a macro such as ``TARGET_FMT_lx`` whose conversions cannot be checked
     (tracetool's SystemTap format refuses such macros too).
     """
-    return [Finding(p.message, ev.line.format_at(p.offset)) for p in ev.format.problems]
+    for ev in events:
+        for p in ev.format.problems:
+            yield Finding(p.message, ev.line.format_at(p.offset))
 
 
 @rule(
@@ -36,42 +38,40 @@ def format_invalid(ev: EventCheck) -> Iterable[Finding]:
     scope=SCOPE,
     example='dev_load_state(const char *name, uint64_t data) " (%s)"',
 )
-def format_arg_count(ev: EventCheck) -> Iterable[Finding]:
+def format_arg_count(events: Iterable[EventCheck]) -> Iterator[Finding]:
     """The format's conversions do not consume exactly the event's arguments.
 
     ``%*d`` consumes two arguments, ``%m`` and ``%%`` none.  An argument the
     format does not print is lost in the log; a conversion without an argument
     reads garbage.
     """
-    fmt = ev.format
-    if fmt.opaque or fmt.problems:
-        return ()
-    args = ev.line.args
-    used = fmt.args_used
-    if used == len(args):
-        return ()
-    if used < len(args):
-        unused = ", ".join(f"'{a.name}'" for a in args[used:])
-        if not ev.line.format:
-            what = f"the event has {_n(len(args), 'argument')} but no format"
-        else:
-            what = f"the format prints {used} of {_n(len(args), 'argument')}"
-        return (Finding(f"{what}; not printed: {unused}", ev.arg_location(used)),)
-    # More conversions than arguments: point at the first one without an argument.
-    consumed = 0
-    first = fmt.conversions[-1]
-    for c in fmt.conversions:
-        consumed += c.args_used
-        if consumed > len(args):
-            first = c
-            break
-    return (
-        Finding(
+    for ev in events:
+        fmt = ev.format
+        args = ev.line.args
+        used = fmt.args_used
+        if used == len(args) or fmt.opaque or fmt.problems:
+            continue
+        if used < len(args):
+            unused = ", ".join(f"'{a.name}'" for a in args[used:])
+            if not ev.line.format:
+                what = f"the event has {_n(len(args), 'argument')} but no format"
+            else:
+                what = f"the format prints {used} of {_n(len(args), 'argument')}"
+            yield Finding(f"{what}; not printed: {unused}", ev.arg_location(used))
+            continue
+        # More conversions than arguments: point at the first one without an argument.
+        consumed = 0
+        first = fmt.conversions[-1]
+        for c in fmt.conversions:
+            consumed += c.args_used
+            if consumed > len(args):
+                first = c
+                break
+        yield Finding(
             f"the format consumes {_n(used, 'argument')} but the event has {len(args)}; "
             f"'{first.text}' has no argument",
             conv_at(ev, first),
-        ),
-    )
+        )
 
 
 def _n(count: int, noun: str) -> str:
@@ -114,35 +114,32 @@ _PRI_SUGGEST = {"d": "d", "i": "i", "u": "u", "x": "x", "X": "X", "o": "o", "c":
     scope=SCOPE,
     example='dev_load_state(const char *name, uint64_t data) " (%s) data 0x%x"',
 )
-def format_64bit(ev: EventCheck) -> Iterable[Finding]:
+def format_64bit(events: Iterable[EventCheck]) -> Iterator[Finding]:
     """A 64-bit argument (uint64_t, int64_t) is printed without a PRI*64 macro.
 
     ``%x`` or ``%d`` reads 32 bits of a 64-bit value (an error); ``%lx`` and
     ``%llx`` are each right on some hosts only (a warning): ``uint64_t`` is
     ``unsigned long`` on 64-bit Linux and ``unsigned long long`` elsewhere.
     """
-    out = []
-    for p in ev.suspects:
-        c = p.conversion
-        if p.role != "value" or c.macro or not c.is_integer:
-            continue
-        t = ev.types[p.arg]
-        if t.int_class != "int64":
-            continue
-        verdict = _mismatch(LENGTH_CLASS.get(c.length, "int"), "int64")
-        if verdict is None:
-            continue
-        severity, why = verdict
-        conv = _PRI_SUGGEST.get(c.conversion, "x")
-        out.append(
-            Finding(
+    for ev in events:
+        for p in ev.suspects:
+            c = p.conversion
+            if p.role != "value" or c.macro or not c.is_integer:
+                continue
+            t = ev.types[p.arg]
+            if t.int_class != "int64":
+                continue
+            verdict = _mismatch(LENGTH_CLASS.get(c.length, "int"), "int64")
+            if verdict is None:
+                continue
+            severity, why = verdict
+            conv = _PRI_SUGGEST.get(c.conversion, "x")
+            yield Finding(
                 f"'{c.text}' prints {t.text} argument '{ev.line.args[p.arg].name}' "
                 f"({why}); use '%\" PRI{conv}64'",
                 conv_at(ev, c),
                 severity=severity,
             )
-        )
-    return out
 
 
 @rule(
@@ -151,7 +148,7 @@ def format_64bit(ev: EventCheck) -> Iterable[Finding]:
     scope=SCOPE,
     example='dev_save_block(const char *name, int data_size) " (%s) 0x%"PRIx64',
 )
-def format_pri_width(ev: EventCheck) -> Iterable[Finding]:
+def format_pri_width(events: Iterable[EventCheck]) -> Iterator[Finding]:
     """A PRI* macro's width does not match the argument type.
 
     For example ``PRIx64`` with ``int``, or ``PRIu32`` with ``uint64_t``.
@@ -159,35 +156,32 @@ def format_pri_width(ev: EventCheck) -> Iterable[Finding]:
     only elsewhere (``PRIx64`` with ``size_t`` or ``long``) or where a narrower
     macro prints a wider fixed-size type (``PRIx16`` with ``uint32_t``).
     """
-    out = []
-    for p in ev.suspects:
-        c = p.conversion
-        if p.role != "value" or c.macro is None or not c.is_integer:
-            continue
-        t = ev.types[p.arg]
-        if t.int_class is None:
-            continue
-        name = ev.line.args[p.arg].name
-        bits = c.macro_bits
-        expected = "size" if c.macro.endswith("PTR") else PRI_CLASS.get(bits or 0)
-        if expected is None:
-            continue  # PRI*FAST*: host-dependent, cannot judge
-        verdict = _mismatch(expected, t.int_class)
-        if verdict is None and expected == "int" and bits is not None:
-            width = _fixed_bits(t.text)
-            if width is not None and width > bits:
-                verdict = Severity.WARNING, f"{width}-bit value, {bits}-bit macro"
-        if verdict is None:
-            continue
-        severity, why = verdict
-        out.append(
-            Finding(
+    for ev in events:
+        for p in ev.suspects:
+            c = p.conversion
+            if p.role != "value" or c.macro is None or not c.is_integer:
+                continue
+            t = ev.types[p.arg]
+            if t.int_class is None:
+                continue
+            name = ev.line.args[p.arg].name
+            bits = c.macro_bits
+            expected = "size" if c.macro.endswith("PTR") else PRI_CLASS.get(bits or 0)
+            if expected is None:
+                continue  # PRI*FAST*: host-dependent, cannot judge
+            verdict = _mismatch(expected, t.int_class)
+            if verdict is None and expected == "int" and bits is not None:
+                width = _fixed_bits(t.text)
+                if width is not None and width > bits:
+                    verdict = Severity.WARNING, f"{width}-bit value, {bits}-bit macro"
+            if verdict is None:
+                continue
+            severity, why = verdict
+            yield Finding(
                 f"{c.macro} prints {t.text} argument '{name}' ({why})",
                 conv_at(ev, c),
                 severity=severity,
             )
-        )
-    return out
 
 
 _FIXED_INT = re.compile(r"u?int(8|16|32|64)_t")
@@ -204,7 +198,7 @@ def _fixed_bits(text: str) -> int | None:
     scope=SCOPE,
     example='dev_save_block(const char *name, size_t data_size) " (%s) data_size %u"',
 )
-def format_int_size(ev: EventCheck) -> Iterable[Finding]:
+def format_int_size(events: Iterable[EventCheck]) -> Iterator[Finding]:
     """An integer conversion's length modifier does not fit the argument type.
 
     For example ``%d`` with ``size_t``, ``%lu`` with ``uint32_t``, or ``%*d``
@@ -214,33 +208,30 @@ def format_int_size(ev: EventCheck) -> Iterable[Finding]:
     a warning where they differ only on 32-bit or Windows hosts, or where only the
     C type differs (``%lu`` with ``size_t``: ``-Wformat`` warns on 32-bit hosts).
     """
-    out = []
-    for p in ev.suspects:
-        c = p.conversion
-        t = ev.types[p.arg]
-        if t.int_class is None:
-            continue
-        if p.role == "value":
-            if c.macro or not c.is_integer or t.int_class == "int64":
+    for ev in events:
+        for p in ev.suspects:
+            c = p.conversion
+            t = ev.types[p.arg]
+            if t.int_class is None:
                 continue
-            expected = LENGTH_CLASS.get(c.length, "int")
-            shown = f"'{c.text}'"
-        else:
-            expected = "int"
-            shown = f"the '*' {p.role} of '{c.text}'"
-        verdict = _mismatch(expected, t.int_class)
-        if verdict is None:
-            continue
-        severity, why = verdict
-        out.append(
-            Finding(
+            if p.role == "value":
+                if c.macro or not c.is_integer or t.int_class == "int64":
+                    continue
+                expected = LENGTH_CLASS.get(c.length, "int")
+                shown = f"'{c.text}'"
+            else:
+                expected = "int"
+                shown = f"the '*' {p.role} of '{c.text}'"
+            verdict = _mismatch(expected, t.int_class)
+            if verdict is None:
+                continue
+            severity, why = verdict
+            yield Finding(
                 f"{shown} takes {_c_type(expected)} but argument "
                 f"'{ev.line.args[p.arg].name}' is {t.text} ({why})",
                 conv_at(ev, c),
                 severity=severity,
             )
-        )
-    return out
 
 
 def _c_type(cls: str) -> str:
@@ -260,22 +251,21 @@ def _c_type(cls: str) -> str:
     scope=SCOPE,
     example='dev_save_setup(void *dev) " (%s)"',
 )
-def format_string(ev: EventCheck) -> Iterable[Finding]:
+def format_string(events: Iterable[EventCheck]) -> Iterator[Finding]:
     """'%s' prints an argument that is not ``char *`` or ``const char *``.
 
     Only those two types are copied as strings by the binary backends
     (simpletrace records any other pointer as a number).  ``char *`` without
     ``const`` is fine.
     """
-    return [
-        Finding(
-            f"'{p.conversion.text}' prints argument '{ev.line.args[p.arg].name}' of type "
-            f"'{ev.types[p.arg].text}', not a string ('const char *')",
-            conv_at(ev, p.conversion),
-        )
-        for p in ev.suspects
-        if p.role == "value" and p.conversion.conversion == "s" and not ev.types[p.arg].string
-    ]
+    for ev in events:
+        for p in ev.suspects:
+            if p.role == "value" and p.conversion.conversion == "s" and not ev.types[p.arg].string:
+                yield Finding(
+                    f"'{p.conversion.text}' prints argument '{ev.line.args[p.arg].name}' of type "
+                    f"'{ev.types[p.arg].text}', not a string ('const char *')",
+                    conv_at(ev, p.conversion),
+                )
 
 
 @rule(
@@ -284,17 +274,17 @@ def format_string(ev: EventCheck) -> Iterable[Finding]:
     scope=SCOPE,
     example='dev_region_read(uint64_t addr) "%p"',
 )
-def format_pointer(ev: EventCheck) -> Iterable[Finding]:
+def format_pointer(events: Iterable[EventCheck]) -> Iterator[Finding]:
     """'%p' prints an argument that is not a pointer."""
-    return [
-        Finding(
-            f"'{p.conversion.text}' prints argument '{ev.line.args[p.arg].name}' of type "
-            f"'{ev.types[p.arg].text}', which is not a pointer",
-            conv_at(ev, p.conversion),
-        )
-        for p in ev.suspects
-        if p.role == "value" and p.conversion.conversion == "p" and not ev.types[p.arg].pointers
-    ]
+    for ev in events:
+        for p in ev.suspects:
+            c, t = p.conversion, ev.types[p.arg]
+            if p.role == "value" and c.conversion == "p" and not t.pointers:
+                yield Finding(
+                    f"'{c.text}' prints argument '{ev.line.args[p.arg].name}' of type "
+                    f"'{t.text}', which is not a pointer",
+                    conv_at(ev, c),
+                )
 
 
 @rule(
@@ -303,33 +293,28 @@ def format_pointer(ev: EventCheck) -> Iterable[Finding]:
     scope=SCOPE,
     example='dev_region_read(void *dev) "0x%x"',
 )
-def format_kind(ev: EventCheck) -> Iterable[Finding]:
+def format_kind(events: Iterable[EventCheck]) -> Iterator[Finding]:
     """An integer conversion prints a pointer, or a floating-point conversion is used.
 
     Pointers are printed with ``%p``; trace arguments cannot be ``double``, so
     ``%f`` and friends never have a matching argument.
     """
-    out = []
-    for p in ev.suspects:
-        c = p.conversion
-        t = ev.types[p.arg]
-        name = ev.line.args[p.arg].name
-        if p.role == "value" and c.conversion in "eEfFgGaA":
-            out.append(
-                Finding(
+    for ev in events:
+        for p in ev.suspects:
+            c = p.conversion
+            t = ev.types[p.arg]
+            name = ev.line.args[p.arg].name
+            if p.role == "value" and c.conversion in "eEfFgGaA":
+                yield Finding(
                     f"'{c.text}' expects a double, but argument '{name}' is '{t.text}'",
                     conv_at(ev, c),
                 )
-            )
-        elif t.pointers and (p.role != "value" or c.is_integer):
-            what = f"the '*' {p.role} of '{c.text}'" if p.role != "value" else f"'{c.text}'"
-            out.append(
-                Finding(
+            elif t.pointers and (p.role != "value" or c.is_integer):
+                what = f"the '*' {p.role} of '{c.text}'" if p.role != "value" else f"'{c.text}'"
+                yield Finding(
                     f"{what} prints pointer argument '{name}' ('{t.text}') as an integer; use '%p'",
                     conv_at(ev, c),
                 )
-            )
-    return out
 
 
 @rule(
@@ -338,7 +323,7 @@ def format_kind(ev: EventCheck) -> Iterable[Finding]:
     scope=SCOPE,
     example='ahci_fis(void *s, char b0) "ahci(%p) FIS 0x%02x"',
 )
-def format_sign_extension(ev: EventCheck) -> Iterable[Finding]:
+def format_sign_extension(events: Iterable[EventCheck]) -> Iterator[Finding]:
     """An unsigned conversion (%x, %u, %o) prints a signed type narrower than int.
 
     The types are ``char``, ``int8_t``, ``short`` and ``int16_t``.  The value is promoted to int first, so a negative one prints as
@@ -347,25 +332,22 @@ def format_sign_extension(ev: EventCheck) -> Iterable[Finding]:
     argument with the unsigned type (``uint8_t``), or use ``%hhx``/``%hx``.
     ``PRIx8`` and ``PRIx16`` are plain ``"x"`` in glibc and do not help.
     """
-    out = []
-    for p in ev.suspects:
-        c = p.conversion
-        t = ev.types[p.arg]
-        if p.role != "value" or not t.narrow_signed or c.conversion not in "ouxX":
-            continue
-        if c.length == "hh" or (c.length == "h" and t.narrow_signed == 16):
-            continue
-        unsigned = f"uint{t.narrow_signed}_t"
-        signed = "signed on x86 hosts" if t.text.split() == ["char"] else "signed"
-        out.append(
-            Finding(
+    for ev in events:
+        for p in ev.suspects:
+            c = p.conversion
+            t = ev.types[p.arg]
+            if p.role != "value" or not t.narrow_signed or c.conversion not in "ouxX":
+                continue
+            if c.length == "hh" or (c.length == "h" and t.narrow_signed == 16):
+                continue
+            unsigned = f"uint{t.narrow_signed}_t"
+            signed = "signed on x86 hosts" if t.text.split() == ["char"] else "signed"
+            yield Finding(
                 f"'{c.text}' prints argument '{ev.line.args[p.arg].name}' of type "
                 f"'{t.text}' ({signed}): negative values print sign-extended (ffffff80); "
                 f"declare it {unsigned}",
                 conv_at(ev, c),
             )
-        )
-    return out
 
 
 # A group of hex numbers split by one of . : / and space ("%02x:%02x.%x").
@@ -378,26 +360,23 @@ _HEX_SEPARATORS = frozenset(".:/ ")
     scope=SCOPE,
     example='dev_region_read(uint64_t addr) "addr %#" PRIx64 " size %x"',
 )
-def format_hex_prefix(ev: EventCheck) -> Iterable[Finding]:
+def format_hex_prefix(events: Iterable[EventCheck]) -> Iterator[Finding]:
     """A hex number is printed without a literal '0x' before it, or with the '#' flag.
 
     QEMU's checkpatch asks for ``0x%x`` rather than ``%#x`` (which prints
     ``0`` without the prefix) and for a ``0x`` before every hex number, except
     in groups split by ``.``, ``:``, ``/`` or a space such as ``%02x:%02x.%x``.
     """
-    fmt = ev.format
-    out = []
-    for i, c in enumerate(fmt.conversions):
-        if "#" in c.flags:
-            out.append(
-                Finding(
+    for ev in events:
+        fmt = ev.format
+        for i, c in enumerate(fmt.conversions):
+            if "#" in c.flags:
+                yield Finding(
                     f"'{c.text}': use a literal '0x' prefix rather than the '#' flag",
                     conv_at(ev, c),
                 )
-            )
-        elif c.is_hex and not fmt.preceded_by(i, "0x") and not _in_hex_group(fmt, i):
-            out.append(Finding(f"hex number '{c.text}' without a '0x' prefix", conv_at(ev, c)))
-    return out
+            elif c.is_hex and not fmt.preceded_by(i, "0x") and not _in_hex_group(fmt, i):
+                yield Finding(f"hex number '{c.text}' without a '0x' prefix", conv_at(ev, c))
 
 
 def _in_hex_group(fmt: ParsedFormat, i: int) -> bool:

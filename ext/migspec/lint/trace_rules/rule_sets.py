@@ -5,7 +5,7 @@ spec's events (:data:`SPEC_RULES`) and over a file's (:data:`FILE_RULES`).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ...diagnostics import Finding, Rule
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 # Rules that read nothing of an event but its suspect pairs: the run skips
 # them for the (usual) event that has none, without calling them.
-SUSPECT_RULES: tuple[Rule[EventCheck], ...] = (
+SUSPECT_RULES: tuple[Rule[Iterable[EventCheck]], ...] = (
     format_64bit,
     format_pri_width,
     format_int_size,
@@ -49,7 +49,7 @@ SUSPECT_RULES: tuple[Rule[EventCheck], ...] = (
     format_kind,
     format_sign_extension,
 )
-EVENT_RULES: tuple[Rule[EventCheck], ...] = (
+EVENT_RULES: tuple[Rule[Iterable[EventCheck]], ...] = (
     format_newline,
     format_errno,
     arg_type,
@@ -68,7 +68,7 @@ EVENT_RULES: tuple[Rule[EventCheck], ...] = (
 S = TypeVar("S")
 
 
-def _rewrap(r: Rule[EventCheck], run: Callable[[S], Iterable[Finding]]) -> Rule[S]:
+def _rewrap(r: Rule[Iterable[EventCheck]], run: Callable[[S], Iterable[Finding]]) -> Rule[S]:
     """``r`` with the same id, severity and docs, checking a whole spec or file."""
     return Rule(
         id=r.id,
@@ -81,35 +81,29 @@ def _rewrap(r: Rule[EventCheck], run: Callable[[S], Iterable[Finding]]) -> Rule[
     )
 
 
-def _over_spec(r: Rule[EventCheck]) -> Rule[Spec]:
+def _over_spec(r: Rule[Iterable[EventCheck]]) -> Rule[Spec]:
     check = r.check
     assert check is not None
     only_suspects = r in SUSPECT_RULES
 
     # wraps(): the docs find the rule's docstring in its source through it.
     @functools.wraps(check)
-    def run(spec: Spec) -> Iterator[Finding]:
-        for ev in prepare_spec(spec):
-            if ev.suspects or not only_suspects:
-                yield from check(ev)
+    def run(spec: Spec) -> Iterable[Finding]:
+        events = prepare_spec(spec)
+        return check([ev for ev in events if ev.suspects] if only_suspects else events)
 
     return _rewrap(r, run)
 
 
-def _over_file(r: Rule[EventCheck]) -> Rule[FileCheck]:
+def _over_file(r: Rule[Iterable[EventCheck]]) -> Rule[FileCheck]:
     check = r.check
     assert check is not None
     only_suspects = r in SUSPECT_RULES
 
     # wraps(): the docs find the rule's docstring in its source through it.
     @functools.wraps(check)
-    def run(fc: FileCheck) -> list[Finding]:
-        out: list[Finding] = []
-        for ev in fc.suspect_events if only_suspects else fc.events:
-            found = check(ev)
-            if found:
-                out.extend(found)
-        return out
+    def run(fc: FileCheck) -> Iterable[Finding]:
+        return check(fc.suspect_events if only_suspects else fc.events)
 
     return _rewrap(r, run)
 

@@ -81,7 +81,8 @@ class FileCheck(NamedTuple):
 
 
 class Memo:
-    """Classified types and parsed formats, kept for one run: both repeat across a tree."""
+    """Classified types and parsed formats, kept while one file (or one spec)
+    is prepared: both repeat within a file."""
 
     __slots__ = ("formats", "types")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from ...diagnostics import Finding, Severity, rule
 from ...load.trace_events import EventLine
@@ -16,20 +16,17 @@ from .subjects import ODD_BLANK, SCOPE, EventCheck
     scope=SCOPE,
     example='dev_save_setup(const char *name) " (%s)\\n"',
 )
-def format_newline(ev: EventCheck) -> Iterable[Finding]:
+def format_newline(events: Iterable[EventCheck]) -> Iterator[Finding]:
     """The format ends with a newline.
 
     Every backend adds its own line break; tracetool refuses the event.
     """
-    if not ev.format.ends_with_newline():
-        return ()
-    fmt = ev.line.format
-    return (
-        Finding(
-            "the format ends with a newline; backends add their own, drop the '\\n'",
-            ev.line.format_at(fmt.rfind("\\n")),
-        ),
-    )
+    for ev in events:
+        if ev.format.ends_with_newline():
+            yield Finding(
+                "the format ends with a newline; backends add their own, drop the '\\n'",
+                ev.line.format_at(ev.line.format.rfind("\\n")),
+            )
 
 
 @rule(
@@ -38,21 +35,20 @@ def format_newline(ev: EventCheck) -> Iterable[Finding]:
     scope=SCOPE,
     example='dev_save_setup(const char *name) " (%s) failed: %m"',
 )
-def format_errno(ev: EventCheck) -> Iterable[Finding]:
+def format_errno(events: Iterable[EventCheck]) -> Iterator[Finding]:
     """The format uses '%m'.
 
     ``%m`` prints ``strerror(errno)`` at the time the backend formats the
     record, which may be much later or in another process.  tracetool refuses
     it (any ``%m`` in the text, even ``%%m``); pass the error as an argument.
     """
-    line = ev.line
-    fmt, fmt_trans = line.format, line.format_trans
-    out = []
-    if "%m" in fmt:
-        out.append(_errno_finding(line, fmt, trans=False))
-    if fmt_trans and "%m" in fmt_trans:
-        out.append(_errno_finding(line, fmt_trans, trans=True))
-    return out
+    for ev in events:
+        line = ev.line
+        fmt, fmt_trans = line.format, line.format_trans
+        if "%m" in fmt:
+            yield _errno_finding(line, fmt, trans=False)
+        if fmt_trans and "%m" in fmt_trans:
+            yield _errno_finding(line, fmt_trans, trans=True)
 
 
 def _errno_finding(line: EventLine, fmt: str, *, trans: bool) -> Finding:
@@ -68,7 +64,7 @@ def _errno_finding(line: EventLine, fmt: str, *, trans: bool) -> Finding:
     scope=SCOPE,
     example='dev_region_read(struct DeviceState *dev, hwaddr addr) "%p 0x%"PRIx64',
 )
-def arg_type(ev: EventCheck) -> Iterable[Finding]:
+def arg_type(events: Iterable[EventCheck]) -> Iterator[Finding]:
     """An argument type is not one tracetool allows.
 
     Only standard C integer types, ``bool``, the fixed-size integer types,
@@ -78,44 +74,43 @@ def arg_type(ev: EventCheck) -> Iterable[Finding]:
     ``hwaddr``.  tracetool splits types on single spaces, so a tab inside a type
     is refused too.
     """
-    out = []
-    texts = ev.line.arg_texts
-    for i, t in enumerate(ev.types):
-        if not t.refused and not t.no_value:
-            continue  # the usual case
-        if t.refused:
-            hint = "'void *'" if t.pointers else "a fixed-size integer type such as 'uint64_t'"
-            out.append(
-                Finding(
-                    f"type '{t.text}' of argument '{ev.line.args[i].name}' is not allowed "
+    for ev in events:
+        line = ev.line
+        for i, t in enumerate(ev.types):
+            if t.refused:
+                hint = "'void *'" if t.pointers else "a fixed-size integer type such as 'uint64_t'"
+                yield Finding(
+                    f"type '{t.text}' of argument '{line.args[i].name}' is not allowed "
                     f"in trace events ('{t.refused}'); use {hint}",
                     ev.arg_location(i),
                 )
-            )
-        elif t.no_value:
-            out.append(
-                Finding(
-                    f"argument '{ev.line.args[i].name}' has no value type ('{t.text.strip()}')",
+            elif t.no_value:
+                yield Finding(
+                    f"argument '{line.args[i].name}' has no value type ('{t.text.strip()}')",
                     ev.arg_location(i),
                 )
+        # Every blank but the space is unprintable: most lines skip the search.
+        if line.arg_texts is not None and not line.text.isprintable():
+            yield from _odd_blanks(line)
+
+
+def _odd_blanks(line: EventLine) -> Iterator[Finding]:
+    """A tab (or another blank that is not a space) inside an argument's type."""
+    assert line.arg_texts is not None
+    if not ODD_BLANK.search(line.text):
+        return
+    for text, col in zip(line.arg_texts, line.piece_columns(), strict=True):
+        body = text.strip()
+        if not body or body == "void":
+            continue
+        # The type as tracetool cuts it: up to the last '*', else the last blank.
+        type_text = body.rsplit("*", 1)[0] if "*" in body else body.rsplit(None, 1)[0]
+        if ODD_BLANK.search(type_text.strip()):
+            yield Finding(
+                f"the type of argument '{' '.join(body.split())}' contains a tab or "
+                "other non-space blank; tracetool splits types on spaces only",
+                line.at(col),
             )
-    # Every blank but the space is unprintable: most lines skip the search.
-    if texts is not None and not ev.line.text.isprintable() and ODD_BLANK.search(ev.line.text):
-        for text, col in zip(texts, ev.line.piece_columns(), strict=True):
-            body = text.strip()
-            if not body or body == "void":
-                continue
-            # The type as tracetool cuts it: up to the last '*', else the last blank.
-            type_text = body.rsplit("*", 1)[0] if "*" in body else body.rsplit(None, 1)[0]
-            if ODD_BLANK.search(type_text.strip()):
-                out.append(
-                    Finding(
-                        f"the type of argument '{' '.join(body.split())}' contains a tab or "
-                        "other non-space blank; tracetool splits types on spaces only",
-                        ev.line.at(col),
-                    )
-                )
-    return out
 
 
 @rule(
@@ -124,30 +119,28 @@ def arg_type(ev: EventCheck) -> Iterable[Finding]:
     scope=SCOPE,
     example='dev_probe() ""',
 )
-def empty_args(ev: EventCheck) -> Iterable[Finding]:
+def empty_args(events: Iterable[EventCheck]) -> Iterator[Finding]:
     """The argument list, or one argument in it, is empty.
 
     tracetool wants ``void`` for an event without arguments and refuses an
     empty piece between commas.
     """
-    texts = ev.line.arg_texts
-    # Every piece that is not empty (or "void") became an argument.
-    if texts is None or len(texts) == len(ev.line.args):
-        return ()
-    if len(texts) == 1 and texts[0].strip() == "void":
-        return ()
-    if len(texts) == 1 and not texts[0].strip():
-        return (
-            Finding(
-                "empty argument list; write 'void' for an event without arguments",
-                ev.line.at(ev.line.args_column),
-            ),
-        )
-    return [
-        Finding("empty argument between commas", ev.line.at(col))
-        for text, col in zip(texts, ev.line.piece_columns(), strict=True)
-        if not text.strip()
-    ]
+    for ev in events:
+        line = ev.line
+        texts = line.arg_texts
+        # Every piece that is not empty (or "void") became an argument.
+        if texts is None or len(texts) == len(line.args):
+            continue
+        if len(texts) == 1:
+            if not texts[0].strip():
+                yield Finding(
+                    "empty argument list; write 'void' for an event without arguments",
+                    line.at(line.args_column),
+                )
+            continue  # else "void"
+        for text, col in zip(texts, line.piece_columns(), strict=True):
+            if not text.strip():
+                yield Finding("empty argument between commas", line.at(col))
 
 
 @rule(
@@ -157,17 +150,15 @@ def empty_args(ev: EventCheck) -> Iterable[Finding]:
     example="e(int a, int b, int c, int d, int e, int f, int g, int h, int i, int j, int k) "
     '"%d %d %d %d %d %d %d %d %d %d %d"',
 )
-def too_many_args(ev: EventCheck) -> Iterable[Finding]:
+def too_many_args(events: Iterable[EventCheck]) -> Iterator[Finding]:
     """An event has more than 10 arguments, tracetool's limit."""
-    args = ev.line.args
-    if len(args) <= MAX_ARGS:
-        return ()
-    return (
-        Finding(
-            f"{len(args)} arguments; tracetool allows at most {MAX_ARGS}",
-            ev.arg_location(MAX_ARGS),
-        ),
-    )
+    for ev in events:
+        count = len(ev.line.args)
+        if count > MAX_ARGS:
+            yield Finding(
+                f"{count} arguments; tracetool allows at most {MAX_ARGS}",
+                ev.arg_location(MAX_ARGS),
+            )
 
 
 @rule(
@@ -176,20 +167,19 @@ def too_many_args(ev: EventCheck) -> Iterable[Finding]:
     scope=SCOPE,
     example='static dev_save_setup(const char *name) " (%s)"',
 )
-def unknown_property(ev: EventCheck) -> Iterable[Finding]:
+def unknown_property(events: Iterable[EventCheck]) -> Iterator[Finding]:
     """A word before the event name is not a property tracetool knows (disable, vcpu)."""
-    props = ev.line.properties
-    if not props:
-        return ()
-    cols = ev.line.property_columns
-    return [
-        Finding(
-            f"unknown property '{p}' (tracetool knows {', '.join(VALID_PROPERTIES)})",
-            ev.line.at(cols[i] if i < len(cols) else 0),
-        )
-        for i, p in enumerate(props)
-        if p not in VALID_PROPERTIES
-    ]
+    for ev in events:
+        line = ev.line
+        if not line.properties:
+            continue
+        cols = line.property_columns
+        for i, p in enumerate(line.properties):
+            if p not in VALID_PROPERTIES:
+                yield Finding(
+                    f"unknown property '{p}' (tracetool knows {', '.join(VALID_PROPERTIES)})",
+                    line.at(cols[i] if i < len(cols) else 0),
+                )
 
 
 @rule(
@@ -198,18 +188,16 @@ def unknown_property(ev: EventCheck) -> Iterable[Finding]:
     scope=SCOPE,
     example='dev_save_setup(const char *name) "trans %s", "exec %s"',
 )
-def two_formats(ev: EventCheck) -> Iterable[Finding]:
+def two_formats(events: Iterable[EventCheck]) -> Iterator[Finding]:
     """The event uses the old two-format form '"fmt_trans", "fmt"'.
 
     The form served the ``tcg`` property, which tracetool no longer has;
     tracetool still parses it, but its backends expect one format and fail.
     """
-    if ev.line.format_trans is None:
-        return ()
-    return (
-        Finding(
-            "two formats: the '\"fmt_trans\", \"fmt\"' form was for the removed 'tcg' property; "
-            "keep one format",
-            ev.line.format_at(0, trans=True),
-        ),
-    )
+    for ev in events:
+        if ev.line.format_trans is not None:
+            yield Finding(
+                'two formats: the \'"fmt_trans", "fmt"\' form was for the removed '
+                "'tcg' property; keep one format",
+                ev.line.format_at(0, trans=True),
+            )
