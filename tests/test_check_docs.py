@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from migspec.align.flows import align
 from migspec.artefacts import check_tree
 from migspec.expect.flows import expected_reading
 from migspec.load.spec import load_spec
 from migspec.model import FlowStyle, Spec
-from migspec.source.alignment import align
 from migspec.source.rst import parse_flows
 
 from .conftest import SEED_SPEC

@@ -14,11 +14,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 
+from ..align.flows import align, meaning
 from ..diagnostics import Location, Note, Severity, declare
 from ..expect.flows import ExpectedStep, expected_reading
 from ..model import Flow
 from ..source import SCOPE
-from ..source.alignment import align, meaning
 from ..source.rst import DocFlow, DocLine, DocStep, LineRole
 from .context import Context
 

@@ -4,7 +4,7 @@ Inputs: a spec's flows drawn in one rst file, the file's lines and what
 :mod:`migspec.source.rst` read from it.  Outputs: one line edit per flow
 block that must change, and diagnostics.  Drawn steps are paired with the
 spec's steps exactly as ``migspec check`` pairs them
-(:func:`migspec.source.alignment.align`).  Inside a paired step, lines are
+(:func:`migspec.align.flows.align`).  Inside a paired step, lines are
 compared by meaning (whitespace collapsed; tuples member by member): a line
 that means the same keeps its hand layout byte for byte (tabs, odd centring,
 trailing spaces); a line that changed, or is new, is written as
@@ -20,11 +20,11 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..align.flows import align
 from ..diagnostics import Diagnostic
 from ..expect.flows import expect_flow, expected_reading
 from ..model import Flow, Spec
 from ..render.flow_rst import render_drawing
-from ..source.alignment import align
 from ..source.rst import DocFlow, DocStep, RstFlows, parse_tuple
 from .regions import LineEdit, find_flow_block
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 
 from ..expect.flows import ExpectedStep
-from .rst import DocStep, LineRole
+from ..source.rst import DocStep, LineRole
 
 # Steps are paired when they are at least this alike (0..1, see _similarity).
 _PAIR_THRESHOLD = 0.3
