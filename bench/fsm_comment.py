@@ -20,8 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "ext"))
 
+from migspec.align.fsm_comment import align  # noqa: E402
+from migspec.align.rendered_comment import rendered_comment  # noqa: E402
 from migspec.load.spec import load_spec  # noqa: E402
-from migspec.source.comment_alignment import align, rendered_comment  # noqa: E402
 
 
 def main() -> int:

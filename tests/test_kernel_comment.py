@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from migspec.align.fsm_comment import align
+from migspec.align.rendered_comment import rendered_comment
 from migspec.artefacts import check_tree, plan_update
 from migspec.importer.uapi import read_uapi_machine
 from migspec.load.spec import load_spec
 from migspec.model import Interior, Spec
 from migspec.render.fsm_comment import render_fsm_comment
-from migspec.source.comment_alignment import align, rendered_comment
 from migspec.source.fsm_comment import read_fsm_comment
 from migspec.update import apply_plan
 

@@ -7,7 +7,10 @@ tree.  ``check`` reports them and ``update`` mends them: one comparison per
 region, so that what check calls a difference is exactly what update edits.
 One module per thing aligned:
 
-- :mod:`~migspec.align.flows`: a flow drawing's steps and the expected steps.
+- :mod:`~migspec.align.flows`: a flow drawing's steps and the expected steps;
+- :mod:`~migspec.align.fsm_comment`: the uAPI state-machine comment and the
+  rendered one (:mod:`~migspec.align.rendered_comment` is that rendering,
+  read back).
 
 Nothing here reads a file or writes one, and nothing here judges severity:
 that is the rule a check attaches.

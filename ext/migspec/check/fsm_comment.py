@@ -5,14 +5,12 @@ Outputs: diagnostics at the comment's lines in the kernel's uAPI header:
 an arc or refused pair the spec has and the comment does not list (or the
 reverse), a state under the wrong feature flags, a path rule or removal
 sentence the comment lacks, has beyond the spec, or words otherwise.  The differences are
-:func:`migspec.source.comment_alignment.align`'s, which ``update`` mends.
+:func:`migspec.align.fsm_comment.align`'s, which ``update`` mends.
 """
 
 from __future__ import annotations
 
-from ..diagnostics import Diagnostic, Location, Note, Severity, declare
-from ..source import SCOPE
-from ..source.comment_alignment import (
+from ..align.fsm_comment import (
     ArcExtra,
     ArcMissing,
     Difference,
@@ -22,8 +20,10 @@ from ..source.comment_alignment import (
     StateExtra,
     StateMisplaced,
     align,
-    rendered_comment,
 )
+from ..align.rendered_comment import rendered_comment
+from ..diagnostics import Diagnostic, Location, Note, Severity, declare
+from ..source import SCOPE
 from ..source.fsm_comment import CommentWords
 from .context import Context
 

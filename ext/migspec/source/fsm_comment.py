@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from ..expect.fsm_comment import CommentWords, squash
 from ..model import ANY_STATE
 
-__all__ = ["CommentWords", "bit_macros", "read_fsm_comment", "squash"]
+__all__ = ["CommentWords", "bit_macros", "enum_states", "read_fsm_comment", "squash"]
 
 _BIT = re.compile(r"^\s*#\s*define\s+([A-Z_][A-Z0-9_]*)\s+\(?\s*1U?L*\s*<<\s*(\d+)\s*\)?", re.M)
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -123,6 +123,14 @@ class FsmComment:
 def bit_macros(text: str) -> dict[str, int]:
     """Macros defined as one bit: name -> bit number."""
     return {m.group(1): int(m.group(2)) for m in _BIT.finditer(text)}
+
+
+def enum_states(text: str, enum: str, prefix: str) -> list[str]:
+    """The constants of ``enum NAME { ... }`` in ``text``, without ``prefix``."""
+    m = re.search(rf"\benum\s+{re.escape(enum)}\s*\{{([^}}]*)\}}", text)
+    if m is None or not prefix:
+        return []
+    return re.findall(rf"\b{re.escape(prefix)}([A-Za-z0-9_]+)\b", m.group(1))
 
 
 def comment_above(text: str, enum: str) -> tuple[list[str], int, int] | None:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..align.rendered_comment import Rendered, rendered_comment
 from ..diagnostics import Diagnostic, InternalError, Location, Note, Rule, Severity
 from ..expect.code import PredicateExpectation, ToStringExpectation, expect_code
 from ..expect.kernel import expect_kernel_tables
@@ -38,7 +39,6 @@ from ..render.c import render_c_enum
 from ..render.kernel import render_kernel_table
 from ..source import FILE_MISSING, FILE_UNREADABLE, read_bytes
 from ..source.c import CReader, read_enum
-from ..source.comment_alignment import Rendered, rendered_comment
 from ..source.kernel import read_spec_kernel_tables, walk_differences
 from ..source.rst import parse_flows
 from ..writes import RULES as WRITE_RULES

@@ -1,8 +1,8 @@
 """Rewrite the state-machine comment above the uAPI enum, minimally.
 
 Inputs: the header's text, the comment the spec implies
-(:func:`migspec.source.comment_alignment.rendered_comment`) and the
-differences :func:`~migspec.source.comment_alignment.align` finds.  Output:
+(:func:`migspec.align.rendered_comment.rendered_comment`) and the
+differences :func:`migspec.align.fsm_comment.align` finds.  Output:
 line edits that mend exactly those differences, copying every inserted line
 from the rendered comment (the template is the one layout): a missing arc
 goes into the paragraph that lists the arcs it is grouped with (or, with its
@@ -18,11 +18,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..diagnostics import Diagnostic
-from ..source.comment_alignment import (
+from ..align.fsm_comment import (
     ArcExtra,
     ArcMissing,
-    Rendered,
     RuleDiffers,
     RuleExtra,
     RuleMissing,
@@ -32,6 +30,8 @@ from ..source.comment_alignment import (
     removal_sentences,
     rule_end,
 )
+from ..align.rendered_comment import Rendered
+from ..diagnostics import Diagnostic
 from ..source.fsm_comment import CommentWords
 from .regions import LineEdit
 

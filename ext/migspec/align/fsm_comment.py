@@ -1,8 +1,9 @@
 """How a read state-machine comment differs from the one the spec implies.
 
 Inputs: the comment read from a header and the comment rendered from the
-spec, both read by :func:`migspec.source.fsm_comment.read_fsm_comment`, and
-the expectation (:mod:`migspec.expect.fsm_comment`) that rendered it.
+spec (:func:`migspec.align.rendered_comment.rendered_comment`), both read by
+:func:`migspec.source.fsm_comment.read_fsm_comment`, and the expectation
+(:mod:`migspec.expect.fsm_comment`) that rendered it.
 Output: the differences of meaning, each located in the read comment and
 pointing at the rendered lines that would mend it.  ``check`` reports them
 (:mod:`migspec.check.fsm_comment`) and ``update`` applies them
@@ -17,81 +18,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..expect.fsm_comment import FsmCommentExpectation, expect_fsm_comment, group_rule
-from ..model import Interior, Spec
-from ..render.fsm_comment import render_fsm_comment
-from .fsm_comment import (
+from ..expect.fsm_comment import FsmCommentExpectation, group_rule
+from ..model import Interior
+from ..source.fsm_comment import (
     ArcParagraph,
     CommentWords,
     FsmComment,
     StateEntry,
     StateList,
-    bit_macros,
-    read_fsm_comment,
     squash,
 )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Rendered:
-    """The comment the spec implies: its expectation, its text and that text read back."""
-
-    expected: FsmCommentExpectation
-    text: str  # ``/*`` to `` */``, newline-terminated
-    read: FsmComment
-    states: tuple[str, ...]
-    macros: dict[str, int]  # the spec's feature macros and their bits
-    prefix: str  # of the enum's constants
-
-    def read_header(self, text: str, path: str = "") -> FsmComment | None:
-        """The comment above the enum in a header's ``text``, read as the spec's was.
-
-        A list heading may name a feature macro the header does not define
-        yet (a header from before the feature): the spec's macros count too.
-        And the comment may name a state the spec no longer has, as long as
-        the header's enum still does: its states count too.
-        """
-        names = dict.fromkeys((*self.states, *enum_states(text, self.expected.enum, self.prefix)))
-        return read_fsm_comment(
-            text,
-            self.expected.enum,
-            list(names),
-            path=path,
-            any_state=self.expected.any_state,
-            feature_bits={**bit_macros(text), **self.macros},
-        )
-
-
-def rendered_comment(spec: Spec) -> Rendered:
-    """The spec's comment, rendered by the template and read by the one reader."""
-    expected = expect_fsm_comment(spec)
-    text = render_fsm_comment(spec, expected)
-    states = tuple(s.name for s in spec.states)
-    macros = {f.macro: f.bit for f in spec.features}
-    read = read_fsm_comment(
-        f"{text}enum {expected.enum} {{",
-        expected.enum,
-        states,
-        any_state=expected.any_state,
-        feature_bits=macros,
-    )
-    assert read is not None, "the template writes a block comment"
-    return Rendered(
-        expected=expected,
-        text=text,
-        read=read,
-        states=states,
-        macros=macros,
-        prefix=spec.machine.prefix,
-    )
-
-
-def enum_states(text: str, enum: str, prefix: str) -> list[str]:
-    """The constants of ``enum NAME { ... }`` in ``text``, without ``prefix``."""
-    m = re.search(rf"\benum\s+{re.escape(enum)}\s*\{{([^}}]*)\}}", text)
-    if m is None or not prefix:
-        return []
-    return re.findall(rf"\b{re.escape(prefix)}([A-Za-z0-9_]+)\b", m.group(1))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
