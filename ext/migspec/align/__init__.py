@@ -10,7 +10,9 @@ One module per thing aligned:
 - :mod:`~migspec.align.flows`: a flow drawing's steps and the expected steps;
 - :mod:`~migspec.align.fsm_comment`: the uAPI state-machine comment and the
   rendered one (:mod:`~migspec.align.rendered_comment` is that rendering,
-  read back).
+  read back);
+- :mod:`~migspec.align.kernel_walk`: the kernel lookup's skip loop and the
+  spec's walk.
 
 Nothing here reads a file or writes one, and nothing here judges severity:
 that is the rule a check attaches.

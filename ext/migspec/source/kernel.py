@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Location
 from ..expect.kernel import expected_bound
-from ..model import Spec, Walk
+from ..model import Spec
 from .c import C_FORM, CFile, Ref, unwrap, walk
 
 if TYPE_CHECKING:
@@ -53,35 +53,6 @@ class KernelRead:
     # The tables' bound, ``enum { NAME = LAST + 1 }`` in the function: LAST, located
     # (None: not asked for, not there, or not of that form).
     bound: Ref | None = None
-
-
-def walk_differences(
-    spec_walk: Walk, error_name: str | None, parsed: KernelRead
-) -> list[tuple[str, Location]]:
-    """Where the lookup's loop, as read, differs from the spec's walk: what
-    differs and where.  ``check`` reports these; ``update``, which rewrites the
-    tables but not the loop, says they are left to be edited by hand."""
-    if parsed.function is None:
-        return []
-    out: list[tuple[str, Location]] = []
-    if spec_walk.skip_unsupported and parsed.skip_loop is None:
-        out.append(
-            (
-                "no loop skips the states a device does not support "
-                "(the spec's walk says skip_unsupported)",
-                parsed.function,
-            )
-        )
-    elif not spec_walk.skip_unsupported and parsed.skip_loop is not None:
-        out.append(
-            ("this loop skips unsupported states; the spec's walk does not", parsed.skip_loop)
-        )
-    if parsed.skip_loop is not None and spec_walk.stop_at_error != parsed.stop_at_error:
-        error = error_name or "the error state"
-        said = "stops" if spec_walk.stop_at_error else "does not stop"
-        does = "stops" if parsed.stop_at_error else "does not stop"
-        out.append((f"this loop {does} at {error}; the spec's walk {said} there", parsed.skip_loop))
-    return out
 
 
 def read_spec_kernel_tables(cfile: CFile, spec: Spec) -> tuple[KernelRead, list[Diagnostic]]:

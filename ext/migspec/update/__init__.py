@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..align.kernel_walk import walk_differences
 from ..align.rendered_comment import Rendered, rendered_comment
 from ..diagnostics import Diagnostic, InternalError, Location, Note, Rule, Severity
 from ..expect.code import PredicateExpectation, ToStringExpectation, expect_code
@@ -39,7 +40,7 @@ from ..render.c import render_c_enum
 from ..render.kernel import render_kernel_table
 from ..source import FILE_MISSING, FILE_UNREADABLE, read_bytes
 from ..source.c import CReader, read_enum
-from ..source.kernel import read_spec_kernel_tables, walk_differences
+from ..source.kernel import read_spec_kernel_tables
 from ..source.rst import parse_flows
 from ..writes import RULES as WRITE_RULES
 from ..writes import Snapshot, WriteError, confine, digest, sweep_temporaries, write_atomic
