@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from migspec.align.kernel_arcs import pair_arc_lists
 from migspec.artefacts import check_tree, plan_update
 from migspec.expect.kernel import expect_kernel_tables
 from migspec.load.spec import load_spec
 from migspec.model import Spec
 from migspec.render.kernel import render_kernel_table
-from migspec.source.kernel_arcs import pair_arc_lists, read_arcs_comment
+from migspec.source.kernel_arcs import read_arcs_comment
 from migspec.update import apply_plan
 
 from .checkpatch import checkpatch

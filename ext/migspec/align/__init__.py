@@ -12,7 +12,9 @@ One module per thing aligned:
   rendered one (:mod:`~migspec.align.rendered_comment` is that rendering,
   read back);
 - :mod:`~migspec.align.kernel_walk`: the kernel lookup's skip loop and the
-  spec's walk.
+  spec's walk;
+- :mod:`~migspec.align.kernel_arcs`: the lists of the kernel's arcs comment
+  and the expected lists.
 
 Nothing here reads a file or writes one, and nothing here judges severity:
 that is the rule a check attaches.

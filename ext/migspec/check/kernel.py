@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..align.kernel_arcs import pair_arc_lists
 from ..align.kernel_walk import walk_differences
 from ..diagnostics import Diagnostic, Location, Note, Severity, declare
 from ..expect.kernel import (
@@ -25,7 +26,7 @@ from ..expect.kernel import (
 from ..model import Spec
 from ..source import SCOPE
 from ..source.kernel import KernelRead, read_spec_kernel_tables
-from ..source.kernel_arcs import pair_arc_lists, read_arcs_comment
+from ..source.kernel_arcs import read_arcs_comment
 from .code import check_enum
 from .context import Context
 

@@ -9,9 +9,8 @@ else; a name the spec does not have makes an arc it does not imply) and its *hea
 a blank comment line or the previous list.  The lists end at the first line
 naming a path of three or more states (the combination transitions that
 follow them in the kernel and in the template).  Which list is which is
-decided by :func:`pair_arc_lists` from the arcs themselves, against the
-expectation's :class:`~migspec.expect.kernel.ArcList` -- the same pairing for
-``check`` (what to report) and ``update`` (what to edit).
+not the reader's business: :func:`migspec.align.kernel_arcs.pair_arc_lists`
+decides it from the arcs themselves.
 """
 
 from __future__ import annotations
@@ -19,8 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from ..expect.kernel import ArcList
 
 _ARC = re.compile(r"^\s*\*\s+([A-Za-z_]\w*) -> ([A-Za-z_]\w*)\s*$")
 _BLANK = re.compile(r"^\s*\*\s*$")
@@ -103,56 +100,3 @@ def read_arcs_comment(lines: Sequence[str], table_line: int) -> ArcsComment | No
             prose_from = at
     close()
     return ArcsComment(line=start + 1, last_line=end + 1, blocks=tuple(blocks))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ArcPairing:
-    """One expected list and the list of the comment it was paired with (or None)."""
-
-    expected: ArcList
-    index: int  # its place among the expectation's lists
-    block: ArcBlock | None
-    missing: tuple[tuple[str, str], ...]  # in the expectation's order
-    extra: tuple[CommentArc, ...]
-
-
-def pair_arc_lists(
-    expected: Sequence[ArcList], blocks: Sequence[ArcBlock]
-) -> tuple[list[ArcPairing], list[ArcBlock]]:
-    """Pair each expected list with the comment's list that shares most of its arcs.
-
-    Equal lists pair first, then by the most arcs shared; a list shares none
-    with any left: missing.  Returns the pairings (in the expectation's order)
-    and the comment's lists no expected list took (extra).
-    """
-    candidates = []
-    for i, want in enumerate(expected):
-        wanted = frozenset(want.arcs)
-        for j, found in enumerate(blocks):
-            shared = len(wanted & found.pairs)
-            if shared:
-                candidates.append((wanted != found.pairs, -shared, i, j))
-    taken: dict[int, int] = {}
-    used: set[int] = set()
-    for _, _, i, j in sorted(candidates):
-        if i not in taken and j not in used:
-            taken[i] = j
-            used.add(j)
-    pairings = []
-    for i, want in enumerate(expected):
-        block = blocks[taken[i]] if i in taken else None
-        have = block.pairs if block is not None else frozenset()
-        pairings.append(
-            ArcPairing(
-                expected=want,
-                index=i,
-                block=block,
-                missing=tuple(a for a in want.arcs if a not in have),
-                extra=tuple(
-                    a
-                    for a in (block.arcs if block is not None else ())
-                    if (a.source, a.target) not in want.arcs
-                ),
-            )
-        )
-    return pairings, [b for j, b in enumerate(blocks) if j not in used]

@@ -11,7 +11,7 @@ bytes, however it is wrapped, so the patch shows only what changed.
 
 The comment above the tables is edited the same way where it lists the arcs
 each kind of driver implements (:func:`arcs_comment_edits`, the lists paired
-with the spec's by :func:`migspec.source.kernel_arcs.pair_arc_lists`): a
+with the spec's by :func:`migspec.align.kernel_arcs.pair_arc_lists`): a
 missing arc line or list is inserted, an extra one removed, every line that
 agrees, and every heading's words, kept.  The rest of the comment and the
 lookup's loop are left to people (``check`` compares the loop).
@@ -22,10 +22,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ..align.kernel_arcs import pair_arc_lists
 from ..diagnostics import Diagnostic, Location
 from ..expect.kernel import KernelTablesExpectation
 from ..source.kernel import KernelRead
-from ..source.kernel_arcs import pair_arc_lists, read_arcs_comment
+from ..source.kernel_arcs import read_arcs_comment
 from .regions import BY_HAND, REGION_FORM, REGION_MISSING, LineEdit
 
 
