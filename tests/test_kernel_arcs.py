@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from migspec.align.kernel_arcs import pair_arc_lists
+from migspec.align.kernel_arcs import pair_arc_lists, unnamed_features
 from migspec.artefacts import check_tree, plan_update
 from migspec.expect.kernel import expect_kernel_tables
 from migspec.load.spec import load_spec
@@ -188,7 +188,10 @@ def test_no_arcs_comment_is_found_and_left_to_people(kernel: Path) -> None:
 
 def test_linux_6_1_gains_the_pre_copy_lists(linux_6_1: Path, tmp_path: Path) -> None:
     """6.1 + pre-copy.yaml: the two PRE_COPY lists are inserted after the P2P
-    list, with the template's headings; 6.1's own lists keep their words."""
+    list, with the template's headings; 6.1's own lists keep their words but
+    one: "Without P2P the driver must implement:" heads the list of drivers
+    with no optional feature, which now lack PRE_COPY too (6.2 reworded it
+    by hand), so it becomes the template's heading for that list."""
     spec = load(PRE_COPY_SPEC)
     kernel = copy_tree(linux_6_1, tmp_path / "linux")
     missing = arcs_findings(spec, kernel)
@@ -199,13 +202,17 @@ def test_linux_6_1_gains_the_pre_copy_lists(linux_6_1: Path, tmp_path: Path) -> 
         "RUNNING_P2P -> PRE_COPY_P2P",
         "the arcs comment has no list of the arcs of a PRE_COPY driver: "
         "PRE_COPY -> RUNNING, PRE_COPY -> STOP_COPY, RUNNING -> PRE_COPY",
+        "the heading of this list of the arcs of a driver with no optional feature "
+        "does not name PRE_COPY, which its drivers lack too",
     ]
     plan = plan_update(spec, kernel, "kernel")
     diff = plan.diff().decode()
     assert checkpatch(diff) == []
     assert "+\t * A PRE_COPY driver implements the arcs of a driver with no optional\n" in diff
     assert "+\t *         PRE_COPY_P2P -> STOP_COPY\n" in diff
-    assert "-\t *" not in diff  # nothing of 6.1's comment goes
+    removed = [line for line in diff.split("\n") if line.startswith("-\t *")]
+    assert removed == ["-\t * Without P2P the driver must implement:"]
+    assert "+\t * A driver with no optional feature also implements:\n" in diff
     apply_plan(plan)
     assert arcs_findings(spec, kernel) == []
     again = plan_update(spec, kernel, "kernel")
@@ -231,3 +238,24 @@ def test_real_trees_with_their_specs_are_clean(linux_6_1: Path, linux_6_12: Path
     assert arcs_findings(load(LINUX_6_1_SPEC), linux_6_1) == []
     assert arcs_findings(load(BUNDLED_SPEC), linux_6_12) == []
     assert plan_update(load(BUNDLED_SPEC), linux_6_12, "kernel").files == ()
+
+
+@pytest.mark.parametrize(
+    ("heading", "features", "unnamed"),
+    [
+        ("Without P2P the driver must implement:", (), ("PRE_COPY",)),
+        ("Without P2P and precopy the driver must implement:", (), ()),
+        ("A driver with neither p2p nor pre-copy:", (), ()),
+        ("With neither, the driver goes straight between:", (), ()),
+        ("A driver with no optional feature also implements:", (), ()),
+        ("Without PRE_COPY:", (), ("P2P",)),
+        # Only the list of drivers with no optional feature is held to names.
+        ("and with both, these on top of the P2P ones:", ("P2P", "PRE_COPY"), ()),
+        ("If P2P is supported then the driver must also implement:", ("P2P",), ()),
+        ("Whatever it supports, a driver has to move along these arcs:", None, ()),
+    ],
+)
+def test_which_heading_no_longer_names_what_its_drivers_lack(
+    heading: str, features: tuple[str, ...] | None, unnamed: tuple[str, ...]
+) -> None:
+    assert unnamed_features(heading, features, ("P2P", "PRE_COPY")) == unnamed

@@ -28,16 +28,21 @@ class ArcPairing:
     block: ArcBlock | None
     missing: tuple[tuple[str, str], ...]  # in the expectation's order
     extra: tuple[CommentArc, ...]
+    # Optional features the paired list's heading ought to name and does not
+    # (:func:`unnamed_features`); empty when it names what it should.
+    unnamed: tuple[str, ...] = ()
 
 
 def pair_arc_lists(
-    expected: Sequence[ArcList], blocks: Sequence[ArcBlock]
+    expected: Sequence[ArcList], blocks: Sequence[ArcBlock], optional: Sequence[str] = ()
 ) -> tuple[list[ArcPairing], list[ArcBlock]]:
     """Pair each expected list with the comment's list that shares most of its arcs.
 
     Equal lists pair first, then by the most arcs shared; a list shares none
     with any left: missing.  Returns the pairings (in the expectation's order)
-    and the comment's lists no expected list took (extra).
+    and the comment's lists no expected list took (extra).  ``optional``: the
+    spec's optional features, whose names a paired list's heading is held to
+    (:func:`unnamed_features`).
     """
     candidates = []
     for i, want in enumerate(expected):
@@ -67,6 +72,40 @@ def pair_arc_lists(
                     for a in (block.arcs if block is not None else ())
                     if (a.source, a.target) not in want.arcs
                 ),
+                unnamed=(
+                    unnamed_features(block.heading_text, want.features, optional)
+                    if block is not None and block.heading is not None
+                    else ()
+                ),
             )
         )
     return pairings, [b for j, b in enumerate(blocks) if j not in used]
+
+
+def unnamed_features(
+    heading: str, features: Sequence[str] | None, optional: Sequence[str]
+) -> tuple[str, ...]:
+    """The optional features a list's heading ought to name and does not.
+
+    Only the list of drivers with no optional feature is held to names: its
+    heading names every optional feature, as what its drivers lack
+    (``Without P2P and precopy ...``), or none (``With neither ...``, ``A
+    driver with no optional feature ...``).  One that names some of them was
+    written before the others existed (``Without P2P`` once PRE_COPY does)
+    and is now wrong for the drivers that have only those.  The other lists
+    keep their meaning when a feature is added (the P2P arcs stay the P2P
+    arcs), and their words may refer back ("with both, these"), so they are
+    not read.  A name counts wherever it appears, case, blanks, ``_`` and
+    ``-`` aside (``PRE_COPY``, ``pre-copy``, ``precopy``).
+    """
+    if features is None or features:
+        return ()
+    text = _squash(heading)
+    named = {f for f in optional if _squash(f) in text}
+    if not named:
+        return ()
+    return tuple(f for f in optional if f not in named)
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())

@@ -208,7 +208,8 @@ def describe_arc_list(arc_list: ArcList) -> str:
 def compare_arcs_comment(spec: Spec, parsed: KernelRead, lines: list[str]) -> list[Diagnostic]:
     """The arcs comment above the next-state table vs the expectation's lists."""
     assert parsed.next_span is not None
-    expected = expect_kernel_tables(spec).arc_lists
+    expectation = expect_kernel_tables(spec)
+    expected = expectation.arc_lists
     comment = read_arcs_comment(lines, parsed.next_span[0])
     if comment is None:
         return [
@@ -219,7 +220,7 @@ def compare_arcs_comment(spec: Spec, parsed: KernelRead, lines: list[str]) -> li
             )
         ]
     out: list[Diagnostic] = []
-    pairings, extra_blocks = pair_arc_lists(expected, comment.blocks)
+    pairings, extra_blocks = pair_arc_lists(expected, comment.blocks, expectation.optional)
     for pairing in pairings:
         arcs = ", ".join(f"{a} -> {b}" for a, b in pairing.missing)
         if pairing.block is None:
@@ -230,6 +231,14 @@ def compare_arcs_comment(spec: Spec, parsed: KernelRead, lines: list[str]) -> li
                 )
             )
             continue
+        if pairing.unnamed:
+            out.append(
+                KERNEL_ARCS.diagnostic(
+                    f"the heading of this list of {describe_arc_list(pairing.expected)} "
+                    f"does not name {' and '.join(pairing.unnamed)}, which its drivers lack too",
+                    Location(parsed.path, pairing.block.line, 1),
+                )
+            )
         if pairing.missing:
             out.append(
                 KERNEL_ARCS.diagnostic(

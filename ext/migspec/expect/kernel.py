@@ -79,6 +79,8 @@ class KernelTablesExpectation:
     num_states: str
     last_state: str
     arc_lists: tuple[ArcList, ...]
+    # The spec's optional features: the names the lists' headings are held to.
+    optional: tuple[str, ...]
     combinations: tuple[tuple[str, ...], ...]
     refused: tuple[tuple[str, str], ...]
     rows: tuple[Row, ...]
@@ -180,6 +182,7 @@ def expect_kernel_tables(spec: Spec, table: Table | None = None) -> KernelTables
         num_states=bound.name,
         last_state=bound.last_state,
         arc_lists=tuple(lists),
+        optional=spec.optional_features,
         combinations=tuple(sorted(full.combinations(), key=" -> ".join)),
         refused=tuple(sorted(full.refused)),
         rows=rows,

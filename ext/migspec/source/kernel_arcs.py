@@ -32,10 +32,12 @@ class CommentArc:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ArcBlock:
-    """One list: its heading's lines (first, last; None: none) and its arcs."""
+    """One list: its heading's lines (first, last; None: none), their words
+    (the comment's ``*`` and the line breaks taken out) and its arcs."""
 
     heading: tuple[int, int] | None
     arcs: tuple[CommentArc, ...]
+    heading_text: str = ""
 
     @property
     def line(self) -> int:
@@ -78,7 +80,12 @@ def read_arcs_comment(lines: Sequence[str], table_line: int) -> ArcsComment | No
     def close() -> None:
         nonlocal run
         if run:
-            blocks.append(ArcBlock(heading=heading, arcs=tuple(run)))
+            words = ""
+            if heading is not None:
+                words = " ".join(
+                    lines[k].strip().lstrip("*").strip() for k in range(heading[0] - 1, heading[1])
+                )
+            blocks.append(ArcBlock(heading=heading, arcs=tuple(run), heading_text=words))
             run = []
 
     for k in range(start + 1, end):

@@ -188,7 +188,7 @@ def arcs_comment_edits(
         ]
     expected = rendered.expected.arc_lists
     drawn, _ = pair_arc_lists(expected, theirs.blocks)
-    pairings, extra_blocks = pair_arc_lists(expected, mine.blocks)
+    pairings, extra_blocks = pair_arc_lists(expected, mine.blocks, rendered.expected.optional)
 
     def copy(first: int, last: int) -> tuple[str, ...]:
         return tuple(line + newline for line in shown[first - 1 : last])
@@ -216,6 +216,11 @@ def arcs_comment_edits(
                 edits.append(LineEdit(previous, previous, before + chunk))
             continue
         have = {(a.source, a.target): a.line for a in block.arcs}
+        if pairing.unnamed and block.heading is not None and source.heading is not None:
+            # Words written before a feature existed ("Without P2P" once PRE_COPY
+            # does): the heading becomes the template's for that list.
+            first, last = block.heading
+            edits.append(LineEdit(first - 1, last, copy(*source.heading)))
         anchor = block.heading[1] if block.heading is not None else block.arcs[0].line - 1
         for arc in pairing.expected.arcs:
             if arc in have:
