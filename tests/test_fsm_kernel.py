@@ -177,7 +177,8 @@ def test_walk_without_stop_at_error_hangs_on_precopy_devices() -> None:
     assert result.spec is not None
     spec = result.spec
     hangs = set()
-    for features in spec.feature_sets():
+    for kind in spec.device_kinds:
+        features = kind.features
         for request in device_table(spec, features).loops:
             hangs.add(("+".join(sorted(features - {"STOP_COPY"})), request.source, request.target))
             assert set(request.visited) == {"ERROR"}

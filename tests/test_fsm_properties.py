@@ -137,7 +137,8 @@ def test_table_is_shortest_legal_along_arcs(spec: Spec, with_x: bool) -> None:
 @given(machines())
 def test_walk_terminates_on_a_state_the_device_has(spec: Spec) -> None:
     full = compute_table(spec)
-    for features in spec.feature_sets():
+    for kind in spec.device_kinds:
+        features = kind.features
         device = device_table(spec, features, full)
         assert device.loops == ()
         for request in device.requests:
@@ -197,7 +198,8 @@ def as_flow(spec: Spec, states: list[str]) -> Flow:
 def test_projection_of_a_legal_flow_stays_legal(states: list[str]) -> None:
     vfio = VFIO
     flow = as_flow(vfio, states)
-    for features in vfio.feature_sets():
+    for kind in vfio.device_kinds:
+        features = kind.features
         device = device_table(vfio, features, VFIO_TABLE)
         projected = project_flow(vfio, flow, features)
         assert projected.unresolved == ()

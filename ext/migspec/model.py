@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Protocol, TypeVar
@@ -652,17 +652,20 @@ class Spec:
     def all_features(self) -> frozenset[str]:
         return frozenset(f.name for f in self.features)
 
-    def feature_sets(self) -> Iterator[frozenset[str]]:
-        """Every device kind's features: the mandatory ones plus each subset of the optional ones."""
-        optional = self.optional_features
-        for mask in range(1 << len(optional)):
-            chosen = {name for i, name in enumerate(optional) if mask >> i & 1}
-            yield self.mandatory_features | chosen
-
     @cached_property
     def device_kinds(self) -> tuple[DeviceKind, ...]:
-        """Every device kind, in :meth:`feature_sets` order."""
-        return tuple(self.device_kind(features) for features in self.feature_sets())
+        """Every device kind: the mandatory features plus each subset of the optional ones.
+
+        The one place that decides which kinds a spec describes and their
+        order: subset ``mask`` has the optional features (in bit order) whose
+        bit ``i`` is set in ``mask``, so ``none`` comes first and every
+        optional feature last.
+        """
+        optional = self.optional_features
+        return tuple(
+            self.device_kind([name for i, name in enumerate(optional) if mask >> i & 1])
+            for mask in range(1 << len(optional))
+        )
 
     def device_kind(self, features: Iterable[str]) -> DeviceKind:
         """The kind of device that has ``features`` (and the mandatory ones)."""

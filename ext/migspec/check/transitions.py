@@ -84,11 +84,11 @@ class Shown:
 
 
 def shown_by_callback(spec: Spec) -> dict[str, dict[str, list[Shown]]]:
-    """callback -> device state -> the steps (any flow, any feature set) showing it."""
+    """callback -> device state -> the steps (any flow, any device kind) showing it."""
     out: dict[str, dict[str, list[Shown]]] = {}
     for flow in spec.flows:
-        for features in spec.feature_sets():
-            for step in project_flow(spec, flow, features).steps:
+        for kind in spec.device_kinds:
+            for step in project_flow(spec, flow, kind.features).steps:
                 for callback in step.callbacks:
                     entry = Shown(flow=flow.name, step=step.source, state=step.state.device)
                     bucket = out.setdefault(callback, {}).setdefault(step.state.device, [])

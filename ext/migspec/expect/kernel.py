@@ -1,7 +1,8 @@
 """What the kernel's tables must say: the next-state table and the state-flags table.
 
-Inputs: a spec (its ``code.kernel`` names, states, features, walk) and its
-full :class:`~migspec.fsm.engine.Table`.  Outputs: the entries each table
+Inputs: a spec (its ``code.kernel`` names, states, features, walk), its
+full table (:func:`~migspec.fsm.engine.full_table`) and what each of its
+device kinds does (:func:`~migspec.fsm.engine.device_steps`).  Outputs: the entries each table
 must have (:func:`expected_next`, :func:`expected_flags`, and their bound,
 :func:`expected_bound`, compared by ``check --kernel-root``) and everything ``templates/kernel-table.c.j2``
 draws (:func:`expect_kernel_tables`): the arcs each kind of driver
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..fsm.engine import Table, compute_table, device_table
+from ..fsm.engine import device_steps, full_table
 from ..model import Spec
 
 
@@ -29,13 +30,13 @@ def expected_flags(spec: Spec) -> dict[str, frozenset[str] | None]:
     return out
 
 
-def expected_next(spec: Spec, table: Table | None = None) -> dict[tuple[str, str], str] | None:
+def expected_next(spec: Spec) -> dict[tuple[str, str], str] | None:
     """(from, to) -> the next state: the FSM engine's table, for every feature.
 
     ``None`` when the spec has no error state: the kernel's table then has
     nothing to send refused requests to, and is not compared.
     """
-    full = compute_table(spec) if table is None else table
+    full = full_table(spec)
     if full.error is None:
         return None
     error = full.error
@@ -87,10 +88,6 @@ class KernelTablesExpectation:
     flags: tuple[Flags, ...]
 
 
-def _optional(spec: Spec, features: frozenset[str]) -> tuple[str, ...]:
-    return spec.device_kind(features).optional
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Bound:
     """Both tables' bound, ``enum { NAME = LAST + 1 }``: its name and the last state's constant."""
@@ -115,13 +112,13 @@ def expected_bound(spec: Spec) -> Bound:
     return Bound(name=name, last_state=spec.machine.constant(last.name))
 
 
-def expect_kernel_tables(spec: Spec, table: Table | None = None) -> KernelTablesExpectation:
+def expect_kernel_tables(spec: Spec) -> KernelTablesExpectation:
     """Everything the template needs; raises ValueError when the spec names no kernel tables."""
     kernel = spec.code.kernel
     if kernel is None:
         raise ValueError("the spec has no 'code: kernel:' section naming the kernel's tables")
-    full = compute_table(spec) if table is None else table
-    next_state = expected_next(spec, full)
+    full = full_table(spec)
+    next_state = expected_next(spec)
     if next_state is None:
         raise ValueError("the kernel's table needs an error state ('error: true')")
     constant = spec.machine.constant
@@ -131,25 +128,23 @@ def expect_kernel_tables(spec: Spec, table: Table | None = None) -> KernelTables
         order.append(error)
 
     # Arcs per kind of device, as the walk over the full table asks for
-    # them: first those every device uses; then, per feature set, the arcs
-    # of the smaller sets it has all of (named), and what it adds.
-    per_set = [(f, device_table(spec, f, full).arcs) for f in spec.feature_sets()]
-    common = frozenset.intersection(*(arcs for _, arcs in per_set)) if per_set else frozenset()
+    # them: first those every device uses; then, per kind, the arcs of the
+    # smaller kinds it has all the features of (named), and what it adds.
+    per_kind = [(kind, device_steps(spec, kind).arcs) for kind in spec.device_kinds]
+    common = frozenset.intersection(*(arcs for _, arcs in per_kind)) if per_kind else frozenset()
     lists = [ArcList(features=None, includes=(), arcs=tuple(sorted(common)))]
-    for features, arcs in per_set:
-        contained = [g for g, g_arcs in per_set if g < features and g_arcs <= arcs]
-        maximal = [g for g in contained if not any(g < h for h in contained)]
-        base = frozenset().union(*(a for g, a in per_set if g in maximal))
+    for kind, arcs in per_kind:
+        contained = [k for k, k_arcs in per_kind if k.features < kind.features and k_arcs <= arcs]
+        maximal = [k for k in contained if not any(k.features < h.features for h in contained)]
+        base = frozenset().union(*(a for k, a in per_kind if k in maximal))
         extra = tuple(sorted(arcs - common - base))
         if extra:
             lists.append(
                 ArcList(
-                    features=_optional(spec, features),
+                    features=kind.optional,
                     # Only name smaller kinds that have a paragraph of their own.
                     includes=tuple(
-                        _optional(spec, g)
-                        for g, g_arcs in per_set
-                        if g in maximal and g_arcs - common
+                        k.optional for k, k_arcs in per_kind if k in maximal and k_arcs - common
                     ),
                     arcs=extra,
                 )

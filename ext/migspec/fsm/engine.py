@@ -815,14 +815,16 @@ class Analysis:
     """Everything the FSM lint rules read, computed once per spec."""
 
     full: Table
-    # Per feature set (in spec.feature_sets() order): the kernel-style walk
-    # over the full table, and the table computed directly for that set.
+    # Every device kind (spec.device_kinds) and, in the same order, its
+    # kernel-style walk over the full table and the table computed directly
+    # for its features.
+    kinds: tuple[DeviceKind, ...]
     devices: tuple[DeviceTable, ...]
     direct: tuple[Table, ...]
 
 
 def analyze(spec: Spec) -> Analysis:
-    """The full table plus every feature set's walk.
+    """The full table plus every device kind's walk.
 
     Computed once per spec (:meth:`~migspec.model.Spec.derived`): every FSM
     lint rule needs it.
@@ -833,6 +835,7 @@ def analyze(spec: Spec) -> Analysis:
 def _analyze(spec: Spec) -> Analysis:
     return Analysis(
         full=full_table(spec),
+        kinds=spec.device_kinds,
         devices=tuple(device_steps(spec, kind) for kind in spec.device_kinds),
         direct=tuple(compute_table(spec, kind.features) for kind in spec.device_kinds),
     )

@@ -11,23 +11,21 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..diagnostics import Finding, Location, Note, Rule, Severity, rule
-from ..model import NOWHERE, Flow, Spec, Step
-from .engine import Analysis, DeviceTable, Request, analyze, device_table
+from ..model import NOWHERE, DeviceKind, Flow, Spec, Step
+from .engine import Request, analyze, device_steps
 from .projection import project_flow
 
 SCOPE = "fsm"
 
 
-def _device(spec: Spec, features: frozenset[str]) -> str:
-    kind = spec.device_kind(features)
+def _device(kind: DeviceKind) -> str:
     return f"a device with {kind.name}" if kind.optional else "a device with no optional feature"
 
 
-def _devices(spec: Spec, sets: list[frozenset[str]]) -> str:
-    names = [spec.device_kind(f).name for f in sets]
-    if len(names) == 1:
-        return _device(spec, sets[0])
-    return "devices with " + ", ".join(names)
+def _devices(kinds: list[DeviceKind]) -> str:
+    if len(kinds) == 1:
+        return _device(kinds[0])
+    return "devices with " + ", ".join(kind.name for kind in kinds)
 
 
 def _where(*locations: Location) -> Location:
@@ -159,7 +157,7 @@ def path_unroutable(spec: Spec) -> Iterator[Finding]:
         )
 
 
-# -- the walk, per feature set ----------------------------------------------
+# -- the walk, per device kind ----------------------------------------------
 
 
 def _walk_location(spec: Spec) -> Location:
@@ -197,7 +195,8 @@ def walk_loop(spec: Spec) -> Iterator[Finding]:
     kernel's ``vfio_mig_get_next_state()`` had exactly this for
     STOP_COPY -> PRE_COPY until 2026.)
     """
-    for device in analyze(spec).devices:
+    analysis = analyze(spec)
+    for kind, device in zip(analysis.kinds, analysis.devices, strict=True):
         for request in device.loops:
             cycle = list(dict.fromkeys(request.visited))
             what = (
@@ -206,7 +205,7 @@ def walk_loop(spec: Spec) -> Iterator[Finding]:
                 else f"cycles through {', '.join(cycle)}, states the device lacks"
             )
             yield Finding(
-                f"on {_device(spec, device.features)}, the request {request.source} -> "
+                f"on {_device(kind)}, the request {request.source} -> "
                 f"{request.target} never returns: the lookup {what}",
                 _walk_location(spec),
                 _refused_note(spec, request),
@@ -221,10 +220,11 @@ def walk_loop(spec: Spec) -> Iterator[Finding]:
 )
 def walk_unsupported(spec: Spec) -> Iterator[Finding]:
     """The next-state lookup returns a state the device does not have."""
-    for device in analyze(spec).devices:
+    analysis = analyze(spec)
+    for kind, device in zip(analysis.kinds, analysis.devices, strict=True):
         for request in device.unsupported(spec):
             yield Finding(
-                f"on {_device(spec, device.features)}, the request {request.source} -> "
+                f"on {_device(kind)}, the request {request.source} -> "
                 f"{request.target} steps to {request.result}, which the device does not have",
                 _walk_location(spec),
             )
@@ -245,13 +245,13 @@ def walk_fails(spec: Spec) -> Iterator[Finding]:
     arcs lead legally.
     """
     analysis = analyze(spec)
-    for device, direct in zip(analysis.devices, analysis.direct, strict=True):
+    for kind, device, direct in zip(analysis.kinds, analysis.devices, analysis.direct, strict=True):
         for request in device.requests:
             if request.ok or not request.terminates:
                 continue
             if direct.path(request.source, request.target) is not None:
                 yield Finding(
-                    f"on {_device(spec, device.features)}, the request {request.source} -> "
+                    f"on {_device(kind)}, the request {request.source} -> "
                     f"{request.target} fails, though the device's own arcs allow "
                     f"{_arrow(direct.path(request.source, request.target) or ())}",
                     _walk_location(spec),
@@ -272,14 +272,14 @@ def walk_detour(spec: Spec) -> Iterator[Finding]:
     device with one table; it should not cost a device extra steps.
     """
     analysis = analyze(spec)
-    for device, direct in zip(analysis.devices, analysis.direct, strict=True):
+    for kind, device, direct in zip(analysis.kinds, analysis.devices, analysis.direct, strict=True):
         for a in device.states:
             for b in device.states:
                 walked = device.path(a, b)
                 best = direct.path(a, b)
                 if walked is not None and best is not None and len(walked) > len(best):
                     yield Finding(
-                        f"on {_device(spec, device.features)}, {a} -> {b} walks "
+                        f"on {_device(kind)}, {a} -> {b} walks "
                         f"{_arrow(walked)}, but {_arrow(best)} is shorter",
                         _walk_location(spec),
                     )
@@ -298,7 +298,8 @@ def step_not_arc(spec: Spec) -> Iterator[Finding]:
     Every single step a request is broken into is something the driver must
     implement; the spec lists those as arcs (with ``features``/``without``).
     """
-    for device in analyze(spec).devices:
+    analysis = analyze(spec)
+    for kind, device in zip(analysis.kinds, analysis.devices, strict=True):
         available = {(a.source, a.target) for a in spec.arcs if a.available(device.features)}
         steps: dict[tuple[str, str], list[str]] = {}
         for request in device.requests:
@@ -307,7 +308,7 @@ def step_not_arc(spec: Spec) -> Iterator[Finding]:
         for (source, step), targets in sorted(steps.items()):
             if (source, step) not in available:
                 yield Finding(
-                    f"on {_device(spec, device.features)}, requests from {source} to "
+                    f"on {_device(kind)}, requests from {source} to "
                     f"{', '.join(targets)} step {source} -> {step}, which is not an arc "
                     "such a device has",
                     spec.state(source).location,
@@ -317,19 +318,13 @@ def step_not_arc(spec: Spec) -> Iterator[Finding]:
 # -- flows ---------------------------------------------------------------------
 
 
-def _flow_sets(spec: Spec, flow: Flow) -> list[frozenset[str]]:
-    own = flow.features | spec.mandatory_features
-    sets = list(spec.feature_sets())
-    if own not in sets:
-        sets.insert(0, own)
-    return sets
-
-
-def _device_for(analysis: Analysis, spec: Spec, features: frozenset[str]) -> DeviceTable:
-    for device in analysis.devices:
-        if device.features == features:
-            return device
-    return device_table(spec, features, analysis.full)
+def _flow_kinds(spec: Spec, flow: Flow) -> list[DeviceKind]:
+    """Every device kind, and first the flow's own when it is none of them."""
+    own = spec.device_kind(flow.features)
+    kinds = list(spec.device_kinds)
+    if own not in kinds:
+        kinds.insert(0, own)
+    return kinds
 
 
 def _step_location(step: Step) -> Location:
@@ -338,27 +333,24 @@ def _step_location(step: Step) -> Location:
 
 def _flow_changes(
     spec: Spec,
-) -> dict[tuple[Flow, Step, str, str, tuple[str, ...] | None, bool], list[frozenset[str]]]:
+) -> dict[tuple[Flow, Step, str, str, tuple[str, ...] | None, bool], list[DeviceKind]]:
     """Every device-state change of every flow on every kind of device, grouped.
 
-    Key: (flow, step, from, to, path or None, is an arc); value: the feature
-    sets it happens on.
+    Key: (flow, step, from, to, path or None, is an arc); value: the device
+    kinds it happens on.
     """
-    analysis = analyze(spec)
-    changes: dict[
-        tuple[Flow, Step, str, str, tuple[str, ...] | None, bool], list[frozenset[str]]
-    ] = {}
+    changes: dict[tuple[Flow, Step, str, str, tuple[str, ...] | None, bool], list[DeviceKind]] = {}
     for flow in spec.flows:
-        for features in _flow_sets(spec, flow):
-            device = _device_for(analysis, spec, features)
-            arcs = {(a.source, a.target) for a in spec.arcs if a.available(features)}
-            projected = project_flow(spec, flow, features)
+        for kind in _flow_kinds(spec, flow):
+            device = device_steps(spec, kind)
+            arcs = {(a.source, a.target) for a in spec.arcs if a.available(kind.features)}
+            projected = project_flow(spec, flow, kind.features)
             for prev, cur in zip(projected.steps, projected.steps[1:], strict=False):
                 a, b = prev.state.device, cur.state.device
                 if a == b:
                     continue
                 key = (flow, cur.source, a, b, device.path(a, b), (a, b) in arcs)
-                changes.setdefault(key, []).append(features)
+                changes.setdefault(key, []).append(kind)
     return changes
 
 
@@ -376,7 +368,7 @@ def flow_step(spec: Spec) -> Iterator[Finding]:
     consecutive device states must be equal, an arc, or a combination
     transition the device's next-state lookup completes.
     """
-    for (flow, step, a, b, path, is_arc), sets in _flow_changes(spec).items():
+    for (flow, step, a, b, path, is_arc), kinds in _flow_changes(spec).items():
         if path is None and not is_arc:
             why = (
                 "it is refused"
@@ -384,8 +376,7 @@ def flow_step(spec: Spec) -> Iterator[Finding]:
                 else "the next-state lookup does not get there"
             )
             yield Finding(
-                f"flow '{flow.name}' on {_devices(spec, sets)}: the device cannot go "
-                f"{a} -> {b} ({why})",
+                f"flow '{flow.name}' on {_devices(kinds)}: the device cannot go {a} -> {b} ({why})",
                 _step_location(step),
             )
 
@@ -403,10 +394,10 @@ def flow_combination(spec: Spec) -> Iterator[Finding]:
     Not a problem, but the drawing does not show the states in between
     (and the trace will).
     """
-    for (flow, step, a, b, path, _arc), sets in _flow_changes(spec).items():
+    for (flow, step, a, b, path, _arc), kinds in _flow_changes(spec).items():
         if path is not None and len(path) > 2:
             yield Finding(
-                f"flow '{flow.name}' on {_devices(spec, sets)}: {a} -> {b} passes through "
+                f"flow '{flow.name}' on {_devices(kinds)}: {a} -> {b} passes through "
                 f"{', '.join(path[1:-1])} ({_arrow(path)})",
                 _step_location(step),
             )
@@ -425,13 +416,13 @@ def stand_in_unresolved(spec: Spec) -> Iterator[Finding]:
     is in instead (``stand_in``).
     """
     for flow in spec.flows:
-        missing: dict[tuple[Step, str], list[frozenset[str]]] = {}
-        for features in _flow_sets(spec, flow):
-            for step, state in project_flow(spec, flow, features).unresolved:
-                missing.setdefault((step, state), []).append(features)
-        for (step, state), sets in missing.items():
+        missing: dict[tuple[Step, str], list[DeviceKind]] = {}
+        for kind in _flow_kinds(spec, flow):
+            for step, state in project_flow(spec, flow, kind.features).unresolved:
+                missing.setdefault((step, state), []).append(kind)
+        for (step, state), kinds in missing.items():
             yield Finding(
-                f"flow '{flow.name}': no state stands in for {state} on {_devices(spec, sets)}",
+                f"flow '{flow.name}': no state stands in for {state} on {_devices(kinds)}",
                 _step_location(step),
             )
 

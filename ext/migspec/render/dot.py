@@ -18,7 +18,7 @@ from ..model import Arc, Flow, RefusedArc, Session, Spec, State
 from .env import render_template
 
 # Fill colours, by position: device states (in enum value order, the error
-# state aside) and optional-feature sets (in Spec.feature_sets() order).  Light
+# state aside) and device kinds (in Spec.device_kinds order).  Light
 # enough for black text; stable for a given spec.
 STATE_PALETTE = (
     "#a6cee3",
@@ -74,11 +74,11 @@ def state_colours(spec: Spec) -> dict[str, str]:
 
 
 def feature_colours(spec: Spec) -> dict[frozenset[str], tuple[str, str]]:
-    """(fill, line) colours per set of optional features (none: white, black)."""
+    """(fill, line) colours per device kind, keyed by its optional features (none: white, black)."""
     colours: dict[frozenset[str], tuple[str, str]] = {frozenset(): (BASE_COLOUR, LINE_COLOUR)}
-    sets = [fs - spec.mandatory_features for fs in spec.feature_sets()]
-    for i, optional in enumerate(s for s in sets if s):
-        colours[optional] = FEATURE_PALETTE[i % len(FEATURE_PALETTE)]
+    kinds = [kind for kind in spec.device_kinds if kind.optional]
+    for i, kind in enumerate(kinds):
+        colours[frozenset(kind.optional)] = FEATURE_PALETTE[i % len(FEATURE_PALETTE)]
     return colours
 
 

@@ -11,11 +11,10 @@ inside the lookup function.
 from __future__ import annotations
 
 from ..expect.kernel import expect_kernel_tables
-from ..fsm.engine import Table
 from ..model import Spec
 from .env import render_template
 
 
-def render_kernel_table(spec: Spec, table: Table | None = None) -> str:
+def render_kernel_table(spec: Spec) -> str:
     """The kernel's two tables (and the comment above them) as C."""
-    return render_template("kernel-table.c.j2", data=expect_kernel_tables(spec, table))
+    return render_template("kernel-table.c.j2", data=expect_kernel_tables(spec))
