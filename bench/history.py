@@ -82,9 +82,11 @@ def run_tree(label: str, subject: str, tree: Path, work: Path) -> Outcome:
     spec = work / f"{label}.yaml"
     imported = migspec("import", "--source-root", str(tree), "-o", str(spec), "--force")
     if imported.returncode != 0:
-        return Outcome(
-            label, subject, imported.returncode, None, None, summarize(imported.stderr, str(tree))
-        )
+        said = summarize(imported.stderr, str(tree))
+        if said == "clean":  # no diagnostic: it did not run (no migspec, a crash)
+            lines = imported.stderr.strip().splitlines() or ["no output"]
+            said = f"import failed (exit {imported.returncode}): {lines[-1]}"
+        return Outcome(label, subject, imported.returncode, None, None, said)
     what = contents(spec)
     lint = migspec("lint", "--spec", str(spec), "--fail-on", "warning")
     check = migspec("check", "--source-root", str(tree), "--spec", str(spec))
