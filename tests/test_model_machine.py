@@ -1,4 +1,4 @@
-"""A state's C constant and back: decided once, on the model."""
+"""A state's C constant and back, and a feature's macro and back: decided once, on the model."""
 
 from __future__ import annotations
 
@@ -41,3 +41,18 @@ def test_the_machine_applies_the_module_decision() -> None:
     assert m.constant("A") == constant_of_state("S_", "A")
     assert m.state_name("S_A") == state_of_constant("S_", "S_A") == "A"
     assert state_of_constant("S_", "T_A") is None
+
+
+def test_features_and_their_macros_both_ways() -> None:
+    from migspec.load.spec import load_spec
+
+    from .conftest import BUNDLED_SPEC
+
+    loaded = load_spec(BUNDLED_SPEC)
+    assert loaded.spec is not None
+    spec = loaded.spec
+    for f in spec.features:
+        assert spec.feature_by_macro[f.macro] is f
+        assert spec.macros_of([f.name]) == {f.macro}
+    assert spec.macros_of(["NO_SUCH_FEATURE"]) == frozenset()
+    assert spec.macros_of(spec.all_features) == set(spec.feature_by_macro)

@@ -629,6 +629,16 @@ class Spec:
         return self.state_map[name]
 
     @cached_property
+    def feature_by_macro(self) -> dict[str, Feature]:
+        """Each feature by its C macro (the bit a device's flags carry)."""
+        return {f.macro: f for f in self.features}
+
+    def macros_of(self, features: Iterable[str]) -> frozenset[str]:
+        """The C macros of the features named (names the spec lacks are left out)."""
+        known = self.feature_map
+        return frozenset(known[f].macro for f in features if f in known)
+
+    @cached_property
     def error_state(self) -> State | None:
         return next((s for s in self.states if s.error), None)
 

@@ -150,7 +150,7 @@ def check_drivers(ctx: Context) -> None:
 def _compare(ctx: Context, driver: DriverRead) -> DriverReport:
     spec = ctx.spec
     machine = spec.machine
-    by_macro = {f.macro: f.name for f in spec.features}
+    by_macro = spec.feature_by_macro
     kinds: list[tuple[DeviceKind, DeclaredFlags]] = []
     for flags in driver.flags:
         unknown = sorted(m for m in flags.macros if m not in by_macro)
@@ -164,7 +164,7 @@ def _compare(ctx: Context, driver: DriverRead) -> DriverReport:
                     )
                 ]
             )
-        kind = spec.device_kind(by_macro[m] for m in flags.macros if m in by_macro)
+        kind = spec.device_kind(by_macro[m].name for m in flags.macros if m in by_macro)
         if all(kind != k for k, _ in kinds):
             kinds.append((kind, flags))
     handled: dict[Arc, Location] = {}

@@ -274,13 +274,12 @@ def verify_code_walk(spec: Spec, parsed: KernelRead) -> list[Diagnostic]:
     if parsed.skip_loop is None or not parsed.next_table or spec.error_state is None:
         return []
     machine = spec.machine
-    macros = {f.name: f.macro for f in spec.features}
     error = spec.error_state
     error_const = machine.constant(error.name) if error else None
     out: list[Diagnostic] = []
 
     for kind in spec.device_kinds:
-        have = frozenset(macros[f] for f in kind.features if f in macros)
+        have = spec.macros_of(kind.features)
 
         def supported(const: str, have: frozenset[str] = have) -> bool:
             entry = parsed.flags_table.get(const)

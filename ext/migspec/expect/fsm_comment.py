@@ -129,8 +129,7 @@ def expect_fsm_comment(spec: Spec, words: CommentWords | None = None) -> FsmComm
     w = words or CommentWords.of()
     kernel = spec.code.kernel
     header = kernel.header if kernel is not None else spec.machine.header
-    macro = {f.name: f.macro for f in spec.features}
-    bit = {f.name: f.bit for f in spec.features}
+    feature = spec.feature_map
     mandatory = spec.mandatory_features
     error = spec.error_state
 
@@ -140,11 +139,11 @@ def expect_fsm_comment(spec: Spec, words: CommentWords | None = None) -> FsmComm
         optional = frozenset(state.features - mandatory) if not state.error else frozenset()
         by_set.setdefault(optional, []).append(state)
     lists = []
-    for optional in sorted(by_set, key=lambda fs: (len(fs), sorted(bit[f] for f in fs))):
+    for optional in sorted(by_set, key=lambda fs: (len(fs), sorted(feature[f].bit for f in fs))):
         names = optional or mandatory
         lists.append(
             StateListExpectation(
-                macros=tuple(macro[f] for f in sorted(names, key=bit.__getitem__)),
+                macros=tuple(feature[f].macro for f in sorted(names, key=lambda f: feature[f].bit)),
                 first=not optional,
                 states=tuple(
                     (s.name, squash(s.doc) or UNDOCUMENTED)

@@ -20,13 +20,12 @@ from ..model import Spec
 
 def expected_flags(spec: Spec) -> dict[str, frozenset[str] | None]:
     """State name -> the feature macros its flags entry must have; ``None``: every bit."""
-    macros = {f.name: f.macro for f in spec.features}
     out: dict[str, frozenset[str] | None] = {}
     for state in spec.states_by_value:
         if state.error and spec.walk.error_flags_all:
             out[state.name] = None
         else:
-            out[state.name] = frozenset(macros[f] for f in state.features if f in macros)
+            out[state.name] = spec.macros_of(state.features)
     return out
 
 
