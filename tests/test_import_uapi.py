@@ -239,3 +239,21 @@ def test_a_pre_seed_tree_imports_its_brackets_as_real_features(
         ("check-transition", "hw/vfio/migration.c")
     ]
     assert "requests STOP in .save_cleanup()" in errors[0].message
+
+
+def test_the_tables_bound_is_imported_as_the_tree_spells_it(tmp_path: Path) -> None:
+    """The constant the next-state table is sized by becomes code.kernel.bound,
+    whatever it is called; check then compares the tree's bound under that name."""
+    from migspec.artefacts import check_tree
+
+    tree = tmp_path / "kernel"
+    shutil.copytree(KERNEL, tree)
+    main = tree / "drivers" / "vfio" / "vfio_main.c"
+    main.write_text(main.read_text().replace("VFIO_DEVICE_NUM_STATES", "VFIO_STATE_COUNT"))
+    result = import_spec(None, ImportOptions(kernel_root=str(tree)))
+    assert not result.failed, result.diagnostics
+    assert result.text is not None
+    imported = load(result.text, "imported.yaml")
+    assert imported.code.kernel is not None
+    assert imported.code.kernel.bound == "VFIO_STATE_COUNT"
+    assert [d for d in check_tree(imported, None, tree) if d.rule == "check-kernel-bound"] == []

@@ -192,3 +192,21 @@ def test_any_machine_renders_to_valid_c(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_the_bound_is_the_spec_s_to_name() -> None:
+    """``code.kernel.bound`` names the constant both tables are sized by;
+    without it, the prefix's spelling (TOY_ -> TOY_NUM_STATES) stands."""
+    from migspec.expect.kernel import expected_bound
+    from migspec.render.kernel import render_kernel_table
+
+    from .fsm_machines import load, toy_yaml
+
+    named = TOY_KERNEL.replace("header: toy.h}", "header: toy.h, bound: TOY_STATE_COUNT}")
+    spec = load(toy_yaml(["IDLE", "BUSY"], ["IDLE BUSY", "BUSY IDLE"], extra=named))
+    assert expected_bound(spec).name == "TOY_STATE_COUNT"
+    text = render_kernel_table(spec)
+    assert "\tenum { TOY_STATE_COUNT = TOY_BUSY + 1 };" in text
+    assert "toy_next[TOY_STATE_COUNT][TOY_STATE_COUNT]" in text
+    plain = load(toy_yaml(["IDLE", "BUSY"], ["IDLE BUSY", "BUSY IDLE"], extra=TOY_KERNEL))
+    assert expected_bound(plain).name == "TOY_NUM_STATES"

@@ -493,6 +493,10 @@ class KernelTables:
     next_table: str
     flags_table: str
     header: str
+    # The constant both tables are sized by, ``enum { NAME = LAST + 1 }``;
+    # empty: the machine's prefix with ``STATE_`` turned into ``NUM_STATES``
+    # (see :func:`migspec.expect.kernel.expected_bound`).
+    bound: str = ""
     location: Location = NOWHERE
     # The drivers that perform the arcs (None: not checked).
     drivers: KernelDrivers | None = None

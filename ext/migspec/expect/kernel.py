@@ -101,12 +101,12 @@ def expected_bound(spec: Spec) -> Bound:
     ``check`` compares the kernel's with it, ``update`` writes it (through
     :func:`expect_kernel_tables`).
     """
-    prefix = spec.machine.prefix
-    # ``VFIO_DEVICE_STATE_`` -> ``VFIO_DEVICE_NUM_STATES`` (the kernel's spelling).
-    if prefix.endswith("STATE_"):
-        name = prefix[: -len("STATE_")] + "NUM_STATES"
-    else:
-        name = prefix + "NUM_STATES"
+    kernel = spec.code.kernel
+    name = kernel.bound if kernel is not None else ""
+    if not name:
+        # The spec names none: the prefix's STATE_ becomes NUM_STATES, the
+        # kernel's own spelling (VFIO_DEVICE_STATE_ -> VFIO_DEVICE_NUM_STATES).
+        name = spec.machine.prefix.removesuffix("STATE_") + "NUM_STATES"
     last = max(spec.states, key=lambda s: s.value)
     return Bound(name=name, last_state=spec.machine.constant(last.name))
 

@@ -100,6 +100,7 @@ class KernelData:
     next_table: str
     flags_table: str
     header: str
+    bound: str  # the constant the tables are sized by ("": not read)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -315,6 +316,7 @@ def _with_kernel_tree(
                 next_table=facts.next_table,
                 flags_table=facts.flags_table,
                 header=enum.header,
+                bound=facts.read.next_size or "",
             ),
             walk=WalkData(
                 skip_unsupported=facts.read.skip_loop is not None,

@@ -53,6 +53,8 @@ class KernelRead:
     # The tables' bound, ``enum { NAME = LAST + 1 }`` in the function: LAST, located
     # (None: not asked for, not there, or not of that form).
     bound: Ref | None = None
+    # The constant the next-state table is sized by (``[NAME][NAME]``), as written.
+    next_size: str | None = None
 
 
 def read_spec_kernel_tables(cfile: CFile, spec: Spec) -> tuple[KernelRead, list[Diagnostic]]:
@@ -155,6 +157,7 @@ def read_kernel_tables(
             next_span=_lines_of(next_init) if next_init is not None else None,
             flags_span=_lines_of(flags_init) if flags_init is not None else None,
             bound=_bound(cfile, fn.node, bound) if fn is not None and bound else None,
+            next_size=_array_size(cfile, next_init) if next_init is not None else None,
         ),
         diagnostics,
     )
@@ -184,6 +187,18 @@ def _bound(cfile: CFile, scope: Node, name: str) -> Ref | None:
             return Ref(name=cfile.text(left), location=cfile.location(left))
         return None
     return None
+
+
+def _array_size(cfile: CFile, initializer: Node) -> str | None:
+    """``N`` of the table ``name[N]...`` that ``initializer`` initializes, if a name."""
+    declarator = (
+        initializer.parent.child_by_field_name("declarator") if initializer.parent else None
+    )
+    size = None
+    while declarator is not None and declarator.type == "array_declarator":
+        size = declarator.child_by_field_name("size")
+        declarator = declarator.child_by_field_name("declarator")
+    return cfile.text(size) if size is not None and size.type == "identifier" else None
 
 
 def _lines_of(node: Node) -> tuple[int, int]:

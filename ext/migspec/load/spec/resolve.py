@@ -537,6 +537,7 @@ class Builder:
                 function=self.text(k, "function"),
                 next_table=self.text(k, "next_table"),
                 flags_table=self.text(k, "flags_table"),
+                bound=self.text(k, "bound"),
                 # Default: the header the machine's enum is declared in.
                 header=self.path(k, "header", machine.header),
                 location=k.location,
