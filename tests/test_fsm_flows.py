@@ -56,7 +56,7 @@ def test_bundled_spec_has_no_fsm_errors_or_warnings(spec: Spec) -> None:
         "STOP (RESUMING -> STOP -> RUNNING)",
         "flow 'save' on a device with P2P: RUNNING_P2P -> STOP_COPY passes through STOP "
         "(RUNNING_P2P -> STOP -> STOP_COPY)",
-        "flow 'save' on a device with no optional feature: RUNNING -> STOP_COPY passes "
+        "flow 'save' on a device without optional features: RUNNING -> STOP_COPY passes "
         "through STOP (RUNNING -> STOP -> STOP_COPY)",
     ]
     # Each note sits on the step whose tuple the change leads to.

@@ -173,7 +173,7 @@ def test_walk_loop_names_request_and_device() -> None:
     spec = load(text)
     (d,) = fsm(spec, "fsm-walk-loop")
     assert d.message == (
-        "on a device with no optional feature, the request A -> B never returns: "
+        "on a device without optional features, the request A -> B never returns: "
         "the lookup keeps landing on ERR, a state the device never has"
     )
     assert d.location.line == line_of(text, "walk:")
@@ -211,7 +211,7 @@ def test_walk_lands_on_unsupported_state_without_skipping() -> None:
     spec = load(text)
     messages = [d.message for d in fsm(spec) if d.severity >= Severity.WARNING]
     assert (
-        "on a device with no optional feature, the request A -> B steps to M, "
+        "on a device without optional features, the request A -> B steps to M, "
         "which the device does not have" in messages
     )
 
@@ -227,7 +227,7 @@ def test_walk_fails_where_the_device_could_go() -> None:
     spec = load(text)
     (d,) = fsm(spec, "fsm-walk-fails")
     assert d.message == (
-        "on a device with no optional feature, the request A -> B fails, "
+        "on a device without optional features, the request A -> B fails, "
         "though the device's own arcs allow A -> B"
     )
 
@@ -253,7 +253,7 @@ def test_effective_step_that_is_not_an_arc() -> None:
     spec = load(text)
     (d,) = fsm(spec, "fsm-step-not-arc")
     assert d.message == (
-        "on a device with no optional feature, requests from A to B step A -> B, "
+        "on a device without optional features, requests from A to B step A -> B, "
         "which is not an arc such a device has"
     )
     assert d.location == spec.state("A").location
@@ -270,7 +270,7 @@ def test_flow_step_that_is_refused() -> None:
     spec = load(text)
     (d,) = fsm(spec, "fsm-flow-step")
     assert d.message == (
-        "flow 'f' on a device with no optional feature: the device cannot go A -> B (it is refused)"
+        "flow 'f' on a device without optional features: the device cannot go A -> B (it is refused)"
     )
     assert d.location.line == line_of(text, "state: [V, M, B]")
 
@@ -281,7 +281,7 @@ def test_flow_combination_note_names_the_states_between() -> None:
     (d,) = fsm(spec)
     assert (d.rule, d.severity) == ("fsm-flow-combination", Severity.NOTE)
     assert d.message == (
-        "flow 'f' on a device with no optional feature: C -> A passes through B (C -> B -> A)"
+        "flow 'f' on a device without optional features: C -> A passes through B (C -> B -> A)"
     )
 
 
@@ -299,7 +299,7 @@ def test_projected_flow_must_stay_legal() -> None:
     spec = load(text)
     (d,) = fsm(spec, "fsm-flow-step")
     assert d.message == (
-        "flow 'f' on a device with no optional feature: the device cannot go C -> B (it is refused)"
+        "flow 'f' on a device without optional features: the device cannot go C -> B (it is refused)"
     )
 
 
@@ -313,5 +313,5 @@ def test_stand_in_unresolved() -> None:
     )
     spec = load(text)
     (d,) = fsm(spec, "fsm-stand-in-unresolved")
-    assert d.message == "flow 'f': no state stands in for M on a device with no optional feature"
+    assert d.message == "flow 'f': no state stands in for M on a device without optional features"
     assert d.location.line == line_of(text, "state: [V, M, M]")

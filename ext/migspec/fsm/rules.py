@@ -19,7 +19,7 @@ SCOPE = "fsm"
 
 
 def _device(kind: DeviceKind) -> str:
-    return f"a device with {kind.name}" if kind.optional else "a device with no optional feature"
+    return f"a device {kind.text}"
 
 
 def _devices(kinds: list[DeviceKind]) -> str:
