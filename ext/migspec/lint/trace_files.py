@@ -29,17 +29,15 @@ from .. import cache
 from ..diagnostics import Diagnostic
 from ..load.trace_events import TraceFile, read_trace_events
 from . import run_rules
-from .trace_rules import FILE_RULES, DefinedEvents, Memo, duplicate_event, prepare_file
+from .trace_rules import FILE_RULES, DefinedEvents, duplicate_event, prepare_file
 
 
-def lint_trace_file(
-    tf: TraceFile, disabled: frozenset[str] = frozenset(), memo: Memo | None = None
-) -> list[Diagnostic]:
+def lint_trace_file(tf: TraceFile, disabled: frozenset[str] = frozenset()) -> list[Diagnostic]:
     """Every trace-file rule over one file read already (reader diagnostics included)."""
     out = [d for d in tf.diagnostics if d.rule not in disabled]
     if not tf.readable:
         return out
-    out.extend(run_rules(FILE_RULES, prepare_file(tf, memo), disabled))
+    out.extend(run_rules(FILE_RULES, prepare_file(tf), disabled))
     return out
 
 

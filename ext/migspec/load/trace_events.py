@@ -240,22 +240,10 @@ class TraceFile:
         )
 
 
-class ArgCache:
-    """Argument lists parsed already.  They repeat within a file and across a
-    tree ("void *opaque, uint64_t addr"); readers that share one parse each once."""
-
-    __slots__ = ("lists", "pieces")
-
-    def __init__(self) -> None:
-        self.lists: dict[str, _Args] = {}
-        self.pieces: dict[str, TraceArg | None] = {}
-
-
 def read_trace_events(
     path: str,
     display: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
-    cache: ArgCache | None = None,
 ) -> TraceFile:
     """Read a trace-events file from disk; unreadable input gives one diagnostic."""
     shown = display or path
@@ -269,7 +257,7 @@ def read_trace_events(
             diagnostics=tuple(diagnostics),
             readable=False,
         )
-    return parse_trace_events(text, shown, cache)
+    return parse_trace_events(text, shown)
 
 
 def read_trace_bytes(data: bytes, display: str) -> TraceFile:
@@ -287,9 +275,9 @@ def read_trace_bytes(data: bytes, display: str) -> TraceFile:
     return parse_trace_events(text, display)
 
 
-def parse_trace_events(text: str, path: str, cache: ArgCache | None = None) -> TraceFile:
+def parse_trace_events(text: str, path: str) -> TraceFile:
     """Parse trace-events text (already decoded) into a :class:`TraceFile`."""
-    return _Reader(path, cache or ArgCache()).read(text)
+    return _Reader(path).read(text)
 
 
 def split_trace_arg(text: str) -> TraceArg | None:
@@ -342,11 +330,13 @@ def _parse_args(text: str, cache: dict[str, TraceArg | None]) -> _Args:
 
 
 class _Reader:
-    def __init__(self, path: str, cache: ArgCache) -> None:
+    def __init__(self, path: str) -> None:
         self.path = path
         self.diagnostics: list[Diagnostic] = []
-        self.arg_cache = cache.lists
-        self.one_arg_cache = cache.pieces
+        # Argument lists ("void *opaque, uint64_t addr") and their pieces
+        # repeat within a file: each is parsed once.
+        self.arg_cache: dict[str, _Args] = {}
+        self.one_arg_cache: dict[str, TraceArg | None] = {}
 
     def error(self, message: str, line: int, column: int) -> None:
         self.diagnostics.append(SYNTAX.diagnostic(message, Location(self.path, line, column)))

@@ -26,7 +26,7 @@ run over a spec and which over a file).
 
 from __future__ import annotations
 
-from .file_rules import DefinedEvents, duplicate_event, duplicates_across
+from .file_rules import DefinedEvents, duplicate_event
 from .printf_checks import (
     format_64bit,
     format_int_size,
@@ -48,7 +48,6 @@ __all__ = [
     "DefinedEvents",
     "Memo",
     "duplicate_event",
-    "duplicates_across",
     "format_64bit",
     "format_int_size",
     "format_kind",

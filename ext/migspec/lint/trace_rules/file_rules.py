@@ -43,8 +43,8 @@ def duplicate_event(fc: FileCheck) -> Iterable[Finding]:
     it breaks the link only if both files are built together, which the
     build system decides (QEMU builds ``linux-user`` or ``bsd-user``, never
     both), so that is a warning, which also says whether the two copies
-    still agree.  (The check across files is ``duplicates_across()``, run
-    once all the files have been linted.)
+    still agree.  (The check across files is ``DefinedEvents``, to which
+    a run adds each file as it lints it.)
     """
     out = []
     seen: dict[str, EventLine] = {}
@@ -63,14 +63,6 @@ def duplicate_event(fc: FileCheck) -> Iterable[Finding]:
             )
         )
     return out
-
-
-def duplicates_across(files: Iterable[TraceFile]) -> list[Diagnostic]:
-    """``trace-duplicate-event`` across files, in the order the files were
-    given: every name an earlier file defines is reported at its first
-    definition in each later file, pointing at the earliest one."""
-    defined = DefinedEvents()
-    return [d for tf in files for d in defined.add(tf)]
 
 
 class DefinedEvents:
