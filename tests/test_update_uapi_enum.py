@@ -101,3 +101,19 @@ def test_an_anchor_without_its_comma_is_not_guessed_at(spec: Spec, kernel: Path)
     assert header_rules(spec, kernel) == ["update-region-form"]
     apply_plan(plan_update(spec, kernel, "kernel"))
     assert header.read_text() == before
+
+
+def test_a_header_that_is_not_utf8_is_left_as_it_is(spec: Spec, kernel: Path) -> None:
+    """One missing state to add, but a Latin-1 byte in the header: update
+    says where the text stops being UTF-8 and writes nothing there."""
+    header = kernel / HEADER
+    edit(header, PRE_COPY, "")
+    data = header.read_bytes()
+    at = data.index(b"\n") + 1
+    header.write_bytes(data[:at] + b"/* caf\xe9 */\n" + data[at:])
+    plan = plan_update(spec, kernel, "kernel")
+    said = [d for d in plan.diagnostics if d.location.path.endswith(HEADER)]
+    assert [(d.rule, d.message) for d in said] == [
+        ("update-region-form", f"the file is not UTF-8 (byte {at + 6}); left as it is")
+    ]
+    assert HEADER not in [f.rel for f in plan.files]

@@ -372,6 +372,18 @@ def _plan_file(
 _Rewrite = tuple[bytes | None, list[Diagnostic], int]
 
 
+def _text_of(data: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:
+    """A file's text for a line rewrite, or why it is left as it is (not UTF-8)."""
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as err:
+        return None, [
+            regions.REGION_FORM.diagnostic(
+                f"the file is not UTF-8 (byte {err.start}); left as it is", Location(display)
+            )
+        ]
+
+
 def _rewrite(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) -> _Rewrite:
     if "kernel" in jobs.syntaxes:
         if any(isinstance(t.expected, (RenderedEnum, Rendered)) for _, t in jobs.targets):
@@ -379,18 +391,9 @@ def _rewrite(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader: Any) ->
         return _plan_tables(spec, jobs.expected(RenderedTables), data, display, reader)
     if "C" in jobs.syntaxes:
         return _plan_c(spec, jobs, data, display, reader)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        return (
-            None,
-            [
-                regions.REGION_FORM.diagnostic(
-                    f"the file is not UTF-8 (byte {err.start}); left as it is", Location(display)
-                )
-            ],
-            0,
-        )
+    text, refused = _text_of(data, display)
+    if text is None:
+        return None, refused, 0
     if "trace-events" in jobs.syntaxes:
         return _plan_trace(jobs.expected(TraceSectionExpectation), text, display)
     return _plan_rst(spec, jobs.expected(Flow), text, display)
@@ -478,18 +481,9 @@ def _plan_uapi_header(spec: Spec, jobs: _Jobs, data: bytes, display: str, reader
             ],
             0,
         )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        return (
-            None,
-            [
-                regions.REGION_FORM.diagnostic(
-                    f"the file is not UTF-8 (byte {err.start}); left as it is", Location(display)
-                )
-            ],
-            0,
-        )
+    text, refused = _text_of(data, display)
+    if text is None:
+        return None, refused, 0
     lines = regions.split_lines(text)
     newline = regions.newline_of(text)
     edits: list[regions.LineEdit] = []
